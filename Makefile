@@ -1,0 +1,155 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# sealroot — build, test and install.  `make help` lists the targets.
+
+VERSION     := 0.1.0
+PREFIX      ?= /usr
+BINDIR      ?= $(PREFIX)/sbin
+DATADIR     ?= $(PREFIX)/share
+DOCDIR      ?= $(DATADIR)/doc/sealroot
+MANDIR      ?= $(DATADIR)/man
+DRACUTDIR   ?= $(PREFIX)/lib/dracut/modules.d/90sealroot
+SYSCONFDIR  ?= /etc
+DESTDIR     ?=
+
+CC          ?= cc
+CLANG       ?= clang
+PKG_CONFIG  ?= pkg-config
+B           := build
+
+PKGS        := libcryptsetup devmapper blkid mount tss2-esys tss2-rc tss2-mu tss2-tctildr json-c libcrypto
+PKG_CFLAGS  = $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS    = $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
+
+WARN        := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wno-format-nonliteral -Wmissing-prototypes \
+               -Wstrict-prototypes -Wvla -Wpointer-arith -Wundef
+BASE_CFLAGS := -std=gnu11 -D_GNU_SOURCE -DSEALROOT_VERSION='"$(VERSION)"' -Ihelpers $(WARN)
+CFLAGS      ?= -O2 -g -D_FORTIFY_SOURCE=2 -fstack-protector-strong
+ALL_CFLAGS   = $(BASE_CFLAGS) $(CFLAGS) $(PKG_CFLAGS)
+LDFLAGS     ?= -Wl,-z,relro,-z,now
+SAN_FLAGS   := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+
+LIB_SRCS    := $(filter-out helpers/main.c,$(wildcard helpers/*.c))
+UNIT_SRCS   := $(wildcard tests/unit/test_*.c)
+FUZZ_SRCS   := $(wildcard tests/fuzz/fuzz_*.c)
+
+# Three builds of the same sources:
+#   $(B)/obj   the shipped binary $(B)/sealroot
+#   $(B)/asan  unit tests under AddressSanitizer + UBSan
+#   $(B)/test  $(B)/sealroot-test: fault-injection points compiled in (tests only)
+OBJS        := $(LIB_SRCS:helpers/%.c=$(B)/obj/%.o)
+ASAN_OBJS   := $(LIB_SRCS:helpers/%.c=$(B)/asan/%.o)
+TEST_OBJS   := $(LIB_SRCS:helpers/%.c=$(B)/test/%.o)
+UNIT_BINS   := $(UNIT_SRCS:tests/unit/%.c=$(B)/unit/%)
+ASAN_BINS   := $(UNIT_SRCS:tests/unit/%.c=$(B)/unit-asan/%)
+FUZZ_BINS   := $(FUZZ_SRCS:tests/fuzz/%.c=$(B)/fuzz/%)
+HDRS        := $(wildcard helpers/*.h)
+
+FUZZ_TIME   ?= 300
+FUZZ_SMOKE  ?= 15
+
+.PHONY: all deps check unit unit-asan host fuzz fuzz-smoke lint format install demo \
+        bench-layout e2e clean help
+
+all: $(B)/sealroot
+
+help:
+	@echo "make              build $(B)/sealroot"
+	@echo "make demo         install missing packages, then show the default layout applied"
+	@echo "make check        install missing packages, then run every test (unit, ASan, host, fuzz smoke, lint)"
+	@echo "make unit         cmocka unit tests"
+	@echo "make unit-asan    unit tests under ASan+UBSan"
+	@echo "make host         host integration tests (root, unshare -m, swtpm)"
+	@echo "make fuzz         libFuzzer targets, FUZZ_TIME=$(FUZZ_TIME)s each"
+	@echo "make lint         clang-format --dry-run and cppcheck"
+	@echo "make bench-layout layout apply benchmark vs. a shell baseline"
+	@echo "make install      DESTDIR=… PREFIX=… install binary, dracut module, layout, docs"
+
+deps:
+	@scripts/install-deps
+
+$(B)/obj/%.o: helpers/%.c $(HDRS) | $(B)/obj
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+$(B)/asan/%.o: helpers/%.c $(HDRS) | $(B)/asan
+	$(CC) $(BASE_CFLAGS) $(SAN_FLAGS) $(PKG_CFLAGS) -c -o $@ $<
+$(B)/test/%.o: helpers/%.c $(HDRS) | $(B)/test
+	$(CC) $(ALL_CFLAGS) -DSEALROOT_TEST_HOOKS=1 -c -o $@ $<
+
+$(B)/libsealroot.a: $(OBJS)
+	rm -f $@ && ar rcs $@ $^
+$(B)/libsealroot-asan.a: $(ASAN_OBJS)
+	rm -f $@ && ar rcs $@ $^
+$(B)/libsealroot-test.a: $(TEST_OBJS)
+	rm -f $@ && ar rcs $@ $^
+
+$(B)/sealroot: $(B)/obj/main.o $(B)/libsealroot.a
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+$(B)/sealroot-test: $(B)/test/main.o $(B)/libsealroot-test.a
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+$(B)/unit/%: tests/unit/%.c $(B)/libsealroot-test.a $(HDRS) | $(B)/unit
+	$(CC) $(ALL_CFLAGS) -DSEALROOT_TEST_HOOKS=1 -o $@ $< $(B)/libsealroot-test.a $(PKG_LIBS) -lcmocka
+$(B)/unit-asan/%: tests/unit/%.c $(B)/libsealroot-asan.a $(HDRS) | $(B)/unit-asan
+	$(CC) $(BASE_CFLAGS) $(SAN_FLAGS) $(PKG_CFLAGS) -o $@ $< $(B)/libsealroot-asan.a $(PKG_LIBS) -lcmocka
+
+# libFuzzer targets: each fuzz_*.c names the helpers/*.c it exercises in a
+# line "// fuzz-sources: a.c b.c".
+$(B)/fuzz/%: tests/fuzz/%.c $(LIB_SRCS) $(HDRS) | $(B)/fuzz
+	$(CLANG) $(BASE_CFLAGS) -Wno-missing-prototypes -O1 -g -fsanitize=fuzzer,address,undefined \
+		$(PKG_CFLAGS) -o $@ $< \
+		$(addprefix helpers/,$(shell sed -n 's|^// fuzz-sources: ||p' $<)) $(PKG_LIBS)
+
+$(B)/obj $(B)/asan $(B)/test $(B)/unit $(B)/unit-asan $(B)/fuzz:
+	mkdir -p $@
+
+unit: $(UNIT_BINS)
+	@tests/run-unit $(UNIT_BINS)
+
+unit-asan: $(ASAN_BINS)
+	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
+		tests/run-unit $(ASAN_BINS)
+
+host: $(B)/sealroot $(B)/sealroot-test
+	@tests/host/run
+
+fuzz: $(FUZZ_BINS)
+	@for f in $(FUZZ_BINS); do n=$$(basename $$f); mkdir -p $(B)/corpus/$$n; \
+		$$f -max_total_time=$(FUZZ_TIME) $(B)/corpus/$$n tests/fuzz/corpus/$$n || exit 1; done
+
+fuzz-smoke: $(FUZZ_BINS)
+	@for f in $(FUZZ_BINS); do n=$$(basename $$f); mkdir -p $(B)/corpus/$$n; \
+		echo "fuzz-smoke: $$n for $(FUZZ_SMOKE)s"; \
+		$$f -max_total_time=$(FUZZ_SMOKE) -print_final_stats=0 $(B)/corpus/$$n tests/fuzz/corpus/$$n \
+			>$(B)/fuzz/$$n.log 2>&1 || { tail -50 $(B)/fuzz/$$n.log; exit 1; }; done
+
+lint:
+	@tests/lint
+
+format:
+	clang-format -i helpers/*.c helpers/*.h tests/unit/*.c tests/fuzz/*.c
+
+check: deps
+	@$(MAKE) --no-print-directory all $(B)/sealroot-test
+	@$(MAKE) --no-print-directory unit
+	@$(MAKE) --no-print-directory unit-asan
+	@$(MAKE) --no-print-directory host
+	@$(MAKE) --no-print-directory fuzz-smoke
+	@$(MAKE) --no-print-directory lint
+
+demo: deps
+	@$(MAKE) --no-print-directory all
+	@scripts/demo
+
+bench-layout: $(B)/sealroot
+	@scripts/bench-layout
+
+install: $(B)/sealroot
+	install -D -m 0755 $(B)/sealroot $(DESTDIR)$(BINDIR)/sealroot
+	install -d $(DESTDIR)$(DRACUTDIR)
+	install -m 0755 modules.d/90sealroot/*.sh $(DESTDIR)$(DRACUTDIR)/
+	for f in modules.d/90sealroot/*; do case $$f in *.sh) ;; *) install -m 0644 $$f $(DESTDIR)$(DRACUTDIR)/ ;; esac; done
+	install -D -m 0644 layout/layout.env $(DESTDIR)$(DATADIR)/sealroot/layout.env
+	install -d $(DESTDIR)$(DOCDIR)
+	install -m 0644 README.md COPYING layout/layout.env.5.md $(DESTDIR)$(DOCDIR)/
+
+clean:
+	rm -rf $(B)
