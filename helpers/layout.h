@@ -1,0 +1,104 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * layout.h — the parsed form of layout.env and the ordered mount plan made
+ * from it.  layout_parse.c fills struct layout (never executing anything),
+ * layout_plan.c turns it into struct layout_plan, layout_apply.c performs
+ * the plan under a root directory.
+ *
+ * Paths in struct layout and struct layout_plan are absolute, normalised
+ * ("/etc/ssh", no trailing slash, no "." or ".." components) and relative to
+ * the root the layout is applied to (in the initramfs: /sysroot).
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#define LAYOUT_DEFAULT_TMPFS_OVERLAYS "/var"
+#define LAYOUT_DEFAULT_PERSISTENT_BIND_TARGET "/opt/.mount/persistence"
+#define LAYOUT_DEFAULT_TMPFS_OVERLAY_TARGET "/opt/.mount/tmpfs"
+#define LAYOUT_DEFAULT_OVERLAY_SIZE "25%"
+#define LAYOUT_FILE_MAX (1024 * 1024) /* bytes: larger files are refused */
+
+enum layout_kind {
+	LAYOUT_TMPFS_OVERLAY,
+	LAYOUT_PERSISTENT_BIND,
+};
+
+struct layout_entry {
+	char *path;
+	enum layout_kind kind;
+	unsigned line, column; /* where it was written in the file (1-based) */
+};
+
+struct layout {
+	struct layout_entry *entries; /* in file order */
+	size_t n_entries;
+	char *persistent_bind_target; /* PERSISTENT_BIND_TARGET */
+	char *tmpfs_overlay_target;   /* TMPFS_OVERLAY_TARGET */
+	char *overlay_size;           /* from OVERLAY=tmpfs:X → "X" ("25%", "512M") */
+};
+
+/* One problem found in a layout file. */
+struct layout_diag {
+	unsigned line, column; /* 1-based; column counts bytes */
+	char *message;
+};
+
+struct layout_diags {
+	struct layout_diag *items;
+	size_t n;
+};
+
+/*
+ * Parse and validate a layout.env held in memory (may contain NUL bytes; they
+ * are errors).  Every problem found is appended to diags; parsing continues
+ * after an error so that all problems are reported.
+ * Returns 0 when the layout is valid, -EINVAL when diags holds errors,
+ * -ENOMEM on allocation failure.  On -EINVAL *ret is still released by
+ * layout_done() safely.
+ */
+int layout_parse(const char *buf, size_t size, struct layout *ret, struct layout_diags *diags);
+
+/* Read FILE (at most LAYOUT_FILE_MAX bytes, regular file, O_NOFOLLOW) and
+ * parse it.  Returns as layout_parse(), or a negative errno from reading. */
+int layout_load_file(const char *path, struct layout *ret, struct layout_diags *diags);
+
+void layout_done(struct layout *l);
+void layout_diags_done(struct layout_diags *d);
+
+/* Print "FILE:LINE:COL: error: message" lines, one per diagnostic. */
+void layout_diags_print(const struct layout_diags *d, const char *filename, FILE *out);
+
+/* --- plan ---------------------------------------------------------------- */
+
+enum layout_op_kind {
+	LAYOUT_OP_TMPFS,   /* mount the one tmpfs at tmpfs_overlay_target */
+	LAYOUT_OP_OVERLAY, /* overlayfs on target: lower=target, upper/work in the tmpfs */
+	LAYOUT_OP_BIND,    /* bind source (persistent copy, seeded if missing) on target */
+};
+
+struct layout_op {
+	enum layout_op_kind kind;
+	const struct layout_entry *entry; /* NULL for LAYOUT_OP_TMPFS */
+	char *target; /* mount point, e.g. "/etc/ssh" */
+	char *source; /* BIND: "<persistent_bind_target>/etc/ssh"; OVERLAY: NULL */
+	char *upper;  /* OVERLAY: "<tmpfs_overlay_target>/etc/lp/upper" */
+	char *work;   /* OVERLAY: "<tmpfs_overlay_target>/etc/lp/work" */
+};
+
+struct layout_plan {
+	struct layout_op *ops; /* in the order they must be performed */
+	size_t n_ops;
+	const struct layout *layout;
+};
+
+/* Order: the tmpfs first (when any overlay exists), then every entry so that a
+ * path's parents come before it (overlays and binds interleaved by path), and
+ * ties by file order.  Returns 0 or -ENOMEM. */
+int layout_plan_build(const struct layout *l, struct layout_plan *ret);
+void layout_plan_done(struct layout_plan *p);
+
+/* Human-readable or JSON rendering of a plan (used by `layout plan`). */
+void layout_plan_print(const struct layout_plan *p, FILE *out);
+int layout_plan_print_json(const struct layout_plan *p, FILE *out);
