@@ -60,23 +60,23 @@ struct verity_config {
 };
 
 struct persist_config {
-	char *spec;                 /* sealroot.persist=, default SEALROOT_DEFAULT_PERSIST_SPEC */
-	uint32_t tpm2_pcr_mask;     /* sealroot.tpm2_pcrs=, default PCR 7 */
-	char *tpm2_device;          /* sealroot.tpm2_device=, a TCTI string */
+	char *spec;		/* sealroot.persist=, default SEALROOT_DEFAULT_PERSIST_SPEC */
+	uint32_t tpm2_pcr_mask; /* sealroot.tpm2_pcrs=, default PCR 7 */
+	char *tpm2_device;	/* sealroot.tpm2_device=, a TCTI string */
 	enum unlock_failure_policy on_unlock_failure;
 	enum recovery_mode recovery;
-	bool recovery_key_enroll;   /* sealroot.recovery_key=1: enroll at provisioning */
-	char *fault_inject;         /* sealroot.fault_inject=STEP (test builds only) */
+	bool recovery_key_enroll; /* sealroot.recovery_key=1: enroll at provisioning */
+	char *fault_inject;	  /* sealroot.fault_inject=STEP (test builds only) */
 };
 
 struct sealroot_config {
 	struct verity_config verity;
 	struct persist_config persist;
-	char *root_spec;      /* root= as given (may be NULL) */
-	char *sysroot;        /* where the root is mounted, default /sysroot */
-	char *layout_path;    /* sealroot.layout=, path inside the root */
+	char *root_spec;	    /* root= as given (may be NULL) */
+	char *sysroot;		    /* where the root is mounted, default /sysroot */
+	char *layout_path;	    /* sealroot.layout=, path inside the root */
 	usec_t device_timeout_usec; /* sealroot.device_timeout= */
-	bool debug;           /* sealroot.debug */
+	bool debug;		    /* sealroot.debug */
 };
 
 /* Set every field to its documented default (allocates default strings). */

@@ -36,7 +36,7 @@ struct layout {
 	size_t n_entries;
 	char *persistent_bind_target; /* PERSISTENT_BIND_TARGET */
 	char *tmpfs_overlay_target;   /* TMPFS_OVERLAY_TARGET */
-	char *overlay_size;           /* from OVERLAY=tmpfs:X → "X" ("25%", "512M") */
+	char *overlay_size;	      /* from OVERLAY=tmpfs:X → "X" ("25%", "512M") */
 };
 
 /* One problem found in a layout file. */
@@ -75,13 +75,13 @@ void layout_diags_print(const struct layout_diags *d, const char *filename, FILE
 enum layout_op_kind {
 	LAYOUT_OP_TMPFS,   /* mount the one tmpfs at tmpfs_overlay_target */
 	LAYOUT_OP_OVERLAY, /* overlayfs on target: lower=target, upper/work in the tmpfs */
-	LAYOUT_OP_BIND,    /* bind source (persistent copy, seeded if missing) on target */
+	LAYOUT_OP_BIND,	   /* bind source (persistent copy, seeded if missing) on target */
 };
 
 struct layout_op {
 	enum layout_op_kind kind;
 	const struct layout_entry *entry; /* NULL for LAYOUT_OP_TMPFS */
-	char *target; /* mount point, e.g. "/etc/ssh" */
+	char *target;			  /* mount point, e.g. "/etc/ssh" */
 	char *source; /* BIND: "<persistent_bind_target>/etc/ssh"; OVERLAY: NULL */
 	char *upper;  /* OVERLAY: "<tmpfs_overlay_target>/etc/lp/upper" */
 	char *work;   /* OVERLAY: "<tmpfs_overlay_target>/etc/lp/work" */

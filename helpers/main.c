@@ -19,10 +19,14 @@ struct subcommand {
 };
 
 static const struct subcommand subcommands[] = {
-	{"layout", cmd_layout, "check, plan or apply a layout.env (tmpfs overlays, persistent binds)"},
-	{"verity", cmd_verity, "open the dm-verity protected root named by the kernel command line"},
-	{"persist", cmd_persist, "provision, unlock, check or reseal the TPM2-sealed LUKS2 partition"},
-	{"status", cmd_status, "show what sealroot did during this boot (/run/sealroot/report.json)"},
+	{ "layout", cmd_layout,
+	  "check, plan or apply a layout.env (tmpfs overlays, persistent binds)" },
+	{ "verity", cmd_verity,
+	  "open the dm-verity protected root named by the kernel command line" },
+	{ "persist", cmd_persist,
+	  "provision, unlock, check or reseal the TPM2-sealed LUKS2 partition" },
+	{ "status", cmd_status,
+	  "show what sealroot did during this boot (/run/sealroot/report.json)" },
 };
 
 static void usage(FILE *out)
@@ -45,10 +49,10 @@ int main(int argc, char **argv)
 {
 	enum { OPT_KMSG = 0x100, OPT_VERSION };
 	static const struct option options[] = {
-		{"verbose", no_argument, NULL, 'v'},
-		{"kmsg", no_argument, NULL, OPT_KMSG},
-		{"help", no_argument, NULL, 'h'},
-		{"version", no_argument, NULL, OPT_VERSION},
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "kmsg", no_argument, NULL, OPT_KMSG },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, OPT_VERSION },
 		{},
 	};
 	int c;
