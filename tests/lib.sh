@@ -49,7 +49,7 @@ run_expect_rc() {
 free_port() {
 	local p
 	for _ in $(seq 1 200); do
-		p=$(( (RANDOM % 20000) + 20000 ))
+		p=$(( (RANDOM % 20000) + 10000 ))  # below the ephemeral range (32768+)
 		if ! (: >"/dev/tcp/127.0.0.1/$p") 2>/dev/null && ! (: >"/dev/tcp/127.0.0.1/$((p + 1))") 2>/dev/null; then
 			echo "$p"
 			return 0
