@@ -114,6 +114,13 @@ int tpm2_context_new(const char *tcti, struct tpm2_context **ret)
 	if (!tcti || !ret)
 		return -EINVAL;
 
+	/* tpm2-tss writes its own warnings to stderr; sealroot reports each
+	 * failure once through log.h, so keep the library quiet unless we are
+	 * debugging or the user set TSS2_LOG. */
+	if (!getenv("TSS2_LOG") && log_get_max_level() < LOG_LEVEL_DEBUG &&
+	    setenv("TSS2_LOG", "all+none", 0) < 0)
+		return -errno;
+
 	c = calloc(1, sizeof(*c));
 	if (!c)
 		return -ENOMEM;

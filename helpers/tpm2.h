@@ -40,7 +40,10 @@
 
 struct tpm2_context;
 
-/* tcti: a tpm2-tss TCTI string ("device:/dev/tpmrm0", "swtpm:port=2321"). */
+/* tcti: a tpm2-tss TCTI string ("device:/dev/tpmrm0", "swtpm:port=2321").
+ * Sends TPM2_Startup(CLEAR) (already started is fine).  Unless TSS2_LOG is
+ * set or the log level is debug, sets TSS2_LOG=all+none so tpm2-tss does not
+ * print its own messages. */
 int tpm2_context_new(const char *tcti, struct tpm2_context **ret);
 void tpm2_context_free(struct tpm2_context *c);
 
