@@ -78,6 +78,11 @@ int tpm2_seal(struct tpm2_context *c, uint32_t pcr_mask, const struct secret *se
  * PCR values changed), -ESTALE if policy_hash does not belong to the blob. */
 int tpm2_unseal(struct tpm2_context *c, const struct tpm2_sealed *sealed, struct secret *ret);
 
+/* Check that BLOB unmarshals as TPM2B_PRIVATE || TPM2B_PUBLIC of a KEYEDHASH
+ * object with nothing after it, without a TPM: 0 or -EBADMSG.  For checking
+ * LUKS2 token contents before using them; tpm2_unseal() does it too. */
+int tpm2_blob_validate(const void *blob, size_t size);
+
 /* PCR values of the SHA-256 bank for the PCRs in pcr_mask (other rows untouched). */
 int tpm2_pcr_read(struct tpm2_context *c, uint32_t pcr_mask,
 		  uint8_t values[TPM2_PCR_COUNT][TPM2_SHA256_SIZE]);
