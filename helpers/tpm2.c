@@ -28,9 +28,9 @@ struct tpm2_context {
 #define TPM2_RANDOM_CHUNK 32
 
 static const TPMT_SYM_DEF session_symmetric = {
-    .algorithm = TPM2_ALG_AES,
-    .keyBits.aes = 128,
-    .mode.aes = TPM2_ALG_CFB,
+	.algorithm = TPM2_ALG_AES,
+	.keyBits.aes = 128,
+	.mode.aes = TPM2_ALG_CFB,
 };
 
 static void esys_freep(void *p)
@@ -273,8 +273,8 @@ int tpm2_pcr_read(struct tpm2_context *c, uint32_t pcr_mask,
 int tpm2_pcr_extend(struct tpm2_context *c, unsigned pcr, const void *data, size_t size)
 {
 	TPML_DIGEST_VALUES digests = {
-	    .count = 1,
-	    .digests[0].hashAlg = TPM2_ALG_SHA256,
+		.count = 1,
+		.digests[0].hashAlg = TPM2_ALG_SHA256,
 	};
 	TSS2_RC rc;
 
@@ -410,7 +410,7 @@ static int tpm2_trial_policy_pcr(struct tpm2_context *c, uint32_t mask,
 				 uint8_t ret[TPM2_SHA256_SIZE])
 {
 	_cleanup_esys_ TPM2B_DIGEST *digest = NULL;
-	TPM2B_DIGEST pcr_digest = {.size = TPM2_SHA256_SIZE};
+	TPM2B_DIGEST pcr_digest = { .size = TPM2_SHA256_SIZE };
 	ESYS_TR session = ESYS_TR_NONE;
 	TPML_PCR_SELECTION sel;
 	EVP_MD_CTX *md;

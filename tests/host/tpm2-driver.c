@@ -241,7 +241,7 @@ static int cmd_bench(struct tpm2_context *c, char **argv)
 	usec_t seal_t[100], unseal_t[100];
 	uint32_t mask;
 	uint8_t key[32];
-	struct secret secret = {key, sizeof(key)};
+	struct secret secret = { key, sizeof(key) };
 	int r;
 
 	if (n < 1 || n > 100)

@@ -82,13 +82,13 @@ static void test_tpm2_api_refuses_null_arguments(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_tpm2_rc_success_is_zero),
-	    cmocka_unit_test(test_tpm2_rc_policy_fail_is_eperm),
-	    cmocka_unit_test(test_tpm2_rc_lockout_is_enolck),
-	    cmocka_unit_test(test_tpm2_rc_tcti_failure_is_enxio),
-	    cmocka_unit_test(test_tpm2_rc_bad_blob_is_ebadmsg),
-	    cmocka_unit_test(test_tpm2_rc_other_is_eio),
-	    cmocka_unit_test(test_tpm2_api_refuses_null_arguments),
+		cmocka_unit_test(test_tpm2_rc_success_is_zero),
+		cmocka_unit_test(test_tpm2_rc_policy_fail_is_eperm),
+		cmocka_unit_test(test_tpm2_rc_lockout_is_enolck),
+		cmocka_unit_test(test_tpm2_rc_tcti_failure_is_enxio),
+		cmocka_unit_test(test_tpm2_rc_bad_blob_is_ebadmsg),
+		cmocka_unit_test(test_tpm2_rc_other_is_eio),
+		cmocka_unit_test(test_tpm2_api_refuses_null_arguments),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
