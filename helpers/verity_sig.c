@@ -72,6 +72,13 @@ int verity_sig_load(const char *spec, uint8_t **ret, size_t *ret_size)
 		size_t len = strlen(b64);
 		if (len == 0 || len % 4 != 0 || len / 4 * 3 > SIG_MAX_SIZE)
 			return -EINVAL;
+		/* Strict: the alphabet, and '=' only as the last one or two characters. */
+		size_t pad = (b64[len - 1] == '=') + (b64[len - 1] == '=' && b64[len - 2] == '=');
+		for (size_t i = 0; i < len - pad; i++)
+			if (!strchr(
+				"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/",
+				b64[i]))
+				return -EINVAL;
 		_cleanup_free_ uint8_t *buf = malloc(len / 4 * 3 + 1);
 		if (!buf)
 			return -ENOMEM;
@@ -81,7 +88,6 @@ int verity_sig_load(const char *spec, uint8_t **ret, size_t *ret_size)
 			return -EINVAL;
 		}
 		/* EVP_DecodeBlock counts the padding as zero bytes. */
-		size_t pad = (b64[len - 1] == '=') + (b64[len - 2] == '=');
 		if ((size_t)n < pad || (size_t)n - pad == 0)
 			return -EINVAL;
 		*ret_size = (size_t)n - pad;
