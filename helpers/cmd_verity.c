@@ -192,12 +192,14 @@ static int verity_open(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 
+	struct report_stage *st = report_stage_begin("verity");
 	r = cmdline_load_config(a.cmdline, &c);
-	if (r < 0)
+	if (r < 0) {
+		report_stage_end(st, r);
 		return 1;
+	}
 	const char *name = a.name ? a.name : c.verity.name;
 
-	struct report_stage *st = report_stage_begin("verity");
 	if (c.verity.root_hash_size == 0) {
 		r = log_error_errno(-ENOKEY,
 				    "no roothash= on the kernel command line; cannot open a "
