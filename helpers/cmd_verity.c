@@ -119,12 +119,12 @@ static int parse_args(int argc, char **argv, struct verity_args *a, bool allow_o
 {
 	enum { OPT_CMDLINE = 0x100, OPT_NAME, OPT_NO_ACTIVATE, OPT_CERT_DIR };
 	static const struct option options[] = {
-	    {"cmdline", required_argument, NULL, OPT_CMDLINE},
-	    {"name", required_argument, NULL, OPT_NAME},
-	    {"no-activate", no_argument, NULL, OPT_NO_ACTIVATE},
-	    {"cert-dir", required_argument, NULL, OPT_CERT_DIR},
-	    {"help", no_argument, NULL, 'h'},
-	    {},
+		{ "cmdline", required_argument, NULL, OPT_CMDLINE },
+		{ "name", required_argument, NULL, OPT_NAME },
+		{ "no-activate", no_argument, NULL, OPT_NO_ACTIVATE },
+		{ "cert-dir", required_argument, NULL, OPT_CERT_DIR },
+		{ "help", no_argument, NULL, 'h' },
+		{},
 	};
 	int c;
 
@@ -175,7 +175,7 @@ static void report_config(struct report_stage *st, const struct verity_config *v
 
 static int verity_open(int argc, char **argv)
 {
-	struct verity_args a = {.cert_dir = SEALROOT_VERITY_CERT_DIR};
+	struct verity_args a = { .cert_dir = SEALROOT_VERITY_CERT_DIR };
 	struct sealroot_config c;
 	struct verity_devices d = {};
 	_cleanup_free_ uint8_t *sig = NULL;
@@ -246,7 +246,7 @@ out:
 
 static int verity_verify_cmd(int argc, char **argv)
 {
-	struct verity_args a = {.cert_dir = SEALROOT_VERITY_CERT_DIR};
+	struct verity_args a = { .cert_dir = SEALROOT_VERITY_CERT_DIR };
 	struct sealroot_config c;
 	_cleanup_free_ uint8_t *sig = NULL;
 	size_t sig_size = 0;
@@ -274,7 +274,7 @@ static int verity_verify_cmd(int argc, char **argv)
 	if (r < 0)
 		goto out;
 
-	struct verity_devices d = {.data = argv[optind], .hash = argv[optind + 1]};
+	struct verity_devices d = { .data = argv[optind], .hash = argv[optind + 1] };
 	r = verity_verify(&c.verity, &d);
 	if (r >= 0)
 		log_info("%s verified against %s: root hash matches, no corruption%s.", d.data,

@@ -20,11 +20,11 @@
 int sealroot_config_init(struct sealroot_config *c)
 {
 	*c = (struct sealroot_config){
-	    .verity.on_corruption = VERITY_ON_CORRUPTION_RESTART,
-	    .persist.tpm2_pcr_mask = SEALROOT_DEFAULT_TPM2_PCRS,
-	    .persist.on_unlock_failure = UNLOCK_FAILURE_EMERGENCY,
-	    .persist.recovery = RECOVERY_NONE,
-	    .device_timeout_usec = SEALROOT_DEFAULT_DEVICE_TIMEOUT_USEC,
+		.verity.on_corruption = VERITY_ON_CORRUPTION_RESTART,
+		.persist.tpm2_pcr_mask = SEALROOT_DEFAULT_TPM2_PCRS,
+		.persist.on_unlock_failure = UNLOCK_FAILURE_EMERGENCY,
+		.persist.recovery = RECOVERY_NONE,
+		.device_timeout_usec = SEALROOT_DEFAULT_DEVICE_TIMEOUT_USEC,
 	};
 	c->verity.name = strdup(SEALROOT_DEFAULT_VERITY_NAME);
 	c->persist.spec = strdup(SEALROOT_DEFAULT_PERSIST_SPEC);
@@ -95,8 +95,8 @@ static int parse_u64(const char *s, uint64_t *ret)
 
 static int parse_bool(const char *s)
 {
-	static const char *const yes[] = {"1", "yes", "true", "on"};
-	static const char *const no[] = {"0", "no", "false", "off"};
+	static const char *const yes[] = { "1", "yes", "true", "on" };
+	static const char *const no[] = { "0", "no", "false", "off" };
 
 	for (size_t i = 0; i < ELEMENTSOF(yes); i++)
 		if (streq(s, yes[i]))
@@ -120,7 +120,7 @@ static int unhex_digit(char ch)
 
 static bool valid_device_spec(const char *s)
 {
-	static const char *const tags[] = {"PARTUUID=", "PARTLABEL=", "UUID=", "LABEL="};
+	static const char *const tags[] = { "PARTUUID=", "PARTLABEL=", "UUID=", "LABEL=" };
 
 	for (size_t i = 0; i < ELEMENTSOF(tags); i++)
 		if (startswith(s, tags[i]))
@@ -148,16 +148,16 @@ int cmdline_parse_timespan(const char *s, usec_t *ret)
 		const char *suffix;
 		usec_t mul;
 	} units[] = {
-	    {"us", 1},
-	    {"usec", 1},
-	    {"ms", USEC_PER_MSEC},
-	    {"msec", USEC_PER_MSEC},
-	    {"s", USEC_PER_SEC},
-	    {"sec", USEC_PER_SEC},
-	    {"m", 60 * USEC_PER_SEC},
-	    {"min", 60 * USEC_PER_SEC},
-	    {"h", 3600 * USEC_PER_SEC},
-	    {"hr", 3600 * USEC_PER_SEC},
+		{ "us", 1 },
+		{ "usec", 1 },
+		{ "ms", USEC_PER_MSEC },
+		{ "msec", USEC_PER_MSEC },
+		{ "s", USEC_PER_SEC },
+		{ "sec", USEC_PER_SEC },
+		{ "m", 60 * USEC_PER_SEC },
+		{ "min", 60 * USEC_PER_SEC },
+		{ "h", 3600 * USEC_PER_SEC },
+		{ "hr", 3600 * USEC_PER_SEC },
 	};
 	usec_t total = 0;
 
@@ -204,23 +204,23 @@ int cmdline_parse_pcr_list(const char *s, uint32_t *ret_mask)
 		const char *name;
 		unsigned index;
 	} names[] = {
-	    {"platform-code", 0},
-	    {"platform-config", 1},
-	    {"external-code", 2},
-	    {"external-config", 3},
-	    {"boot-loader-code", 4},
-	    {"boot-loader-config", 5},
-	    {"host-platform", 6},
-	    {"secure-boot-policy", 7},
-	    {"kernel-initrd", 9},
-	    {"ima", 10},
-	    {"kernel-boot", 11},
-	    {"kernel-config", 12},
-	    {"sysexts", 13},
-	    {"shim-policy", 14},
-	    {"system-identity", 15},
-	    {"debug", 16},
-	    {"application-support", 23},
+		{ "platform-code", 0 },
+		{ "platform-config", 1 },
+		{ "external-code", 2 },
+		{ "external-config", 3 },
+		{ "boot-loader-code", 4 },
+		{ "boot-loader-config", 5 },
+		{ "host-platform", 6 },
+		{ "secure-boot-policy", 7 },
+		{ "kernel-initrd", 9 },
+		{ "ima", 10 },
+		{ "kernel-boot", 11 },
+		{ "kernel-config", 12 },
+		{ "sysexts", 13 },
+		{ "shim-policy", 14 },
+		{ "system-identity", 15 },
+		{ "debug", 16 },
+		{ "application-support", 23 },
 	};
 	uint32_t mask = 0;
 
@@ -330,8 +330,15 @@ static int verity_option_item(struct sealroot_config *c, const char *key, const 
 	/* Options systemd-veritysetup knows that sealroot reads from the
 	 * superblock itself; accepted so images move between the two. */
 	static const char *const ignored[] = {
-	    "superblock", "format", "data-block-size",	  "hash-block-size", "data-blocks", "salt",
-	    "uuid",	  "hash",   "ignore-zero-blocks",
+		"superblock",
+		"format",
+		"data-block-size",
+		"hash-block-size",
+		"data-blocks",
+		"salt",
+		"uuid",
+		"hash",
+		"ignore-zero-blocks",
 	};
 	struct verity_config *v = &c->verity;
 	int r;
@@ -340,9 +347,9 @@ static int verity_option_item(struct sealroot_config *c, const char *key, const 
 		const char *name;
 		enum verity_corruption_policy policy;
 	} policies[] = {
-	    {"restart-on-corruption", VERITY_ON_CORRUPTION_RESTART},
-	    {"panic-on-corruption", VERITY_ON_CORRUPTION_PANIC},
-	    {"ignore-corruption", VERITY_ON_CORRUPTION_IGNORE},
+		{ "restart-on-corruption", VERITY_ON_CORRUPTION_RESTART },
+		{ "panic-on-corruption", VERITY_ON_CORRUPTION_PANIC },
+		{ "ignore-corruption", VERITY_ON_CORRUPTION_IGNORE },
 	};
 	for (size_t i = 0; i < ELEMENTSOF(policies); i++)
 		if (streq(item, policies[i].name)) {
@@ -557,22 +564,22 @@ static const struct option_def {
 	int (*parse)(struct sealroot_config *c, const char *key, const char *value);
 	unsigned flags;
 } option_defs[] = {
-    {"roothash", opt_roothash, OPT_VALUE},
-    {"systemd.verity_root_data", opt_verity_data, OPT_VALUE},
-    {"systemd.verity_root_hash", opt_verity_hash, OPT_VALUE},
-    {"systemd.verity_root_options", opt_verity_options, OPT_VALUE},
-    {"root", opt_root, OPT_VALUE | OPT_REPEATABLE},
-    {"sealroot.device_timeout", opt_device_timeout, OPT_VALUE},
-    {"sealroot.persist", opt_persist, OPT_VALUE},
-    {"sealroot.tpm2_pcrs", opt_tpm2_pcrs, OPT_VALUE},
-    {"sealroot.tpm2_device", opt_tpm2_device, OPT_VALUE},
-    {"sealroot.on_unlock_failure", opt_on_unlock_failure, OPT_VALUE},
-    {"sealroot.recovery", opt_recovery, OPT_VALUE},
-    {"sealroot.recovery_key", opt_recovery_key, OPT_VALUE},
-    {"sealroot.layout", opt_layout, OPT_VALUE},
-    {"sealroot.sysroot", opt_sysroot, OPT_VALUE},
-    {"sealroot.fault_inject", opt_fault_inject, OPT_VALUE},
-    {"sealroot.debug", opt_debug, OPT_FLAG | OPT_VALUE},
+	{ "roothash", opt_roothash, OPT_VALUE },
+	{ "systemd.verity_root_data", opt_verity_data, OPT_VALUE },
+	{ "systemd.verity_root_hash", opt_verity_hash, OPT_VALUE },
+	{ "systemd.verity_root_options", opt_verity_options, OPT_VALUE },
+	{ "root", opt_root, OPT_VALUE | OPT_REPEATABLE },
+	{ "sealroot.device_timeout", opt_device_timeout, OPT_VALUE },
+	{ "sealroot.persist", opt_persist, OPT_VALUE },
+	{ "sealroot.tpm2_pcrs", opt_tpm2_pcrs, OPT_VALUE },
+	{ "sealroot.tpm2_device", opt_tpm2_device, OPT_VALUE },
+	{ "sealroot.on_unlock_failure", opt_on_unlock_failure, OPT_VALUE },
+	{ "sealroot.recovery", opt_recovery, OPT_VALUE },
+	{ "sealroot.recovery_key", opt_recovery_key, OPT_VALUE },
+	{ "sealroot.layout", opt_layout, OPT_VALUE },
+	{ "sealroot.sysroot", opt_sysroot, OPT_VALUE },
+	{ "sealroot.fault_inject", opt_fault_inject, OPT_VALUE },
+	{ "sealroot.debug", opt_debug, OPT_FLAG | OPT_VALUE },
 };
 
 /* ---- splitting ---- */

@@ -37,10 +37,10 @@ static const struct {
 	bool ignore_case;
 	const char *by_dir; /* /dev/disk/by-* fast path (only for hex ids, no escaping needed) */
 } tags[] = {
-    {"PARTUUID=", TAG_PARTUUID, "PART_ENTRY_UUID", true, "/dev/disk/by-partuuid/"},
-    {"PARTLABEL=", TAG_PARTLABEL, "PART_ENTRY_NAME", false, NULL},
-    {"UUID=", TAG_UUID, "UUID", true, "/dev/disk/by-uuid/"},
-    {"LABEL=", TAG_LABEL, "LABEL", false, NULL},
+	{ "PARTUUID=", TAG_PARTUUID, "PART_ENTRY_UUID", true, "/dev/disk/by-partuuid/" },
+	{ "PARTLABEL=", TAG_PARTLABEL, "PART_ENTRY_NAME", false, NULL },
+	{ "UUID=", TAG_UUID, "UUID", true, "/dev/disk/by-uuid/" },
+	{ "LABEL=", TAG_LABEL, "LABEL", false, NULL },
 };
 
 struct probe_info {
@@ -289,8 +289,8 @@ int discover_device(const char *spec, usec_t timeout_usec, char **ret_devnode)
 			break;
 		usec_t wait =
 		    deadline - now < POLL_INTERVAL_USEC ? deadline - now : POLL_INTERVAL_USEC;
-		struct timespec ts = {.tv_sec = (time_t)(wait / USEC_PER_SEC),
-				      .tv_nsec = (long)(wait % USEC_PER_SEC) * 1000};
+		struct timespec ts = { .tv_sec = (time_t)(wait / USEC_PER_SEC),
+				       .tv_nsec = (long)(wait % USEC_PER_SEC) * 1000 };
 		(void)nanosleep(&ts, NULL);
 	}
 

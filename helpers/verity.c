@@ -182,11 +182,11 @@ static int verity_load(const struct verity_config *v, const struct verity_device
 	crypt_set_log_callback(cd, verity_crypt_log, NULL);
 
 	struct crypt_params_verity params = {
-	    .hash_area_offset = v->hash_offset,
-	    .fec_device = d->fec,
-	    .fec_area_offset = d->fec ? v->fec_offset : 0,
-	    .fec_roots = d->fec ? (v->fec_roots ? v->fec_roots : 2) : 0,
-	    .flags = verity_flags,
+		.hash_area_offset = v->hash_offset,
+		.fec_device = d->fec,
+		.fec_area_offset = d->fec ? v->fec_offset : 0,
+		.fec_roots = d->fec ? (v->fec_roots ? v->fec_roots : 2) : 0,
+		.flags = verity_flags,
 	};
 	r = crypt_load(cd, CRYPT_VERITY, &params);
 	if (r < 0)

@@ -15,9 +15,9 @@
 static void test_verity_partuuids_from_sha256_root_hash(void **state)
 {
 	static const uint8_t rh[32] = {
-	    0x01, 0x23, 0x45, 0x67, 0x89, 0xab, 0xcd, 0xef, 0x00, 0x11, 0x22,
-	    0x33, 0x44, 0x55, 0x66, 0x77, 0xf0, 0xe1, 0xd2, 0xc3, 0xb4, 0xa5,
-	    0x96, 0x87, 0x78, 0x69, 0x5a, 0x4b, 0x3c, 0x2d, 0x1e, 0x0f,
+		0x01, 0x23, 0x45, 0x67, 0x89, 0xab, 0xcd, 0xef, 0x00, 0x11, 0x22,
+		0x33, 0x44, 0x55, 0x66, 0x77, 0xf0, 0xe1, 0xd2, 0xc3, 0xb4, 0xa5,
+		0x96, 0x87, 0x78, 0x69, 0x5a, 0x4b, 0x3c, 0x2d, 0x1e, 0x0f,
 	};
 	char data[37], hash[37];
 	(void)state;
@@ -40,7 +40,7 @@ static void test_verity_partuuids_from_sha512_use_first_and_last_128_bits(void *
 
 static void test_verity_partuuids_rejects_short_hash(void **state)
 {
-	uint8_t rh[16] = {0};
+	uint8_t rh[16] = { 0 };
 	char data[37], hash[37];
 	(void)state;
 	assert_int_equal(verity_default_partuuids(rh, sizeof(rh), data, hash), -EINVAL);
@@ -48,7 +48,7 @@ static void test_verity_partuuids_rejects_short_hash(void **state)
 
 static void test_verity_flags_follow_policy(void **state)
 {
-	struct verity_config v = {0};
+	struct verity_config v = { 0 };
 	(void)state;
 	v.on_corruption = VERITY_ON_CORRUPTION_RESTART;
 	assert_true(verity_activation_flags(&v) & CRYPT_ACTIVATE_RESTART_ON_CORRUPTION);
@@ -102,8 +102,8 @@ static void test_verity_sig_load_rejects_bad_input(void **state)
 
 static void test_verity_sig_verify_rejects_garbage_and_missing_certs(void **state)
 {
-	static const uint8_t rh[32] = {1};
-	static const uint8_t junk[] = {0x30, 0x03, 0x02, 0x01, 0x00};
+	static const uint8_t rh[32] = { 1 };
+	static const uint8_t junk[] = { 0x30, 0x03, 0x02, 0x01, 0x00 };
 	(void)state;
 	/* No certificate directory: nothing is trusted. */
 	assert_int_equal(verity_sig_verify(rh, sizeof(rh), junk, sizeof(junk), "/nonexistent"),
@@ -117,13 +117,13 @@ int main(void)
 {
 	log_set_max_level((enum log_level)(LOG_LEVEL_ERR - 1));
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_verity_partuuids_from_sha256_root_hash),
-	    cmocka_unit_test(test_verity_partuuids_from_sha512_use_first_and_last_128_bits),
-	    cmocka_unit_test(test_verity_partuuids_rejects_short_hash),
-	    cmocka_unit_test(test_verity_flags_follow_policy),
-	    cmocka_unit_test(test_verity_sig_load_base64),
-	    cmocka_unit_test(test_verity_sig_load_rejects_bad_input),
-	    cmocka_unit_test(test_verity_sig_verify_rejects_garbage_and_missing_certs),
+		cmocka_unit_test(test_verity_partuuids_from_sha256_root_hash),
+		cmocka_unit_test(test_verity_partuuids_from_sha512_use_first_and_last_128_bits),
+		cmocka_unit_test(test_verity_partuuids_rejects_short_hash),
+		cmocka_unit_test(test_verity_flags_follow_policy),
+		cmocka_unit_test(test_verity_sig_load_base64),
+		cmocka_unit_test(test_verity_sig_load_rejects_bad_input),
+		cmocka_unit_test(test_verity_sig_verify_rejects_garbage_and_missing_certs),
 	};
 	return cmocka_run_group_tests_name("verity_sig", tests, NULL, NULL);
 }
