@@ -129,6 +129,21 @@ build_uki() {
 		shift 2
 	done
 	run objcopy "${args[@]}" "$stub" "$out"
+	pe_make_reproducible "$out"
+}
+
+# pe_make_reproducible PE — objcopy stamps the build time into the COFF
+# header (and thus the optional header checksum).  Zero both, as in the
+# stub itself: firmware checks neither, Authenticode skips the checksum.
+pe_make_reproducible() {
+	local pe=$1 lfanew
+	lfanew=$(od -An -tu4 -j $((0x3c)) -N4 "$pe" | tr -d ' ')
+	[ "$(dd if="$pe" bs=1 skip="$lfanew" count=4 status=none | od -An -tx1 | tr -d ' ')" = 50450000 ] ||
+		die "internal: $pe is not a PE image (no PE signature at offset $lfanew)"
+	# COFF TimeDateStamp: signature(4) + Machine(2) + NumberOfSections(2).
+	printf '\0\0\0\0' | dd of="$pe" bs=1 seek=$((lfanew + 8)) conv=notrunc status=none
+	# Optional header CheckSum: signature(4) + COFF header(20) + 64.
+	printf '\0\0\0\0' | dd of="$pe" bs=1 seek=$((lfanew + 24 + 64)) conv=notrunc status=none
 }
 
 # part_line START_BYTES SIZE_BYTES TYPE UUID NAME — one sfdisk script line.
