@@ -1,0 +1,69 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# dracut module "sealroot": installs the sealroot binary and orders its three
+# steps (verity open, persist open, layout apply) in the initramfs, for both
+# the systemd and the classic (shell) dracut flavours.  Glue only: all logic
+# is in the sealroot binary.
+#
+# Environment (for the boot lab, optional):
+#   SEALROOT_BIN     the binary to install (default /usr/sbin/sealroot)
+#   SEALROOT_LAYOUT  a default layout.env to install (default /usr/share/sealroot/layout.env)
+
+sealroot_bin() {
+    echo "${SEALROOT_BIN:-/usr/sbin/sealroot}"
+}
+
+# called by dracut
+check() {
+    [[ -x "$(sealroot_bin)" ]] || {
+        dwarn "sealroot: $(sealroot_bin) not found (install sealroot or set SEALROOT_BIN)"
+        return 1
+    }
+    require_binaries mkfs.ext4 e2fsck || return 1
+    # Only when asked for (dracut -a sealroot / --modules).
+    return 255
+}
+
+# called by dracut
+depends() {
+    local deps="dm rootfs-block udev-rules"
+    dracut_module_included "systemd" && deps+=" systemd"
+    echo "$deps"
+    return 0
+}
+
+# called by dracut
+installkernel() {
+    hostonly='' instmods dm-verity dm-crypt overlay ext4 erofs tpm_tis tpm_crb tpm_tis_core \
+        virtio_blk virtio_scsi virtio_pci efivarfs sd_mod ahci nvme
+    # Crypto for LUKS2 aes-xts-plain64 + dm-verity sha256, in case they are modules.
+    hostonly='' instmods =crypto
+}
+
+# called by dracut
+install() {
+    inst_binary "$(sealroot_bin)" /usr/sbin/sealroot
+
+    # tpm2-tss loads its TCTI with dlopen() by name: ldd cannot see it.
+    inst_libdir_file "libtss2-tcti-device.so*"
+    inst_multiple mkfs.ext4 e2fsck
+    inst_multiple -o /etc/mke2fs.conf
+    local layout="${SEALROOT_LAYOUT:-/usr/share/sealroot/layout.env}"
+    [[ -f $layout ]] && inst_simple "$layout" /usr/share/sealroot/layout.env
+    [[ -d /etc/sealroot/verity-certs ]] && inst_dir /etc/sealroot/verity-certs &&
+        inst_multiple -o /etc/sealroot/verity-certs/*
+
+    if dracut_module_included "systemd"; then
+        local u
+        for u in sealroot-verity.service sealroot-persist.service sealroot-layout.service; do
+            inst_simple "$moddir/$u" "$systemdsystemunitdir/$u"
+        done
+        $SYSTEMCTL -q --root "$initdir" add-wants initrd-root-device.target sealroot-verity.service
+        $SYSTEMCTL -q --root "$initdir" add-wants initrd-fs.target sealroot-persist.service
+        $SYSTEMCTL -q --root "$initdir" add-wants initrd.target sealroot-layout.service
+    else
+        inst_hook cmdline 90 "$moddir/sealroot-cmdline.sh"
+        inst_script "$moddir/sealroot-verity.sh" /sbin/sealroot-verity
+        inst_hook pre-pivot 50 "$moddir/sealroot-pre-pivot.sh"
+    fi
+}

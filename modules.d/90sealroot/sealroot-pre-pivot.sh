@@ -1,0 +1,13 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Classic dracut, pre-pivot hook (sourced): the root is mounted at $NEWROOT;
+# open the persistent partition, then apply the layout.
+type getarg >/dev/null 2>&1 || . /lib/dracut-lib.sh
+
+if getarg roothash= >/dev/null; then
+    /usr/sbin/sealroot --kmsg persist open ||
+        die "sealroot: could not open the persistent partition (see the messages above)"
+    /usr/sbin/sealroot --kmsg layout apply --root "${NEWROOT:-/sysroot}" \
+        "${NEWROOT:-/sysroot}/etc/sealroot/layout.env" ||
+        die "sealroot: could not apply the layout (see the messages above)"
+fi

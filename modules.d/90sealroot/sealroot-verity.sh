@@ -1,0 +1,7 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Classic dracut: the initqueue job queued by sealroot-cmdline.sh.
+type die >/dev/null 2>&1 || . /lib/dracut-lib.sh
+
+/usr/sbin/sealroot --kmsg verity open ||
+    die "sealroot: could not open the verified root (see the messages above)"

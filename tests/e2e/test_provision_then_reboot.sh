@@ -1,0 +1,44 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# First boot of a fresh machine provisions the TPM-sealed persistent partition
+# and applies the layout; the second boot unlocks it: the persistent file
+# written in boot 1 is there, the tmpfs file is gone, and `sealroot status`
+# shows this boot's report.
+source "$(dirname "$0")/../lib.sh"
+source "$(dirname "$0")/lib.sh"
+
+e2e_disk
+
+e2e_boot boot1 --args "sealroot_test=basic"
+assert_done
+assert_marker root_source "/dev/mapper/root,erofs"
+assert_marker root_writable no
+assert_marker tpm present
+assert_marker mount:/opt ext4
+assert_marker mount:/var overlay
+assert_marker mount:/etc/ssh ext4
+assert_marker stage:verity ok
+assert_marker stage:persist ok
+assert_marker stage:layout ok
+assert_marker run_report present
+assert_marker status_rc 0
+assert_marker persistent_file missing
+assert_marker tmpfs_file missing
+assert_marker persistent_write ok
+assert_marker tmpfs_write ok
+assert_marker boot_count 1
+assert_grep 'sealroot: stage verity ok [0-9.]+ ms' "$BOOT_LOG"
+boot1_id=$(marker boot_id)
+[ -n "$boot1_id" ] || fail "boot 1 printed no boot_id"
+
+e2e_boot boot2 --args "sealroot_test=basic"
+assert_done
+assert_marker stage:verity ok
+assert_marker stage:persist ok
+assert_marker stage:layout ok
+assert_marker persistent_file "present:$boot1_id"
+assert_marker tmpfs_file missing
+assert_marker boot_count 2
+assert_marker status_rc 0
+assert_grep 'SEALROOT-E2E-STATUS: persist +ok' "$BOOT_LOG"
+[ "$(marker boot_id)" != "$boot1_id" ] || fail "boot 2 has the boot_id of boot 1"
