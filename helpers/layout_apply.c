@@ -321,8 +321,9 @@ static int seed_missing(struct apply_ctx *c, const struct layout_op *op, int pfd
 	return 0;
 }
 
-/* Create the missing bind target, only on a writable overlay. */
-static int create_target(struct apply_ctx *c, const struct layout_op *op, bool dir)
+/* A missing bind target may be created only on a writable overlay: open its
+ * parent (O_RDONLY) and check that, before anything is seeded. */
+static int open_target_parent(struct apply_ctx *c, const struct layout_op *op, char **ret_name)
 {
 	_cleanup_free_ char *parent = NULL, *name = NULL, *sym = NULL;
 	int r = path_split(op->target, &parent, &name);
@@ -340,17 +341,23 @@ static int create_target(struct apply_ctx *c, const struct layout_op *op, bool d
 			       "mount point does not exist in the image and %s is not on a tmpfs "
 			       "overlay; add it to the image or list %s in TMPFS_OVERLAYS",
 			       parent, parent);
+	*ret_name = TAKE_PTR(name);
+	return TAKE_FD(pfd);
+}
+
+static int create_target(struct apply_ctx *c, const struct layout_op *op, int pfd, const char *name,
+			 bool dir)
+{
 	if (dir) {
 		if (mkdirat(pfd, name, 0755) < 0 && errno != EEXIST)
 			return op_fail(c, op, -errno, "cannot create the mount point");
-	} else {
-		int fd =
-		    openat(pfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
-		if (fd < 0 && errno != EEXIST)
-			return op_fail(c, op, -errno, "cannot create the mount point");
-		if (fd >= 0)
-			close(fd);
+		return 0;
 	}
+	int fd = openat(pfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+	if (fd < 0 && errno != EEXIST)
+		return op_fail(c, op, -errno, "cannot create the mount point");
+	if (fd >= 0)
+		close(fd);
 	return 0;
 }
 
@@ -374,6 +381,13 @@ static int apply_bind(struct apply_ctx *c, const struct layout_op *op)
 		return fail_resolve(c, op, tfd, "mount point in the image", "", sym);
 	free(sym);
 	sym = NULL;
+	_cleanup_close_ int tparent = -1;
+	_cleanup_free_ char *tname = NULL;
+	if (tfd == -ENOENT) {
+		tparent = open_target_parent(c, op, &tname);
+		if (tparent < 0)
+			return tparent;
+	}
 
 	_cleanup_close_ int sfd = safe_open(pfd, op->target, O_PATH, &sym);
 	if (sfd >= 0 && tfd >= 0 && mount_is_root(tfd) == 1) {
@@ -402,7 +416,7 @@ static int apply_bind(struct apply_ctx *c, const struct layout_op *op)
 			       pbt, op->target);
 
 	if (tfd == -ENOENT) {
-		r = create_target(c, op, S_ISDIR(sst.st_mode));
+		r = create_target(c, op, tparent, tname, S_ISDIR(sst.st_mode));
 		if (r < 0)
 			return r;
 		tfd = safe_open(c->root_fd, op->target, O_PATH, &sym);

@@ -143,11 +143,10 @@ static int copy_xattrs(const struct xattr_ref *src, const struct xattr_ref *dst,
 	if (n > XATTR_LIST_MAX_BYTES)
 		return fail_at(f, rel, -E2BIG, "too many extended attributes");
 
-	_cleanup_free_ char *names = malloc((size_t)n);
-	_cleanup_free_ char *value = malloc(XATTR_VALUE_MAX_BYTES);
-	if (!names || !value)
-		return -ENOMEM;
-	n = xa_list(src, names, (size_t)n);
+	/* On the stack: this is a leaf call, never part of the recursion. */
+	char names[XATTR_LIST_MAX_BYTES];
+	char value[XATTR_VALUE_MAX_BYTES];
+	n = xa_list(src, names, sizeof(names));
 	if (n < 0)
 		return fail_at(f, rel, -errno, "cannot list extended attributes");
 
