@@ -35,7 +35,7 @@ scratch_init() {
 		mount -t tmpfs -o size=256M tmpfs "$S"
 	fi
 	cleanup_add "umount -l $S"
-	mkdir -p "$S/image$PBT" "$S/image$TOT" "$S/persist" "$S/root"
+	mkdir -p "$S/image$PBT" "$S/image$TOT" "$S/image/var" "$S/persist" "$S/root"
 	R=$S/root
 	export S R SEALROOT LAYOUT PBT TOT
 }
