@@ -2,7 +2,7 @@
 /*
  * layout_apply.c — perform a layout plan beneath a root, see layout_apply.h.
  *
- * Choices made here (documented in layout/layout.env.5.md as well):
+ * Choices made here:
  *  - Every path is opened with safe_path.h beneath its root: image paths
  *    beneath ROOT, persistent copies beneath ROOT/PERSISTENT_BIND_TARGET.
  *    Mounts go onto those fds; nothing is looked up again by name in between.

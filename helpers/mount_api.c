@@ -157,8 +157,14 @@ static int overlay_config(int fs_fd, bool by_fd, int lower_fd, int upper_fd, int
 int mount_overlay_fd(int target_fd, int lower_fd, int upper_fd, int work_fd)
 {
 	int r = -EINVAL;
+	int first = 1;
 
-	for (int by_fd = 1; by_fd >= 0; by_fd--) {
+#ifdef SEALROOT_TEST_HOOKS
+	const char *e = getenv("SEALROOT_TEST_NO_OVERLAY_FD");
+	if (e && streq(e, "1"))
+		first = 0; /* as on kernels before 6.13 */
+#endif
+	for (int by_fd = first; by_fd >= 0; by_fd--) {
 		_cleanup_close_ int fs_fd = open_fs("overlay");
 		if (fs_fd == -ENOSYS) {
 			char target[32], lower[32], upper[32], work[32], opts[160];

@@ -9,7 +9,9 @@
  * MOVE_MOUNT_T_EMPTY_PATH) onto the target fd).  When the kernel lacks it
  * (ENOSYS) the same mounts are made with mount(2) on "/proc/self/fd/N",
  * which needs /proc mounted.  Test builds: SEALROOT_TEST_NO_NEW_MOUNT_API=1
- * in the environment forces the mount(2) path.
+ * in the environment forces the mount(2) path; SEALROOT_TEST_NO_OVERLAY_FD=1
+ * makes overlayfs get its layers as "/proc/self/fd/N" strings, as kernels
+ * before 6.13 need.
  *
  * All functions return 0 or a negative errno and log nothing except debug
  * messages carrying the kernel's own explanation (overlayfs error text).

@@ -172,6 +172,7 @@ static int setup(void **state)
 	(void)state;
 	unsetenv("SEALROOT_TEST_NO_NEW_MOUNT_API");
 	unsetenv("SEALROOT_TEST_NO_OPENAT2");
+	unsetenv("SEALROOT_TEST_NO_OVERLAY_FD");
 	return sh("rm -rf image persist root outside && mkdir -p root persist outside "
 		  "image/etc/ssh image/var/log image/var/lib image/opt/.mount/persistence "
 		  "image/opt/.mount/tmpfs image/srv && "
@@ -293,6 +294,14 @@ static void test_apply_nested_with_mount2_and_walk_fallbacks(void **state)
 	setenv("SEALROOT_TEST_NO_NEW_MOUNT_API", "1", 1);
 	setenv("SEALROOT_TEST_NO_OPENAT2", "1", 1);
 	check_nested();
+}
+
+static void test_apply_nested_with_overlay_layers_as_paths(void **state)
+{
+	(void)state;
+	setenv("SEALROOT_TEST_NO_OVERLAY_FD", "1", 1);
+	check_nested();
+	unsetenv("SEALROOT_TEST_NO_OVERLAY_FD");
 }
 
 static void test_apply_twice_does_not_stack_mounts(void **state)
@@ -440,6 +449,7 @@ int main(void)
 	    T(test_apply_bind_seeds_once_and_persists_across_boots),
 	    T(test_apply_nested_overlays_and_binds_file_bind),
 	    T(test_apply_nested_with_mount2_and_walk_fallbacks),
+	    T(test_apply_nested_with_overlay_layers_as_paths),
 	    T(test_apply_twice_does_not_stack_mounts),
 	    T(test_apply_refuses_planted_leaf_symlink_absolute),
 	    T(test_apply_refuses_planted_leaf_symlink_relative),
