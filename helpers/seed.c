@@ -16,6 +16,8 @@
 #define SEED_TEMP_NAME_MAX 200 /* of NAME inside the temporary name */
 #define XATTR_LIST_MAX_BYTES 65536
 #define XATTR_VALUE_MAX_BYTES 65536
+/* Big stack buffers live in leaf functions only, never in a recursion frame. */
+#define _noinline_ __attribute__((noinline))
 
 void seed_failure_done(struct seed_failure *f)
 {
@@ -64,7 +66,7 @@ static const char *type_name(mode_t m)
 	return "of an unknown file type";
 }
 
-static int copy_data(int in, int out)
+_noinline_ static int copy_data(int in, int out)
 {
 	bool use_cfr = true;
 	char buf[128 * 1024];
@@ -129,8 +131,8 @@ static int xa_set(const struct xattr_ref *x, const char *name, const void *v, si
 	return x->path ? lsetxattr(x->path, name, v, size, 0) : fsetxattr(x->fd, name, v, size, 0);
 }
 
-static int copy_xattrs(const struct xattr_ref *src, const struct xattr_ref *dst, const char *rel,
-		       struct seed_failure *f)
+_noinline_ static int copy_xattrs(const struct xattr_ref *src, const struct xattr_ref *dst,
+				  const char *rel, struct seed_failure *f)
 {
 	ssize_t n = xa_list(src, NULL, 0);
 	if (n < 0) {
@@ -227,8 +229,9 @@ static int copy_dir_contents(int src, int dst, const char *rel, struct seed_fail
 	return r;
 }
 
-static int copy_symlink(int src_dir, const char *name, const struct stat *st, int dst_dir,
-			const char *dst_name, const char *rel, struct seed_failure *f)
+_noinline_ static int copy_symlink(int src_dir, const char *name, const struct stat *st,
+				   int dst_dir, const char *dst_name, const char *rel,
+				   struct seed_failure *f)
 {
 	char target[PATH_MAX];
 	ssize_t n = readlinkat(src_dir, name, target, sizeof(target));

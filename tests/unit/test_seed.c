@@ -191,6 +191,18 @@ static void test_seed_clean_temps_removes_only_leftovers_of_name(void **state)
 	assert_int_equal(seed_copy(f->src_fd, "tree", f->dst_fd, "ssh", NULL), 0);
 }
 
+static void test_seed_deep_tree_does_not_exhaust_the_stack(void **state)
+{
+	struct fixture *f = *state;
+	/* 200 levels: each recursion frame must stay small. */
+	assert_int_equal(sh(f->dir, "cd src && d=deep && for i in $(seq 200); do d=$d/l; done && "
+				    "mkdir -p $d && echo bottom >$d/f"),
+			 0);
+	assert_int_equal(seed_copy(f->src_fd, "deep", f->dst_fd, "deep", NULL), 0);
+	assert_int_equal(
+	    sh(f->dir, "cmp -s \"$(find src/deep -name f)\" \"$(find dst/deep -name f)\""), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -204,6 +216,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_seed_never_overwrites_existing_data, setup,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_seed_empty_dir_owner_and_mode, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_seed_deep_tree_does_not_exhaust_the_stack, setup,
+					    teardown),
 	    cmocka_unit_test_setup_teardown(test_seed_clean_temps_removes_only_leftovers_of_name,
 					    setup, teardown),
 	};
