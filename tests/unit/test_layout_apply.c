@@ -179,7 +179,8 @@ static int setup(void **state)
 		  "printf 'Port 22\\n' >image/etc/ssh/sshd_config && "
 		  "printf key >image/etc/ssh/ssh_host_ed25519_key && "
 		  "chmod 0600 image/etc/ssh/ssh_host_ed25519_key && chmod 0751 image/etc/ssh && "
-		  "chown 0:4 image/etc/ssh && printf id >image/etc/machine-id && "
+		  "chown 0:4 image/etc/ssh && chmod 0711 image/etc && chown 0:9 image/etc && "
+		  "printf id >image/etc/machine-id && "
 		  "ln -s ../etc/ssh image/srv/link && "
 		  "touch -d '2001-02-03 04:05:06.123456789' image/etc/ssh/sshd_config");
 }
@@ -227,7 +228,7 @@ static void test_apply_bind_seeds_once_and_persists_across_boots(void **state)
 	       "\"$(stat -c '%%a %%u %%g %%y' image/etc/ssh/sshd_config)\" ] && "
 	       "[ \"$(stat -c '%%a %%g' persist/etc/ssh)\" = '751 4' ] && "
 	       "[ \"$(stat -c '%%a' persist/etc/ssh/ssh_host_ed25519_key)\" = 600 ] && "
-	       "[ \"$(stat -c '%%a %%u' persist/etc)\" = \"$(stat -c '%%a %%u' image/etc)\" ] && "
+	       "[ \"$(stat -c '%%a %%g' persist/etc)\" = '711 9' ] && "
 	       "echo new >root/etc/ssh/authorized && [ -f persist/etc/ssh/authorized ]"),
 	    0);
 	shut_down();
