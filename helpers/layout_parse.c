@@ -238,11 +238,12 @@ static size_t utf8_seq_len(const unsigned char *s, size_t n)
 static void scan_encoding(struct parser *p)
 {
 	unsigned line = 1, col = 1;
-	bool cr_reported = false;
+	bool cr_reported = false, in_invalid = false;
 
 	for (size_t i = 0; i < p->size;) {
 		unsigned char c = (unsigned char)p->buf[i];
 		size_t n = 1;
+		bool invalid = false;
 
 		if (c == '\n') {
 			line++;
@@ -266,12 +267,17 @@ static void scan_encoding(struct parser *p)
 		} else if (c >= 0x80) {
 			n = utf8_seq_len((const unsigned char *)p->buf + i, p->size - i);
 			if (n == 0) {
+				/* One report per run of invalid bytes. */
 				p->bad[i] = true;
-				diag(p, line, col,
-				     "invalid UTF-8 byte 0x%02x: save the file as UTF-8", c);
+				if (!in_invalid)
+					diag(p, line, col,
+					     "invalid UTF-8 byte 0x%02x: save the file as UTF-8",
+					     c);
+				invalid = true;
 				n = 1;
 			}
 		}
+		in_invalid = invalid;
 		i += n;
 		col += (unsigned)n;
 	}
