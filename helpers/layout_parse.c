@@ -1280,12 +1280,11 @@ static int validate(struct parser *p, struct layout *l)
 		struct item *it = order[k];
 		if (!it->ok)
 			continue;
-		l->entries[l->n_entries++] = (struct layout_entry){
-		    .path = TAKE_PTR(it->path),
-		    .kind = it->kind,
-		    .line = it->line,
-		    .column = it->col,
-		};
+		struct layout_entry *e = &l->entries[l->n_entries++];
+		e->path = TAKE_PTR(it->path);
+		e->kind = it->kind;
+		e->line = it->line;
+		e->column = it->col;
 	}
 	l->persistent_bind_target = TAKE_PTR(t[0].path);
 	l->tmpfs_overlay_target = TAKE_PTR(t[1].path);
