@@ -238,11 +238,12 @@ static size_t utf8_seq_len(const unsigned char *s, size_t n)
 static void scan_encoding(struct parser *p)
 {
 	unsigned line = 1, col = 1;
-	bool cr_reported = false;
+	bool cr_reported = false, in_invalid = false;
 
 	for (size_t i = 0; i < p->size;) {
 		unsigned char c = (unsigned char)p->buf[i];
 		size_t n = 1;
+		bool invalid = false;
 
 		if (c == '\n') {
 			line++;
@@ -266,12 +267,17 @@ static void scan_encoding(struct parser *p)
 		} else if (c >= 0x80) {
 			n = utf8_seq_len((const unsigned char *)p->buf + i, p->size - i);
 			if (n == 0) {
+				/* One report per run of invalid bytes. */
 				p->bad[i] = true;
-				diag(p, line, col,
-				     "invalid UTF-8 byte 0x%02x: save the file as UTF-8", c);
+				if (!in_invalid)
+					diag(p, line, col,
+					     "invalid UTF-8 byte 0x%02x: save the file as UTF-8",
+					     c);
+				invalid = true;
 				n = 1;
 			}
 		}
+		in_invalid = invalid;
 		i += n;
 		col += (unsigned)n;
 	}
@@ -1274,12 +1280,11 @@ static int validate(struct parser *p, struct layout *l)
 		struct item *it = order[k];
 		if (!it->ok)
 			continue;
-		l->entries[l->n_entries++] = (struct layout_entry){
-		    .path = TAKE_PTR(it->path),
-		    .kind = it->kind,
-		    .line = it->line,
-		    .column = it->col,
-		};
+		struct layout_entry *e = &l->entries[l->n_entries++];
+		e->path = TAKE_PTR(it->path);
+		e->kind = it->kind;
+		e->line = it->line;
+		e->column = it->col;
 	}
 	l->persistent_bind_target = TAKE_PTR(t[0].path);
 	l->tmpfs_overlay_target = TAKE_PTR(t[1].path);
