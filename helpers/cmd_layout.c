@@ -75,10 +75,10 @@ static int parse_args(int argc, char **argv, bool allow_json, void (*usage)(FILE
 		      struct layout_args *a)
 {
 	static const struct option options[] = {
-	    {"root", required_argument, NULL, 'r'},
-	    {"json", no_argument, NULL, 'j'},
-	    {"help", no_argument, NULL, 'h'},
-	    {},
+		{ "root", required_argument, NULL, 'r' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{},
 	};
 	int c;
 
@@ -251,7 +251,7 @@ static int layout_apply_cmd(int argc, char **argv)
 
 	/* No root check here: layout_apply reports each mount point it cannot use
 	 * and still performs the others. */
-	struct layout_args parse_only = {.file = a.file};
+	struct layout_args parse_only = { .file = a.file };
 	r = load(&parse_only, &l);
 	if (r < 0) {
 		report_stage_set(stage, "message",
@@ -289,9 +289,9 @@ int cmd_layout(int argc, char **argv)
 		const char *name;
 		int (*run)(int argc, char **argv);
 	} verbs[] = {
-	    {"check", layout_check},
-	    {"plan", layout_plan},
-	    {"apply", layout_apply_cmd},
+		{ "check", layout_check },
+		{ "plan", layout_plan },
+		{ "apply", layout_apply_cmd },
 	};
 
 	if (argc < 2) {

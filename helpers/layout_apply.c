@@ -443,9 +443,9 @@ static int apply_bind(struct apply_ctx *c, const struct layout_op *op)
 int layout_apply(const struct layout_plan *plan, const char *root, struct report_stage *stage)
 {
 	struct apply_ctx c = {
-	    .layout = plan->layout,
-	    .stage = stage,
-	    .persist_fd = -1,
+		.layout = plan->layout,
+		.stage = stage,
+		.persist_fd = -1,
 	};
 
 	c.root_fd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);

@@ -37,11 +37,11 @@ enum var_id {
 };
 
 static const char *const var_names[_VAR_MAX] = {
-    [VAR_TMPFS_OVERLAYS_PATHS] = "TMPFS_OVERLAYS_PATHS",
-    [VAR_PERSISTENT_BIND_PATHS] = "PERSISTENT_BIND_PATHS",
-    [VAR_PERSISTENT_BIND_TARGET] = "PERSISTENT_BIND_TARGET",
-    [VAR_TMPFS_OVERLAY_TARGET] = "TMPFS_OVERLAY_TARGET",
-    [VAR_OVERLAY] = "OVERLAY",
+	[VAR_TMPFS_OVERLAYS_PATHS] = "TMPFS_OVERLAYS_PATHS",
+	[VAR_PERSISTENT_BIND_PATHS] = "PERSISTENT_BIND_PATHS",
+	[VAR_PERSISTENT_BIND_TARGET] = "PERSISTENT_BIND_TARGET",
+	[VAR_TMPFS_OVERLAY_TARGET] = "TMPFS_OVERLAY_TARGET",
+	[VAR_OVERLAY] = "OVERLAY",
 };
 
 #define NOT_EXECUTED "layout.env is parsed, not executed; write the path literally"
@@ -96,7 +96,7 @@ int layout_diag_add(struct layout_diags *d, unsigned line, unsigned column, cons
 	if (r < 0)
 		return -ENOMEM;
 
-	d->items[d->n++] = (struct layout_diag){.line = line, .column = column, .message = msg};
+	d->items[d->n++] = (struct layout_diag){ .line = line, .column = column, .message = msg };
 	return 0;
 }
 
@@ -170,7 +170,7 @@ static int diags_sort(struct layout_diags *d, size_t from)
 	if (!t)
 		return -ENOMEM;
 	for (size_t i = 0; i < n; i++)
-		t[i] = (struct diag_sort){.d = d->items[from + i], .seq = i};
+		t[i] = (struct diag_sort){ .d = d->items[from + i], .seq = i };
 	qsort(t, n, sizeof(*t), diag_sort_cmp);
 	for (size_t i = 0; i < n; i++)
 		d->items[from + i] = t[i].d;
@@ -348,7 +348,7 @@ static void value_push(struct parser *p, struct value *v, char c, unsigned line,
 		v->cap = cap;
 	}
 	v->s[v->len] = c;
-	v->p[v->len] = (struct pos){.line = line, .col = col, .bad = bad};
+	v->p[v->len] = (struct pos){ .line = line, .col = col, .bad = bad };
 	v->len++;
 }
 
@@ -892,7 +892,7 @@ static bool range_bad(const struct value *v, size_t start, size_t len)
 	return false;
 }
 
-static const char *const api_dirs[] = {"proc", "sys", "dev", "run"};
+static const char *const api_dirs[] = { "proc", "sys", "dev", "run" };
 
 /* Check one path item; report the first problem at its exact position. */
 static bool check_path(struct parser *p, const struct value *v, size_t start, size_t len,
@@ -983,7 +983,7 @@ static int resolve_target(struct parser *p, enum var_id id, const char *def, str
 {
 	const struct value *v = &p->vars[id];
 
-	*t = (struct target){.id = id};
+	*t = (struct target){ .id = id };
 	if (!v->set) {
 		t->path = strdup(def);
 		t->ok = true;
@@ -1167,7 +1167,7 @@ static int collect_items(struct parser *p, enum var_id id, enum layout_kind kind
 		if (!path)
 			return -ENOMEM;
 		(*items)[(*n)++] =
-		    (struct item){.var = var_names[id], .kind = kind, .path = path, .ok = true};
+		    (struct item){ .var = var_names[id], .kind = kind, .path = path, .ok = true };
 		return 0;
 	}
 
@@ -1194,15 +1194,15 @@ static int collect_items(struct parser *p, enum var_id id, enum layout_kind kind
 		if (!path)
 			return -ENOMEM;
 		(*items)[(*n)++] = (struct item){
-		    .v = v,
-		    .start = start,
-		    .len = len,
-		    .var = var_names[id],
-		    .kind = kind,
-		    .path = path,
-		    .line = v->p[start].line,
-		    .col = v->p[start].col,
-		    .ok = true,
+			.v = v,
+			.start = start,
+			.len = len,
+			.var = var_names[id],
+			.kind = kind,
+			.path = path,
+			.line = v->p[start].line,
+			.col = v->p[start].col,
+			.ok = true,
 		};
 	}
 	return 0;
@@ -1259,7 +1259,7 @@ static int validate(struct parser *p, struct layout *l)
 	qsort(order, n, sizeof(*order), item_path_cmp);
 	report_duplicates(p, order, n);
 
-	bool in_use[2] = {false, false};
+	bool in_use[2] = { false, false };
 	for (size_t k = 0; k < n; k++) {
 		if (items[k].kind == LAYOUT_PERSISTENT_BIND)
 			in_use[0] = true;
@@ -1302,7 +1302,7 @@ out:
 
 int layout_parse(const char *buf, size_t size, struct layout *ret, struct layout_diags *diags)
 {
-	struct parser p = {.buf = buf, .size = size, .diags = diags};
+	struct parser p = { .buf = buf, .size = size, .diags = diags };
 	size_t first_diag = diags->n, dropped = diags->n_dropped;
 	int r;
 

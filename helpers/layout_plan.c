@@ -57,15 +57,15 @@ static char *concat(const char *a, const char *b, const char *c)
 int layout_plan_build(const struct layout *l, struct layout_plan *ret)
 {
 	_cleanup_free_ struct sort_key *keys = NULL;
-	struct layout_plan plan = {.layout = l};
+	struct layout_plan plan = { .layout = l };
 	bool any_overlay = false;
 
-	*ret = (struct layout_plan){.layout = l};
+	*ret = (struct layout_plan){ .layout = l };
 	keys = calloc(l->n_entries ? l->n_entries : 1, sizeof(*keys));
 	if (!keys)
 		return -ENOMEM;
 	for (size_t k = 0; k < l->n_entries; k++) {
-		keys[k] = (struct sort_key){.depth = path_depth(l->entries[k].path), .index = k};
+		keys[k] = (struct sort_key){ .depth = path_depth(l->entries[k].path), .index = k };
 		if (l->entries[k].kind == LAYOUT_TMPFS_OVERLAY)
 			any_overlay = true;
 	}

@@ -156,8 +156,8 @@ int safe_open(int root_fd, const char *path, int flags, char **ret_symlink)
 
 	if (!openat2_disabled()) {
 		struct open_how how = {
-		    .flags = (uint64_t)(flags | O_CLOEXEC),
-		    .resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS,
+			.flags = (uint64_t)(flags | O_CLOEXEC),
+			.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS,
 		};
 		for (int attempt = 0; attempt < 8; attempt++) {
 			long fd =

@@ -181,12 +181,12 @@ static int copy_meta_fd(int src, int dst, const struct stat *st, const char *rel
 		return fail_at(f, rel, -errno, "cannot set mode %04o",
 			       (unsigned)(st->st_mode & 07777));
 
-	struct xattr_ref xs = {.fd = src}, xd = {.fd = dst};
+	struct xattr_ref xs = { .fd = src }, xd = { .fd = dst };
 	int r = copy_xattrs(&xs, &xd, rel, f);
 	if (r < 0)
 		return r;
 
-	struct timespec ts[2] = {st->st_atim, st->st_mtim};
+	struct timespec ts[2] = { st->st_atim, st->st_mtim };
 	if (futimens(dst, ts) < 0)
 		return fail_at(f, rel, -errno, "cannot set timestamps");
 	return 0;
@@ -249,12 +249,12 @@ _noinline_ static int copy_symlink(int src_dir, const char *name, const struct s
 	if (snprintf(sp, sizeof(sp), "/proc/self/fd/%d/%s", src_dir, name) >= (int)sizeof(sp) ||
 	    snprintf(dp, sizeof(dp), "/proc/self/fd/%d/%s", dst_dir, dst_name) >= (int)sizeof(dp))
 		return fail_at(f, rel, -ENAMETOOLONG, "name too long");
-	struct xattr_ref xs = {.fd = -1, .path = sp}, xd = {.fd = -1, .path = dp};
+	struct xattr_ref xs = { .fd = -1, .path = sp }, xd = { .fd = -1, .path = dp };
 	int r = copy_xattrs(&xs, &xd, rel, f);
 	if (r < 0)
 		return r;
 
-	struct timespec ts[2] = {st->st_atim, st->st_mtim};
+	struct timespec ts[2] = { st->st_atim, st->st_mtim };
 	if (utimensat(dst_dir, dst_name, ts, AT_SYMLINK_NOFOLLOW) < 0)
 		return fail_at(f, rel, -errno, "cannot set timestamps of symlink");
 	return 0;
@@ -453,7 +453,7 @@ static int make_copy(int dst_dir, const char *tmp, void *ud)
 int seed_copy(int src_dir_fd, const char *src_name, int dst_dir_fd, const char *dst_name,
 	      struct seed_failure *fail)
 {
-	struct copy_args a = {.src_dir = src_dir_fd, .src_name = src_name, .fail = fail};
+	struct copy_args a = { .src_dir = src_dir_fd, .src_name = src_name, .fail = fail };
 	int r = build_and_rename(dst_dir_fd, dst_name, make_copy, &a);
 	if (r < 0 && fail && !fail->path)
 		fail->path = strdup("");
@@ -482,7 +482,7 @@ static int make_empty(int dst_dir, const char *tmp, void *ud)
 
 int seed_empty_dir(int dst_dir_fd, const char *dst_name, mode_t mode, uid_t uid, gid_t gid)
 {
-	struct empty_args a = {.mode = mode, .uid = uid, .gid = gid};
+	struct empty_args a = { .mode = mode, .uid = uid, .gid = gid };
 	return build_and_rename(dst_dir_fd, dst_name, make_empty, &a);
 }
 

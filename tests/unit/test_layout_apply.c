@@ -446,20 +446,20 @@ int main(void)
 {
 #define T(t) cmocka_unit_test_setup(t, setup)
 	const struct CMUnitTest tests[] = {
-	    T(test_apply_overlay_is_writable_and_reset_on_next_boot),
-	    T(test_apply_bind_seeds_once_and_persists_across_boots),
-	    T(test_apply_nested_overlays_and_binds_file_bind),
-	    T(test_apply_nested_with_mount2_and_walk_fallbacks),
-	    T(test_apply_nested_with_overlay_layers_as_paths),
-	    T(test_apply_twice_does_not_stack_mounts),
-	    T(test_apply_refuses_planted_leaf_symlink_absolute),
-	    T(test_apply_refuses_planted_leaf_symlink_relative),
-	    T(test_apply_refuses_planted_intermediate_symlink),
-	    T(test_apply_refuses_symlink_in_image_at_mount_point),
-	    T(test_apply_cleans_interrupted_seed_and_reseeds),
-	    T(test_apply_never_overwrites_persistent_data),
-	    T(test_apply_failed_entry_does_not_stop_others),
-	    T(test_apply_overlay_refused_when_tmpfs_failed),
+		T(test_apply_overlay_is_writable_and_reset_on_next_boot),
+		T(test_apply_bind_seeds_once_and_persists_across_boots),
+		T(test_apply_nested_overlays_and_binds_file_bind),
+		T(test_apply_nested_with_mount2_and_walk_fallbacks),
+		T(test_apply_nested_with_overlay_layers_as_paths),
+		T(test_apply_twice_does_not_stack_mounts),
+		T(test_apply_refuses_planted_leaf_symlink_absolute),
+		T(test_apply_refuses_planted_leaf_symlink_relative),
+		T(test_apply_refuses_planted_intermediate_symlink),
+		T(test_apply_refuses_symlink_in_image_at_mount_point),
+		T(test_apply_cleans_interrupted_seed_and_reseeds),
+		T(test_apply_never_overwrites_persistent_data),
+		T(test_apply_failed_entry_does_not_stop_others),
+		T(test_apply_overlay_refused_when_tmpfs_failed),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }

@@ -141,8 +141,8 @@ static void test_layout_defaults_for_empty_file(void **state)
 static void test_layout_set_but_empty_overlays_means_none(void **state)
 {
 	(void)state;
-	const char *srcs[] = {"TMPFS_OVERLAYS_PATHS=\n", "TMPFS_OVERLAYS_PATHS=\"\"\n",
-			      "TMPFS_OVERLAYS_PATHS=''", "export TMPFS_OVERLAYS_PATHS=\" \t\n\""};
+	const char *srcs[] = { "TMPFS_OVERLAYS_PATHS=\n", "TMPFS_OVERLAYS_PATHS=\"\"\n",
+			       "TMPFS_OVERLAYS_PATHS=''", "export TMPFS_OVERLAYS_PATHS=\" \t\n\"" };
 	for (size_t i = 0; i < ELEMENTSOF(srcs); i++) {
 		struct layout l = {};
 		parse_ok(srcs[i], &l);
@@ -261,8 +261,8 @@ static void test_layout_several_assignments_on_one_line(void **state)
 static void test_layout_overlay_sizes_accepted(void **state)
 {
 	(void)state;
-	const char *ok[] = {"1%", "100%", "25%",   "512M",  "512m",
-			    "2G", "2g",	  "4096k", "4096K", "1048576"};
+	const char *ok[] = { "1%", "100%", "25%",   "512M",  "512m",
+			     "2G", "2g",   "4096k", "4096K", "1048576" };
 	for (size_t i = 0; i < ELEMENTSOF(ok); i++) {
 		char src[64];
 		struct layout l = {};
@@ -617,13 +617,13 @@ static void test_layout_reports_all_errors_in_file_order(void **state)
 		unsigned line, col;
 		const char *needle;
 	} want[] = {
-	    {2, 28, "command substitution"},
-	    {2, 33, "relative path 'relative'"},
-	    {3, 8, "PERSISTENT_BIND_PATH'"},
-	    {4, 38, "'..' component"},
-	    {5, 15, "OVERLAY size"},
-	    {6, 1, "'rm' is not an assignment"},
-	    {7, 26, "listed twice: first at line 4"},
+		{ 2, 28, "command substitution" },
+		{ 2, 33, "relative path 'relative'" },
+		{ 3, 8, "PERSISTENT_BIND_PATH'" },
+		{ 4, 38, "'..' component" },
+		{ 5, 15, "OVERLAY size" },
+		{ 6, 1, "'rm' is not an assignment" },
+		{ 7, 26, "listed twice: first at line 4" },
 	};
 	for (size_t i = 0; i < ELEMENTSOF(want); i++) {
 		assert_int_equal(d.items[i].line, want[i].line);
@@ -690,48 +690,48 @@ static void test_layout_load_file_refuses_symlinks_and_dirs(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_layout_accepts_integrator_style_file),
-	    cmocka_unit_test(test_layout_defaults_for_empty_file),
-	    cmocka_unit_test(test_layout_set_but_empty_overlays_means_none),
-	    cmocka_unit_test(test_layout_bare_export_keeps_default),
-	    cmocka_unit_test(test_layout_append_with_leading_space_adds_item),
-	    cmocka_unit_test(test_layout_append_without_space_glues_like_bash),
-	    cmocka_unit_test(test_layout_append_to_unset_starts_empty),
-	    cmocka_unit_test(test_layout_later_assignment_replaces),
-	    cmocka_unit_test(test_layout_quoting_forms),
-	    cmocka_unit_test(test_layout_comments_and_hash_inside_words),
-	    cmocka_unit_test(test_layout_several_assignments_on_one_line),
-	    cmocka_unit_test(test_layout_overlay_sizes_accepted),
-	    cmocka_unit_test(test_layout_nesting_between_entries_allowed),
-	    cmocka_unit_test(test_layout_utf8_paths_accepted),
-	    cmocka_unit_test(test_layout_api_prefix_lookalikes_allowed),
-	    cmocka_unit_test(test_layout_rejects_command_substitution),
-	    cmocka_unit_test(test_layout_rejects_variable_expansion),
-	    cmocka_unit_test(test_layout_rejects_chains_and_redirections),
-	    cmocka_unit_test(test_layout_rejects_globs_and_tilde),
-	    cmocka_unit_test(test_layout_rejects_backslash),
-	    cmocka_unit_test(test_layout_rejects_unknown_variable_with_suggestion),
-	    cmocka_unit_test(test_layout_rejects_non_assignments),
-	    cmocka_unit_test(test_layout_reports_unterminated_quote_where_it_opened),
-	    cmocka_unit_test(test_layout_rejects_relative_paths),
-	    cmocka_unit_test(test_layout_rejects_dot_and_dotdot),
-	    cmocka_unit_test(test_layout_rejects_double_and_trailing_slash),
-	    cmocka_unit_test(test_layout_rejects_root_itself),
-	    cmocka_unit_test(test_layout_rejects_api_filesystems),
-	    cmocka_unit_test(test_layout_rejects_control_characters),
-	    cmocka_unit_test(test_layout_rejects_nul_bytes),
-	    cmocka_unit_test(test_layout_rejects_invalid_utf8),
-	    cmocka_unit_test(test_layout_rejects_overlong_paths),
-	    cmocka_unit_test(test_layout_rejects_duplicates_naming_first),
-	    cmocka_unit_test(test_layout_rejects_entries_inside_targets),
-	    cmocka_unit_test(test_layout_rejects_entries_hiding_targets),
-	    cmocka_unit_test(test_layout_rejects_bad_targets),
-	    cmocka_unit_test(test_layout_rejects_nested_targets),
-	    cmocka_unit_test(test_layout_rejects_bad_overlay),
-	    cmocka_unit_test(test_layout_caps_number_of_entries),
-	    cmocka_unit_test(test_layout_reports_all_errors_in_file_order),
-	    cmocka_unit_test(test_layout_caps_number_of_diagnostics),
-	    cmocka_unit_test(test_layout_load_file_refuses_symlinks_and_dirs),
+		cmocka_unit_test(test_layout_accepts_integrator_style_file),
+		cmocka_unit_test(test_layout_defaults_for_empty_file),
+		cmocka_unit_test(test_layout_set_but_empty_overlays_means_none),
+		cmocka_unit_test(test_layout_bare_export_keeps_default),
+		cmocka_unit_test(test_layout_append_with_leading_space_adds_item),
+		cmocka_unit_test(test_layout_append_without_space_glues_like_bash),
+		cmocka_unit_test(test_layout_append_to_unset_starts_empty),
+		cmocka_unit_test(test_layout_later_assignment_replaces),
+		cmocka_unit_test(test_layout_quoting_forms),
+		cmocka_unit_test(test_layout_comments_and_hash_inside_words),
+		cmocka_unit_test(test_layout_several_assignments_on_one_line),
+		cmocka_unit_test(test_layout_overlay_sizes_accepted),
+		cmocka_unit_test(test_layout_nesting_between_entries_allowed),
+		cmocka_unit_test(test_layout_utf8_paths_accepted),
+		cmocka_unit_test(test_layout_api_prefix_lookalikes_allowed),
+		cmocka_unit_test(test_layout_rejects_command_substitution),
+		cmocka_unit_test(test_layout_rejects_variable_expansion),
+		cmocka_unit_test(test_layout_rejects_chains_and_redirections),
+		cmocka_unit_test(test_layout_rejects_globs_and_tilde),
+		cmocka_unit_test(test_layout_rejects_backslash),
+		cmocka_unit_test(test_layout_rejects_unknown_variable_with_suggestion),
+		cmocka_unit_test(test_layout_rejects_non_assignments),
+		cmocka_unit_test(test_layout_reports_unterminated_quote_where_it_opened),
+		cmocka_unit_test(test_layout_rejects_relative_paths),
+		cmocka_unit_test(test_layout_rejects_dot_and_dotdot),
+		cmocka_unit_test(test_layout_rejects_double_and_trailing_slash),
+		cmocka_unit_test(test_layout_rejects_root_itself),
+		cmocka_unit_test(test_layout_rejects_api_filesystems),
+		cmocka_unit_test(test_layout_rejects_control_characters),
+		cmocka_unit_test(test_layout_rejects_nul_bytes),
+		cmocka_unit_test(test_layout_rejects_invalid_utf8),
+		cmocka_unit_test(test_layout_rejects_overlong_paths),
+		cmocka_unit_test(test_layout_rejects_duplicates_naming_first),
+		cmocka_unit_test(test_layout_rejects_entries_inside_targets),
+		cmocka_unit_test(test_layout_rejects_entries_hiding_targets),
+		cmocka_unit_test(test_layout_rejects_bad_targets),
+		cmocka_unit_test(test_layout_rejects_nested_targets),
+		cmocka_unit_test(test_layout_rejects_bad_overlay),
+		cmocka_unit_test(test_layout_caps_number_of_entries),
+		cmocka_unit_test(test_layout_reports_all_errors_in_file_order),
+		cmocka_unit_test(test_layout_caps_number_of_diagnostics),
+		cmocka_unit_test(test_layout_load_file_refuses_symlinks_and_dirs),
 	};
 	return cmocka_run_group_tests_name("layout_parse", tests, NULL, NULL);
 }

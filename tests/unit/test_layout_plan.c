@@ -47,8 +47,8 @@ static void test_plan_tmpfs_first_then_parents_before_children(void **state)
 	assert_int_equal(p.ops[0].kind, LAYOUT_OP_TMPFS);
 	assert_null(p.ops[0].entry);
 	assert_string_equal(p.ops[0].target, "/opt/.mount/tmpfs");
-	const char *want[] = {"/etc", "/var", "/etc/ssh", "/var/lib/rancher",
-			      "/var/lib/rancher/k3s"};
+	const char *want[] = { "/etc", "/var", "/etc/ssh", "/var/lib/rancher",
+			       "/var/lib/rancher/k3s" };
 	for (size_t i = 0; i < ELEMENTSOF(want); i++)
 		assert_string_equal(p.ops[i + 1].target, want[i]);
 	layout_plan_done(&p);
@@ -63,8 +63,8 @@ static void test_plan_ties_keep_file_order(void **state)
 	build("TMPFS_OVERLAYS_PATHS=\"/var /etc/lp /srv\"\n"
 	      "PERSISTENT_BIND_PATHS=\"/etc/ssh /home /etc/hosts\"\n",
 	      &l, &p);
-	const char *want[] = {"/opt/.mount/tmpfs", "/var",     "/srv",	    "/home",
-			      "/etc/lp",	   "/etc/ssh", "/etc/hosts"};
+	const char *want[] = { "/opt/.mount/tmpfs", "/var",	"/srv",	     "/home",
+			       "/etc/lp",	    "/etc/ssh", "/etc/hosts" };
 	assert_int_equal(p.n_ops, ELEMENTSOF(want));
 	for (size_t i = 0; i < ELEMENTSOF(want); i++)
 		assert_string_equal(p.ops[i].target, want[i]);
@@ -191,7 +191,7 @@ static void test_plan_1000_entries_fast_and_ordered(void **state)
 	c += sprintf(c, "PERSISTENT_BIND_PATHS=\"\n");
 	for (size_t i = n; i-- > 0;) {
 		/* depth 1..4: /dN, /dN/e, /dN/e/f, /dN/e/f/g with N = i / 4 */
-		static const char *const tails[] = {"", "/e", "/e/f", "/e/f/g"};
+		static const char *const tails[] = { "", "/e", "/e/f", "/e/f/g" };
 		c += sprintf(c, "/d%zu%s\n", (i / 4 * 7919) % 1000, tails[i % 4]);
 	}
 	c += sprintf(c, "\"\nTMPFS_OVERLAYS_PATHS=\n");
@@ -310,14 +310,14 @@ static void test_check_root_reports_missing_symlinks_and_types(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_plan_tmpfs_first_then_parents_before_children),
-	    cmocka_unit_test(test_plan_ties_keep_file_order),
-	    cmocka_unit_test(test_plan_no_tmpfs_without_overlays),
-	    cmocka_unit_test(test_plan_paths_use_targets),
-	    cmocka_unit_test(test_plan_print_table),
-	    cmocka_unit_test(test_plan_print_json_parses),
-	    cmocka_unit_test(test_plan_1000_entries_fast_and_ordered),
-	    cmocka_unit_test(test_check_root_reports_missing_symlinks_and_types),
+		cmocka_unit_test(test_plan_tmpfs_first_then_parents_before_children),
+		cmocka_unit_test(test_plan_ties_keep_file_order),
+		cmocka_unit_test(test_plan_no_tmpfs_without_overlays),
+		cmocka_unit_test(test_plan_paths_use_targets),
+		cmocka_unit_test(test_plan_print_table),
+		cmocka_unit_test(test_plan_print_json_parses),
+		cmocka_unit_test(test_plan_1000_entries_fast_and_ordered),
+		cmocka_unit_test(test_check_root_reports_missing_symlinks_and_types),
 	};
 	return cmocka_run_group_tests_name("layout_plan", tests, NULL, NULL);
 }

@@ -205,17 +205,17 @@ static void test_path_split_parent_and_name(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    BOTH(test_safe_open_opens_nested_directory),
-	    BOTH(test_safe_open_root_itself),
-	    BOTH(test_safe_open_refuses_leaf_symlink),
-	    BOTH(test_safe_open_refuses_intermediate_symlink),
-	    BOTH(test_safe_open_refuses_absolute_symlink),
-	    BOTH(test_safe_open_refuses_relative_symlink),
-	    BOTH(test_safe_open_refuses_dotdot),
-	    BOTH(test_safe_open_refuses_creat_and_reports_missing),
-	    BOTH(test_safe_mkdir_p_creates_and_calls_back),
-	    BOTH(test_safe_mkdir_p_refuses_symlink_component),
-	    cmocka_unit_test(test_path_split_parent_and_name),
+		BOTH(test_safe_open_opens_nested_directory),
+		BOTH(test_safe_open_root_itself),
+		BOTH(test_safe_open_refuses_leaf_symlink),
+		BOTH(test_safe_open_refuses_intermediate_symlink),
+		BOTH(test_safe_open_refuses_absolute_symlink),
+		BOTH(test_safe_open_refuses_relative_symlink),
+		BOTH(test_safe_open_refuses_dotdot),
+		BOTH(test_safe_open_refuses_creat_and_reports_missing),
+		BOTH(test_safe_mkdir_p_creates_and_calls_back),
+		BOTH(test_safe_mkdir_p_refuses_symlink_component),
+		cmocka_unit_test(test_path_split_parent_and_name),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -77,7 +77,7 @@ static int count_entries(int dir_fd)
 static void test_seed_file_keeps_owner_mode_times_xattrs(void **state)
 {
 	struct fixture *f = *state;
-	struct timespec ts[2] = {{1000000000, 123456789}, {1200000000, 987654321}};
+	struct timespec ts[2] = { { 1000000000, 123456789 }, { 1200000000, 987654321 } };
 	assert_int_equal(fchownat(f->src_fd, "file", 1234, 5678, 0), 0);
 	assert_int_equal(fchmodat(f->src_fd, "file", 04750, 0), 0);
 	char p[128];
@@ -100,7 +100,7 @@ static void test_seed_file_keeps_owner_mode_times_xattrs(void **state)
 	assert_int_equal(st.st_mtim.tv_nsec, 987654321);
 	assert_int_equal(st.st_atim.tv_nsec, 123456789);
 	snprintf(p, sizeof(p), "%s/dst/file", f->dir);
-	char v[16] = {0};
+	char v[16] = { 0 };
 	assert_int_equal(getxattr(p, "user.sealroot", v, sizeof(v)), 2);
 	assert_memory_equal(v, "v1", 2);
 	assert_int_equal(getxattr(p, "trusted.sealroot", v, sizeof(v)), 1);
@@ -206,20 +206,21 @@ static void test_seed_deep_tree_does_not_exhaust_the_stack(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test_setup_teardown(test_seed_file_keeps_owner_mode_times_xattrs, setup,
-					    teardown),
-	    cmocka_unit_test_setup_teardown(test_seed_directory_recursive_symlinks_as_symlinks,
-					    setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_seed_refuses_device_node_and_leaves_nothing, setup,
-					    teardown),
-	    cmocka_unit_test_setup_teardown(test_seed_refuses_fifo, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_seed_never_overwrites_existing_data, setup,
-					    teardown),
-	    cmocka_unit_test_setup_teardown(test_seed_empty_dir_owner_and_mode, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_seed_deep_tree_does_not_exhaust_the_stack, setup,
-					    teardown),
-	    cmocka_unit_test_setup_teardown(test_seed_clean_temps_removes_only_leftovers_of_name,
-					    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_seed_file_keeps_owner_mode_times_xattrs, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_seed_directory_recursive_symlinks_as_symlinks,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_seed_refuses_device_node_and_leaves_nothing,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_seed_refuses_fifo, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_seed_never_overwrites_existing_data, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_seed_empty_dir_owner_and_mode, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_seed_deep_tree_does_not_exhaust_the_stack,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_seed_clean_temps_removes_only_leftovers_of_name, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
