@@ -114,6 +114,13 @@ int tpm2_context_new(const char *tcti, struct tpm2_context **ret)
 	if (!tcti || !ret)
 		return -EINVAL;
 
+	/* tpm2-tss writes its own warnings to stderr; sealroot reports each
+	 * failure once through log.h, so keep the library quiet unless we are
+	 * debugging or the user set TSS2_LOG. */
+	if (!getenv("TSS2_LOG") && log_get_max_level() < LOG_LEVEL_DEBUG &&
+	    setenv("TSS2_LOG", "all+none", 0) < 0)
+		return -errno;
+
 	c = calloc(1, sizeof(*c));
 	if (!c)
 		return -ENOMEM;
@@ -465,6 +472,45 @@ void tpm2_sealed_done(struct tpm2_sealed *s)
 	explicit_wipe(s, sizeof(*s));
 }
 
+static int tpm2_unmarshal_blob(const uint8_t *blob, size_t size, TPM2B_PRIVATE *private,
+			       TPM2B_PUBLIC *public)
+{
+	size_t off = 0;
+	TSS2_RC rc;
+
+	if (!blob || size == 0)
+		return -EBADMSG;
+	rc = Tss2_MU_TPM2B_PRIVATE_Unmarshal(blob, size, &off, private);
+	if (rc == TSS2_RC_SUCCESS)
+		rc = Tss2_MU_TPM2B_PUBLIC_Unmarshal(blob, size, &off, public);
+	if (rc != TSS2_RC_SUCCESS) {
+		log_debug("Sealed blob (%zu bytes) cannot be unmarshalled: %s", size,
+			  Tss2_RC_Decode(rc));
+		return -EBADMSG;
+	}
+	if (off != size) {
+		log_debug("Sealed blob has %zu trailing bytes", size - off);
+		return -EBADMSG;
+	}
+	if (public->publicArea.type != TPM2_ALG_KEYEDHASH) {
+		log_debug("Sealed blob holds object type 0x%04x, not KEYEDHASH",
+			  public->publicArea.type);
+		return -EBADMSG;
+	}
+	return 0;
+}
+
+int tpm2_blob_validate(const void *blob, size_t size)
+{
+	TPM2B_PRIVATE private = {};
+	TPM2B_PUBLIC public = {};
+	int r;
+
+	r = tpm2_unmarshal_blob(blob, size, &private, &public);
+	explicit_wipe(&private, sizeof(private));
+	return r;
+}
+
 static int tpm2_marshal_blob(const TPM2B_PRIVATE *private, const TPM2B_PUBLIC *public,
 			     uint8_t **ret, size_t *ret_size)
 {
@@ -566,34 +612,6 @@ out:
 	return r;
 }
 
-static int tpm2_unmarshal_blob(const uint8_t *blob, size_t size, TPM2B_PRIVATE *private,
-			       TPM2B_PUBLIC *public)
-{
-	size_t off = 0;
-	TSS2_RC rc;
-
-	if (!blob || size == 0)
-		return -EBADMSG;
-	rc = Tss2_MU_TPM2B_PRIVATE_Unmarshal(blob, size, &off, private);
-	if (rc == TSS2_RC_SUCCESS)
-		rc = Tss2_MU_TPM2B_PUBLIC_Unmarshal(blob, size, &off, public);
-	if (rc != TSS2_RC_SUCCESS) {
-		log_debug("Sealed blob (%zu bytes) cannot be unmarshalled: %s", size,
-			  Tss2_RC_Decode(rc));
-		return -EBADMSG;
-	}
-	if (off != size) {
-		log_debug("Sealed blob has %zu trailing bytes", size - off);
-		return -EBADMSG;
-	}
-	if (public->publicArea.type != TPM2_ALG_KEYEDHASH) {
-		log_debug("Sealed blob holds object type 0x%04x, not KEYEDHASH",
-			  public->publicArea.type);
-		return -EBADMSG;
-	}
-	return 0;
-}
-
 /* One policy session attempt: PolicyPCR on the current values, compare, and
  * Unseal.  Returns -EAGAIN when the PCRs changed between check and use. */
 static int tpm2_unseal_once(struct tpm2_context *c, ESYS_TR primary, ESYS_TR object,
@@ -672,7 +690,9 @@ int tpm2_unseal(struct tpm2_context *c, const struct tpm2_sealed *sealed, struct
 
 	if (!c || !sealed || !ret)
 		return -EINVAL;
-	if (!pcr_mask_valid(sealed->pcr_mask))
+	/* An empty PCR set is refused when sealing but accepted here: systemd
+	 * can enroll with --tpm2-pcrs= (empty). */
+	if (sealed->pcr_mask >= (UINT32_C(1) << TPM2_PCR_COUNT))
 		return -EINVAL;
 	if (sealed->pcr_bank != 0 && sealed->pcr_bank != TPM2_ALG_SHA256) {
 		log_debug("TPM2 PCR bank 0x%04x is not supported, only SHA-256", sealed->pcr_bank);

@@ -40,7 +40,10 @@
 
 struct tpm2_context;
 
-/* tcti: a tpm2-tss TCTI string ("device:/dev/tpmrm0", "swtpm:port=2321"). */
+/* tcti: a tpm2-tss TCTI string ("device:/dev/tpmrm0", "swtpm:port=2321").
+ * Sends TPM2_Startup(CLEAR) (already started is fine).  Unless TSS2_LOG is
+ * set or the log level is debug, sets TSS2_LOG=all+none so tpm2-tss does not
+ * print its own messages. */
 int tpm2_context_new(const char *tcti, struct tpm2_context **ret);
 void tpm2_context_free(struct tpm2_context *c);
 
@@ -74,6 +77,11 @@ int tpm2_seal(struct tpm2_context *c, uint32_t pcr_mask, const struct secret *se
  * digest differs: -EPERM if the blob's own authPolicy equals policy_hash (the
  * PCR values changed), -ESTALE if policy_hash does not belong to the blob. */
 int tpm2_unseal(struct tpm2_context *c, const struct tpm2_sealed *sealed, struct secret *ret);
+
+/* Check that BLOB unmarshals as TPM2B_PRIVATE || TPM2B_PUBLIC of a KEYEDHASH
+ * object with nothing after it, without a TPM: 0 or -EBADMSG.  For checking
+ * LUKS2 token contents before using them; tpm2_unseal() does it too. */
+int tpm2_blob_validate(const void *blob, size_t size);
 
 /* PCR values of the SHA-256 bank for the PCRs in pcr_mask (other rows untouched). */
 int tpm2_pcr_read(struct tpm2_context *c, uint32_t pcr_mask,
