@@ -179,6 +179,15 @@ static int unlock_with_tpm(struct crypt_device *cd, const char *device, struct t
 			last = r;
 			continue;
 		}
+		if (tpm2_blob_validate(tok.sealed.blob, tok.sealed.blob_size) < 0) {
+			log_error("token %d on %s is corrupted: tpm2-blob is not a sealed TPM2 "
+				  "object. Nothing was changed on disk; unlock with the recovery key "
+				  "(sealroot.recovery=ask) and run 'sealroot persist reseal'.",
+				  t, device);
+			tpm2_token_done(&tok);
+			last = -EBADMSG;
+			continue;
+		}
 		if (!(luks_keyslots_in_use(cd) & (UINT32_C(1) << tok.keyslot))) {
 			log_error("token %d on %s names keyslot %d, which is not in use.", t,
 				  device, tok.keyslot);
