@@ -37,6 +37,9 @@ provision() {
 header_sum() { head -c 16M "$1" | sha256sum | cut -d' ' -f1; }
 
 swtpm_reboot() {
+	# An orderly TPM2_Shutdown first: a TPM counts every unorderly restart
+	# as a dictionary-attack failure and would soon lock out.
+	tpm2_shutdown -c >/dev/null 2>&1 || true
 	kill "$SWTPM_PID"
 	for _ in $(seq 1 50); do kill -0 "$SWTPM_PID" 2>/dev/null || break; sleep 0.1; done
 	rm -f "$TMP/tpm/swtpm.pid"
