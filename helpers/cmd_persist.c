@@ -84,19 +84,19 @@ static int parse_args(int argc, char **argv, struct args *a)
 		OPT_RECOVERY_KEY_FILE,
 	};
 	static const struct option options[] = {
-	    {"help", no_argument, NULL, 'h'},
-	    {"cmdline", required_argument, NULL, OPT_CMDLINE},
-	    {"device", required_argument, NULL, OPT_DEVICE},
-	    {"tpm2-device", required_argument, NULL, OPT_TPM2_DEVICE},
-	    {"pcrs", required_argument, NULL, OPT_PCRS},
-	    {"mount-point", required_argument, NULL, OPT_MOUNT_POINT},
-	    {"name", required_argument, NULL, OPT_NAME},
-	    {"no-mount", no_argument, NULL, OPT_NO_MOUNT},
-	    {"no-activate", no_argument, NULL, OPT_NO_ACTIVATE},
-	    {"recovery-key", no_argument, NULL, OPT_RECOVERY_KEY},
-	    {"recovery-key-output", required_argument, NULL, OPT_RECOVERY_KEY_OUTPUT},
-	    {"recovery-key-file", required_argument, NULL, OPT_RECOVERY_KEY_FILE},
-	    {},
+		{ "help", no_argument, NULL, 'h' },
+		{ "cmdline", required_argument, NULL, OPT_CMDLINE },
+		{ "device", required_argument, NULL, OPT_DEVICE },
+		{ "tpm2-device", required_argument, NULL, OPT_TPM2_DEVICE },
+		{ "pcrs", required_argument, NULL, OPT_PCRS },
+		{ "mount-point", required_argument, NULL, OPT_MOUNT_POINT },
+		{ "name", required_argument, NULL, OPT_NAME },
+		{ "no-mount", no_argument, NULL, OPT_NO_MOUNT },
+		{ "no-activate", no_argument, NULL, OPT_NO_ACTIVATE },
+		{ "recovery-key", no_argument, NULL, OPT_RECOVERY_KEY },
+		{ "recovery-key-output", required_argument, NULL, OPT_RECOVERY_KEY_OUTPUT },
+		{ "recovery-key-file", required_argument, NULL, OPT_RECOVERY_KEY_FILE },
+		{},
 	};
 	int c;
 
@@ -217,18 +217,18 @@ static int do_open(const struct args *a, bool provision_only)
 	}
 
 	struct persist_options o = {
-	    .device = devnode,
-	    .tpm2_device = a->tpm2_device ? a->tpm2_device : cfg.persist.tpm2_device,
-	    .pcr_mask = a->have_pcrs ? a->pcr_mask : cfg.persist.tpm2_pcr_mask,
-	    .name = a->name ? a->name : SEALROOT_DEFAULT_PERSIST_NAME,
-	    .mount_point = mount_point,
-	    .on_failure = cfg.persist.on_unlock_failure,
-	    .recovery = cfg.persist.recovery,
-	    .enroll_recovery = a->recovery_key || cfg.persist.recovery_key_enroll,
-	    .recovery_key_output = a->recovery_key_output,
-	    .activate = !a->no_activate,
-	    .mount = !a->no_mount && !a->no_activate,
-	    .provision_only = provision_only,
+		.device = devnode,
+		.tpm2_device = a->tpm2_device ? a->tpm2_device : cfg.persist.tpm2_device,
+		.pcr_mask = a->have_pcrs ? a->pcr_mask : cfg.persist.tpm2_pcr_mask,
+		.name = a->name ? a->name : SEALROOT_DEFAULT_PERSIST_NAME,
+		.mount_point = mount_point,
+		.on_failure = cfg.persist.on_unlock_failure,
+		.recovery = cfg.persist.recovery,
+		.enroll_recovery = a->recovery_key || cfg.persist.recovery_key_enroll,
+		.recovery_key_output = a->recovery_key_output,
+		.activate = !a->no_activate,
+		.mount = !a->no_mount && !a->no_activate,
+		.provision_only = provision_only,
 	};
 	/* Under the volatile policy with --no-activate a tmpfs still goes up. */
 	if (a->no_activate && !a->no_mount && o.on_failure == UNLOCK_FAILURE_VOLATILE)

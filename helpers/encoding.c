@@ -93,7 +93,7 @@ int base64_decode(const char *s, size_t len, uint8_t **ret, size_t *ret_size)
 		}
 		uint32_t w = (uint32_t)v[0] << 18 | (uint32_t)v[1] << 12 | (uint32_t)v[2] << 6 |
 			     (uint32_t)v[3];
-		uint8_t b[3] = {(uint8_t)(w >> 16), (uint8_t)(w >> 8), (uint8_t)w};
+		uint8_t b[3] = { (uint8_t)(w >> 16), (uint8_t)(w >> 8), (uint8_t)w };
 		size_t n = last ? 3 - pad : 3;
 		/* Canonical form: the bits dropped by padding must be zero. */
 		if (last && pad == 1 && (w & 0xff))

@@ -70,20 +70,20 @@ static uint32_t pick_sector_size(const char *device)
 static int set_kdf(struct crypt_device *cd, enum luks_kdf kdf)
 {
 	struct crypt_pbkdf_type minimal = {
-	    .type = CRYPT_KDF_PBKDF2,
-	    .hash = "sha256",
-	    .iterations = 1000,
-	    .flags = CRYPT_PBKDF_NO_BENCHMARK,
+		.type = CRYPT_KDF_PBKDF2,
+		.hash = "sha256",
+		.iterations = 1000,
+		.flags = CRYPT_PBKDF_NO_BENCHMARK,
 	};
 	/* The recovery key carries 256 random bits, so a fixed moderate cost
 	 * is enough and keeps a recovery unlock predictable (~0.1-0.5 s). */
 	struct crypt_pbkdf_type argon = {
-	    .type = CRYPT_KDF_ARGON2ID,
-	    .hash = "sha256",
-	    .iterations = 4,
-	    .max_memory_kb = 64 * 1024,
-	    .parallel_threads = 1,
-	    .flags = CRYPT_PBKDF_NO_BENCHMARK,
+		.type = CRYPT_KDF_ARGON2ID,
+		.hash = "sha256",
+		.iterations = 4,
+		.max_memory_kb = 64 * 1024,
+		.parallel_threads = 1,
+		.flags = CRYPT_PBKDF_NO_BENCHMARK,
 	};
 	return crypt_set_pbkdf_type(cd, kdf == LUKS_KDF_MINIMAL ? &minimal : &argon);
 }
@@ -92,9 +92,9 @@ int luks_format(const char *device, const char *subsystem, struct crypt_device *
 {
 	_cleanup_crypt_ struct crypt_device *cd = NULL;
 	struct crypt_params_luks2 params = {
-	    .sector_size = pick_sector_size(device),
-	    .label = LUKS_LABEL,
-	    .subsystem = subsystem,
+		.sector_size = pick_sector_size(device),
+		.label = LUKS_LABEL,
+		.subsystem = subsystem,
 	};
 	int r;
 
@@ -198,6 +198,6 @@ int luks_passphrase_from_secret(const struct secret *secret, struct secret *ret)
 	int r = base64_encode(secret->data, secret->size, &b64);
 	if (r < 0)
 		return r;
-	*ret = (struct secret){.data = (uint8_t *)b64, .size = strlen(b64)};
+	*ret = (struct secret){ .data = (uint8_t *)b64, .size = strlen(b64) };
 	return 0;
 }

@@ -155,7 +155,7 @@ static int unlock_with_tpm(struct crypt_device *cd, const char *device, struct t
 	for (int t = 0; t < LUKS_TOKENS_MAX; t++) {
 		_cleanup_secret_ struct secret secret = {}, pass = {};
 		_cleanup_free_ char *type = NULL;
-		struct tpm2_token tok = {.keyslot = -1};
+		struct tpm2_token tok = { .keyslot = -1 };
 		const char *json = NULL, *reason = NULL;
 		int slot, r;
 
@@ -180,10 +180,11 @@ static int unlock_with_tpm(struct crypt_device *cd, const char *device, struct t
 			continue;
 		}
 		if (tpm2_blob_validate(tok.sealed.blob, tok.sealed.blob_size) < 0) {
-			log_error("token %d on %s is corrupted: tpm2-blob is not a sealed TPM2 "
-				  "object. Nothing was changed on disk; unlock with the recovery key "
-				  "(sealroot.recovery=ask) and run 'sealroot persist reseal'.",
-				  t, device);
+			log_error(
+			    "token %d on %s is corrupted: tpm2-blob is not a sealed TPM2 "
+			    "object. Nothing was changed on disk; unlock with the recovery key "
+			    "(sealroot.recovery=ask) and run 'sealroot persist reseal'.",
+			    t, device);
 			tpm2_token_done(&tok);
 			last = -EBADMSG;
 			continue;
@@ -300,7 +301,7 @@ static int run_program(char *const argv[])
 
 static int make_filesystem(const char *dev)
 {
-	char *argv[] = {"mkfs.ext4", "-q", "-F", "-L", "sealroot-persist", (char *)dev, NULL};
+	char *argv[] = { "mkfs.ext4", "-q", "-F", "-L", "sealroot-persist", (char *)dev, NULL };
 	int r = run_program(argv);
 	if (r < 0)
 		return log_error_errno(r, "Failed to run mkfs.ext4 on %s: %m", dev);
@@ -311,7 +312,7 @@ static int make_filesystem(const char *dev)
 
 static int check_filesystem(const char *dev)
 {
-	char *argv[] = {"e2fsck", "-p", (char *)dev, NULL};
+	char *argv[] = { "e2fsck", "-p", (char *)dev, NULL };
 	int r = run_program(argv);
 	if (r < 0)
 		return log_error_errno(r, "Failed to run e2fsck on %s: %m", dev);
@@ -427,9 +428,9 @@ int persist_open(const struct persist_options *o, struct persist_result *res)
 	enum persist_state state;
 	int keyslot = -1, r;
 
-	*res = (struct persist_result){.action = PERSIST_ACTION_FAILED,
-				       .pcr_mask = o->pcr_mask | UINT32_C(1)
-								     << SEALROOT_TPM2_LOCK_PCR};
+	*res = (struct persist_result){ .action = PERSIST_ACTION_FAILED,
+					.pcr_mask = o->pcr_mask | UINT32_C(1)
+								      << SEALROOT_TPM2_LOCK_PCR };
 
 	r = provision_classify(o->device, &state);
 	if (r < 0)

@@ -195,7 +195,7 @@ int provision_classify(const char *device, enum persist_state *ret)
 int provision_new_secret(struct tpm2_context *tpm, struct secret *ret)
 {
 	uint8_t tpm_random[SECRET_SIZE];
-	struct secret s = {.data = malloc(SECRET_SIZE), .size = SECRET_SIZE};
+	struct secret s = { .data = malloc(SECRET_SIZE), .size = SECRET_SIZE };
 	int r;
 
 	if (!s.data)

@@ -16,7 +16,7 @@ static int secret_alloc(size_t len, struct secret *ret)
 	uint8_t *p = calloc(1, len + 1);
 	if (!p)
 		return -ENOMEM;
-	*ret = (struct secret){.data = p, .size = len};
+	*ret = (struct secret){ .data = p, .size = len };
 	return 0;
 }
 

@@ -11,7 +11,7 @@ void tpm2_token_done(struct tpm2_token *t)
 	if (!t)
 		return;
 	free(t->sealed.blob);
-	*t = (struct tpm2_token){.keyslot = -1};
+	*t = (struct tpm2_token){ .keyslot = -1 };
 }
 
 static void json_putp(json_object **j)
@@ -352,7 +352,7 @@ static int parse_pcr_values(json_object *o, struct tpm2_token *t, const char **r
 int token_tpm2_parse(const char *json, struct tpm2_token *ret, const char **ret_reason)
 {
 	_cleanup_json_ json_object *o = NULL;
-	struct tpm2_token t = {.keyslot = -1};
+	struct tpm2_token t = { .keyslot = -1 };
 	const char *s;
 	json_object *v;
 	int r;

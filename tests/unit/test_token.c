@@ -15,11 +15,11 @@ static void make_sealed(struct tpm2_sealed *s)
 	static uint8_t blob[100];
 	for (size_t i = 0; i < sizeof(blob); i++)
 		blob[i] = (uint8_t)(i * 7 + 3);
-	*s = (struct tpm2_sealed){.blob = blob,
-				  .blob_size = sizeof(blob),
-				  .pcr_mask = (1u << 7) | (1u << 15),
-				  .pcr_bank = TPM2_ALG_SHA256,
-				  .primary_alg = TPM2_ALG_ECC};
+	*s = (struct tpm2_sealed){ .blob = blob,
+				   .blob_size = sizeof(blob),
+				   .pcr_mask = (1u << 7) | (1u << 15),
+				   .pcr_bank = TPM2_ALG_SHA256,
+				   .primary_alg = TPM2_ALG_ECC };
 	memset(s->policy_hash, 0xab, sizeof(s->policy_hash));
 	memset(s->pcr_values[7], 0x07, TPM2_SHA256_SIZE);
 	memset(s->pcr_values[15], 0x00, TPM2_SHA256_SIZE);
@@ -82,7 +82,7 @@ static void test_token_accepts_cryptenroll_defaults(void **state)
 
 static void expect_rejected(const char *json, int want, const char *reason_part)
 {
-	struct tpm2_token t = {.keyslot = -1};
+	struct tpm2_token t = { .keyslot = -1 };
 	const char *reason = NULL;
 	int r = token_tpm2_parse(json, &t, &reason);
 	if (r != want || !reason || !strstr(reason, reason_part))
@@ -188,7 +188,7 @@ static void test_base64_is_strict_and_round_trips(void **state)
 {
 	(void)state;
 	for (size_t n = 0; n < 40; n++) {
-		uint8_t in[40] = {0};
+		uint8_t in[40] = { 0 };
 		_cleanup_free_ char *enc = NULL;
 		_cleanup_free_ uint8_t *dec = NULL;
 		size_t size;
@@ -202,7 +202,7 @@ static void test_base64_is_strict_and_round_trips(void **state)
 			assert_memory_equal(dec, in, n);
 	}
 	/* The same encoding systemd uses for a 32-byte secret: 44 chars, one '='. */
-	uint8_t zero[32] = {0};
+	uint8_t zero[32] = { 0 };
 	_cleanup_free_ char *z = NULL;
 	assert_int_equal(base64_encode(zero, sizeof(zero), &z), 0);
 	assert_string_equal(z, "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=");
@@ -240,13 +240,13 @@ static void test_pcr_mask_strings(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_token_round_trip_keeps_every_field),
-	    cmocka_unit_test(test_token_accepts_cryptenroll_defaults),
-	    cmocka_unit_test(test_token_rejects_malformed_fields),
-	    cmocka_unit_test(test_token_rejects_huge_blob_and_json),
-	    cmocka_unit_test(test_token_recovery_and_peek),
-	    cmocka_unit_test(test_base64_is_strict_and_round_trips),
-	    cmocka_unit_test(test_pcr_mask_strings),
+		cmocka_unit_test(test_token_round_trip_keeps_every_field),
+		cmocka_unit_test(test_token_accepts_cryptenroll_defaults),
+		cmocka_unit_test(test_token_rejects_malformed_fields),
+		cmocka_unit_test(test_token_rejects_huge_blob_and_json),
+		cmocka_unit_test(test_token_recovery_and_peek),
+		cmocka_unit_test(test_base64_is_strict_and_round_trips),
+		cmocka_unit_test(test_pcr_mask_strings),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
