@@ -629,12 +629,17 @@ static int tpm2_unseal_once(struct tpm2_context *c, ESYS_TR primary, ESYS_TR obj
 	if (r < 0)
 		return r;
 
-	/* Empty pcrDigest: the TPM checks against the PCRs' current values. */
-	pcr_mask_to_selection(sealed->pcr_mask, &sel);
-	rc = Esys_PolicyPCR(c->esys, session, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, NULL, &sel);
-	if (rc != TSS2_RC_SUCCESS) {
-		r = tpm2_rc_log(rc, "PolicyPCR");
-		goto out;
+	/* Empty pcrDigest: the TPM checks against the PCRs' current values.
+	 * With no PCRs systemd adds no PolicyPCR at all (the policy is the
+	 * all-zero digest of an empty policy session), so neither do we. */
+	if (sealed->pcr_mask != 0) {
+		pcr_mask_to_selection(sealed->pcr_mask, &sel);
+		rc = Esys_PolicyPCR(c->esys, session, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE,
+				    NULL, &sel);
+		if (rc != TSS2_RC_SUCCESS) {
+			r = tpm2_rc_log(rc, "PolicyPCR");
+			goto out;
+		}
 	}
 
 	rc = Esys_PolicyGetDigest(c->esys, session, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE,
@@ -691,7 +696,8 @@ int tpm2_unseal(struct tpm2_context *c, const struct tpm2_sealed *sealed, struct
 	if (!c || !sealed || !ret)
 		return -EINVAL;
 	/* An empty PCR set is refused when sealing but accepted here: systemd
-	 * can enroll with --tpm2-pcrs= (empty). */
+	 * enrolls with --tpm2-pcrs= (empty) as an object bound to nothing but
+	 * this TPM. */
 	if (sealed->pcr_mask >= (UINT32_C(1) << TPM2_PCR_COUNT))
 		return -EINVAL;
 	if (sealed->pcr_bank != 0 && sealed->pcr_bank != TPM2_ALG_SHA256) {

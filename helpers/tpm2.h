@@ -72,10 +72,11 @@ int tpm2_seal(struct tpm2_context *c, uint32_t pcr_mask, const struct secret *se
 
 /* Recompute the policy, compare it with sealed->policy_hash, then unseal into
  * *ret (caller wipes with secret_wipe).  Uses sealed->blob, blob_size,
- * policy_hash, pcr_mask, pcr_bank (0 means SHA-256) and primary_alg (0 means
- * ECC; RSA is accepted for tokens systemd made on TPMs without ECC).  When the
- * digest differs: -EPERM if the blob's own authPolicy equals policy_hash (the
- * PCR values changed), -ESTALE if policy_hash does not belong to the blob. */
+ * policy_hash, pcr_mask (0: systemd's PCR-less token, no PolicyPCR),
+ * pcr_bank (0 means SHA-256) and primary_alg (0 means ECC; RSA is accepted for
+ * tokens systemd made on TPMs without ECC).  When the digest differs: -EPERM
+ * if the blob's own authPolicy equals policy_hash (the PCR values changed),
+ * -ESTALE if policy_hash does not belong to the blob. */
 int tpm2_unseal(struct tpm2_context *c, const struct tpm2_sealed *sealed, struct secret *ret);
 
 /* Check that BLOB unmarshals as TPM2B_PRIVATE || TPM2B_PUBLIC of a KEYEDHASH

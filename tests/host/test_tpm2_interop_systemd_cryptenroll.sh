@@ -50,4 +50,19 @@ diff -u "$TMP/sd.txt" "$TMP/our.txt" || fail "sealed object public area differs 
 # After the PCR changes, systemd's token is refused with -EPERM.
 tpm2_pcrextend 7:sha256="$(printf other | sha256sum | cut -d' ' -f1)"
 run_expect_rc 1 "$DRIVER" "$SWTPM_TCTI" unseal 7 "$TMP/sd.blob" "$TMP/sd.policy"
+
+# A token enrolled with no PCRs (--tpm2-pcrs= empty): no PolicyPCR, an
+# all-zero policy digest, no "tpm2-pcr-bank"; it unseals too.
+img2=$TMP/img2
+truncate -s 32M "$img2"
+cryptsetup luksFormat --type luks2 -q --pbkdf pbkdf2 --pbkdf-force-iterations 1000 \
+	--key-file "$TMP/pass" "$img2"
+PASSWORD=initial-passphrase systemd-cryptenroll --tpm2-device="$SWTPM_TCTI" --tpm2-pcrs= "$img2"
+cryptsetup token export --token-id 0 "$img2" >"$TMP/token2.json"
+assert_eq "$(jq -c '."tpm2-pcrs"' "$TMP/token2.json")" "[]" "PCRs of the PCR-less token"
+jq -r '."tpm2-blob"' "$TMP/token2.json" | base64 -d >"$TMP/sd2.blob"
+jq -r '."tpm2-policy-hash"' "$TMP/token2.json" >"$TMP/sd2.policy"
+b64=$("$DRIVER" "$SWTPM_TCTI" unseal none "$TMP/sd2.blob" "$TMP/sd2.policy" base64)
+cryptsetup luksOpen --test-passphrase --key-slot 1 --key-file=<(printf %s "$b64") "$img2" ||
+	fail "PCR-less systemd token: unsealed secret does not open the keyslot"
 echo "ok: systemd-cryptenroll interop"

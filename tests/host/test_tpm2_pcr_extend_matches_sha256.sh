@@ -7,7 +7,9 @@ export TPM2TOOLS_TCTI="$SWTPM_TCTI"
 
 old=$("$DRIVER" "$SWTPM_TCTI" pcr-read 15 | cut -d' ' -f2)
 "$DRIVER" "$SWTPM_TCTI" pcr-extend 15 "sealroot-unlocked"
-want=$(python3 -c 'import hashlib,sys; o=bytes.fromhex(sys.argv[1]); d=hashlib.sha256(sys.argv[2].encode()).digest(); print(hashlib.sha256(o+d).hexdigest())' "$old" "sealroot-unlocked")
+unhex() { printf "$(printf '%s' "$1" | sed 's/../\\x&/g')"; }
+want=$({ unhex "$old"; printf 'sealroot-unlocked' | openssl dgst -sha256 -binary; } |
+	openssl dgst -sha256 -r | cut -d' ' -f1)
 got=$(tpm2_pcrread sha256:15 | sed -n 's/.*15 *: *0x//p' | tr 'A-F' 'a-f')
 assert_eq "$got" "$want" "PCR 15 after extend"
 assert_eq "$("$DRIVER" "$SWTPM_TCTI" pcr-read 15 | cut -d' ' -f2)" "$want" "tpm2_pcr_read of PCR 15"
