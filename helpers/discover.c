@@ -115,10 +115,12 @@ static uint64_t sysfs_size_bytes(const char *name)
 	unsigned long long sectors = 0;
 
 	snprintf(path, sizeof(path), SYS_CLASS_BLOCK "/%s/size", name);
-	_cleanup_fclose_ FILE *f = fopen(path, "re");
-	if (!f || fscanf(f, "%llu", &sectors) != 1)
+	FILE *f = fopen(path, "re");
+	if (!f)
 		return 0;
-	return (uint64_t)sectors * 512;
+	int n = fscanf(f, "%llu", &sectors);
+	(void)fclose(f);
+	return n == 1 ? (uint64_t)sectors * 512 : 0;
 }
 
 static bool valid_block_name(const char *name)
