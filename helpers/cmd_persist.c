@@ -192,18 +192,17 @@ static int do_open(const struct args *a, bool provision_only)
 
 	struct report_stage *stage = report_stage_begin("persist");
 
+	int discover_error = 0;
 	if (a->device)
 		devnode = strdup(a->device);
 	else {
-		r = discover_device(cfg.persist.spec, cfg.device_timeout_usec, &devnode);
-		if (r < 0) {
-			log_error_errno(r, "The persistent partition %s was not found: %m",
+		discover_error =
+		    discover_device(cfg.persist.spec, cfg.device_timeout_usec, &devnode);
+		if (discover_error < 0) {
+			log_error_errno(discover_error,
+					"The persistent partition %s was not found: %m",
 					cfg.persist.spec);
-			report_stage_set(stage, "device", cfg.persist.spec);
-			report_stage_set(stage, "action", "failed");
-			report_stage_end(stage, r);
-			sealroot_config_done(&cfg);
-			return 1;
+			devnode = strdup(cfg.persist.spec);
 		}
 	}
 	if (a->mount_point)
@@ -236,7 +235,11 @@ static int do_open(const struct args *a, bool provision_only)
 	if (o.on_failure == UNLOCK_FAILURE_VOLATILE && a->no_activate)
 		o.activate = false;
 
-	r = persist_open(&o, &res);
+	if (discover_error < 0) {
+		res = (struct persist_result){ .pcr_mask = o.pcr_mask };
+		r = persist_apply_failure_policy(&o, &res, discover_error);
+	} else
+		r = persist_open(&o, &res);
 
 	pcr_mask_to_string(res.pcr_mask, pcrs, sizeof(pcrs));
 	report_stage_set(stage, "device", devnode);

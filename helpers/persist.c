@@ -356,8 +356,13 @@ static int mount_fs(const char *src, const char *where, const char *fstype, cons
 	return 0;
 }
 
-static int go_volatile(const struct persist_options *o, struct persist_result *res, int error)
+int persist_apply_failure_policy(const struct persist_options *o, struct persist_result *res,
+				 int error)
 {
+	res->action = PERSIST_ACTION_FAILED;
+	if (o->provision_only || o->on_failure != UNLOCK_FAILURE_VOLATILE || !o->mount)
+		return error;
+
 	int r = mount_fs("tmpfs", o->mount_point, "tmpfs", "mode=0755");
 	if (r < 0)
 		return error;
@@ -504,10 +509,7 @@ int persist_open(const struct persist_options *o, struct persist_result *res)
 	return 0;
 
 fail:
-	res->action = PERSIST_ACTION_FAILED;
-	if (o->provision_only || o->on_failure != UNLOCK_FAILURE_VOLATILE || !o->mount)
-		return r;
-	return go_volatile(o, res, r);
+	return persist_apply_failure_policy(o, res, r);
 }
 
 int persist_check(const char *device, const char *tpm2_device)

@@ -53,6 +53,11 @@ const char *persist_action_to_string(enum persist_action a);
 /* Returns 0 when the partition (or, under the volatile policy, a tmpfs) is in
  * place; negative errno otherwise. */
 int persist_open(const struct persist_options *o, struct persist_result *ret);
+/* After a failure ERROR: under the volatile policy (and when mounting) put an
+ * empty tmpfs at the mount point, warn loudly and return 0 with action
+ * "volatile"; otherwise return ERROR. */
+int persist_apply_failure_policy(const struct persist_options *o, struct persist_result *res,
+				 int error);
 /* 0 when this TPM unseals a token of DEVICE and the secret opens its keyslot;
  * -EPERM/-ENXIO/... with the reason logged otherwise.  Nothing is modified. */
 int persist_check(const char *device, const char *tpm2_device);

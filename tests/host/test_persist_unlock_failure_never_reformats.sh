@@ -52,6 +52,18 @@ jq -e '.stages[-1].action == "volatile"' "$SEALROOT_REPORT" >/dev/null ||
 	{ cat "$SEALROOT_REPORT"; fail "report: volatile"; }
 assert_eq "$(sha256sum <"$img")" "$before" "image after volatile fallback"
 
+# ... also when the partition does not exist at all.
+unshare -m bash -c '
+	"$@" >"'"$TMP"'/out" 2>&1 || exit $?
+	findmnt -n -o FSTYPE "'"$mp"'" >"'"$TMP"'/fstype"
+' _ "$SEALROOT" persist open --tpm2-device "$TCTI" --no-activate --mount-point "$mp" --cmdline \
+	"sealroot.persist=PARTLABEL=sealroot-no-such-part sealroot.device_timeout=1 sealroot.on_unlock_failure=volatile" ||
+	{ cat "$TMP/out"; fail "volatile open without a partition did not exit 0"; }
+assert_eq "$(cat "$TMP/fstype")" tmpfs "mount point without a partition"
+assert_grep "PARTLABEL=sealroot-no-such-part was not found" "$TMP/out"
+run_expect_rc 1 "$SEALROOT" persist open --tpm2-device "$TCTI" --no-activate --cmdline \
+	"sealroot.persist=PARTLABEL=sealroot-no-such-part sealroot.device_timeout=1"
+
 # 4. No TPM at all: explained, image untouched.
 run_expect_rc 1 "$SEALROOT" persist check "$img" --tpm2-device "swtpm:host=127.0.0.1,port=1"
 assert_grep "No TPM2 reachable" "$TMP/out"
