@@ -822,6 +822,11 @@ static void parse_command(struct parser *p)
 			}
 		}
 
+		if (p->bad[p->i]) {
+			/* Already reported by the encoding pass. */
+			skip_to_eol(p);
+			return;
+		}
 		size_t w = 0;
 		while (!is_word_end(peek(p, w)))
 			w++;
@@ -848,6 +853,12 @@ static void lex_file(struct parser *p)
 {
 	p->line = 1;
 	p->col = 1;
+	if (p->size >= 3 && memcmp(p->buf, "\xef\xbb\xbf", 3) == 0) {
+		diag(p, 1, 1,
+		     "UTF-8 byte order mark at the start of the file: save it without a BOM");
+		for (int k = 0; k < 3; k++)
+			advance(p);
+	}
 	while (p->i < p->size && !p->oom) {
 		parse_command(p);
 		if (peek(p, 0) == '\n')
