@@ -822,6 +822,11 @@ static void parse_command(struct parser *p)
 			}
 		}
 
+		if (p->bad[p->i]) {
+			/* Already reported by the encoding pass. */
+			skip_to_eol(p);
+			return;
+		}
 		size_t w = 0;
 		while (!is_word_end(peek(p, w)))
 			w++;
@@ -848,6 +853,12 @@ static void lex_file(struct parser *p)
 {
 	p->line = 1;
 	p->col = 1;
+	if (p->size >= 3 && memcmp(p->buf, "\xef\xbb\xbf", 3) == 0) {
+		diag(p, 1, 1,
+		     "UTF-8 byte order mark at the start of the file: save it without a BOM");
+		for (int k = 0; k < 3; k++)
+			advance(p);
+	}
 	while (p->i < p->size && !p->oom) {
 		parse_command(p);
 		if (peek(p, 0) == '\n')
@@ -857,13 +868,12 @@ static void lex_file(struct parser *p)
 
 /* ---- pass 3: validation --------------------------------------------------- */
 
+/* One path of a list, before it becomes a struct layout_entry. */
 struct item {
-	const struct value *v; /* NULL: a default */
-	size_t start, len;
-	const char *var;
+	const char *var; /* the list it came from */
 	enum layout_kind kind;
 	char *path;
-	unsigned line, col;
+	unsigned line, col; /* 0, 0: a default */
 	bool ok;
 };
 
@@ -872,7 +882,8 @@ static bool is_ifs(char c)
 	return c == ' ' || c == '\t' || c == '\n';
 }
 
-/* Split v like bash splits an unquoted expansion.  Calls fn for every item. */
+/* Split v like bash splits an unquoted expansion: returns the start of the
+ * next item at or after *k and its length in *len (0: no more items). */
 static size_t value_next_item(const struct value *v, size_t *k, size_t *len)
 {
 	while (*k < v->len && is_ifs(v->s[*k]))
@@ -1146,29 +1157,41 @@ static void check_against_targets(struct parser *p, struct item *it, const struc
 	}
 }
 
+/* A new zeroed item at the end of the array, or NULL on OOM. */
+static struct item *items_add(struct item **items, size_t *n, size_t *cap)
+{
+	if (*n == *cap) {
+		size_t c = *cap ? *cap * 2 : 64;
+		struct item *t = reallocarray(*items, c, sizeof(**items));
+		if (!t)
+			return NULL;
+		*items = t;
+		*cap = c;
+	}
+	struct item *it = &(*items)[(*n)++];
+	*it = (struct item){};
+	return it;
+}
+
 static int collect_items(struct parser *p, enum var_id id, enum layout_kind kind,
 			 struct item **items, size_t *n, size_t *cap, bool *too_many)
 {
 	const struct value *v = &p->vars[id];
 	size_t k = 0, start, len;
+	struct item *it;
 
 	if (!v->set) {
 		if (id != VAR_TMPFS_OVERLAYS_PATHS)
 			return 0;
-		/* The default: one item that was not written anywhere. */
-		if (*n == *cap) {
-			*cap = *cap ? *cap * 2 : 64;
-			struct item *t = reallocarray(*items, *cap, sizeof(**items));
-			if (!t)
-				return -ENOMEM;
-			*items = t;
-		}
-		char *path = strdup(LAYOUT_DEFAULT_TMPFS_OVERLAYS);
-		if (!path)
+		/* The default: one item that was not written anywhere (line 0). */
+		it = items_add(items, n, cap);
+		if (!it)
 			return -ENOMEM;
-		(*items)[(*n)++] =
-		    (struct item){ .var = var_names[id], .kind = kind, .path = path, .ok = true };
-		return 0;
+		it->var = var_names[id];
+		it->kind = kind;
+		it->ok = true;
+		it->path = strdup(LAYOUT_DEFAULT_TMPFS_OVERLAYS);
+		return it->path ? 0 : -ENOMEM;
 	}
 
 	while ((start = value_next_item(v, &k, &len)), len > 0) {
@@ -1183,27 +1206,17 @@ static int collect_items(struct parser *p, enum var_id id, enum layout_kind kind
 		}
 		if (range_bad(v, start, len) || !check_path(p, v, start, len, var_names[id]))
 			continue;
-		if (*n == *cap) {
-			*cap = *cap ? *cap * 2 : 64;
-			struct item *t = reallocarray(*items, *cap, sizeof(**items));
-			if (!t)
-				return -ENOMEM;
-			*items = t;
-		}
-		char *path = strndup(v->s + start, len);
-		if (!path)
+		it = items_add(items, n, cap);
+		if (!it)
 			return -ENOMEM;
-		(*items)[(*n)++] = (struct item){
-			.v = v,
-			.start = start,
-			.len = len,
-			.var = var_names[id],
-			.kind = kind,
-			.path = path,
-			.line = v->p[start].line,
-			.col = v->p[start].col,
-			.ok = true,
-		};
+		it->var = var_names[id];
+		it->kind = kind;
+		it->line = v->p[start].line;
+		it->col = v->p[start].col;
+		it->ok = true;
+		it->path = strndup(v->s + start, len);
+		if (!it->path)
+			return -ENOMEM;
 	}
 	return 0;
 }

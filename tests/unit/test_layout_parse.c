@@ -476,6 +476,9 @@ static void test_layout_rejects_invalid_utf8(void **state)
 	expect_diag("PERSISTENT_BIND_PATHS=\"/\xff /\xfe\"\n", 1, 28, "invalid UTF-8 byte 0xfe");
 	expect_one("PERSISTENT_BIND_PATHS=/\xed\xa0\x80\n", 1, 24, "invalid UTF-8");
 	expect_one("PERSISTENT_BIND_PATHS=/x\xe2\x82", 1, 25, "invalid UTF-8");
+	/* A bad byte where a word starts is reported once, not also as a command. */
+	expect_one("\xff\nPERSISTENT_BIND_PATHS=/x\n", 1, 1, "invalid UTF-8 byte 0xff");
+	expect_one("\xef\xbb\xbfPERSISTENT_BIND_PATHS=/x\n", 1, 1, "byte order mark");
 }
 
 static void test_layout_rejects_overlong_paths(void **state)
