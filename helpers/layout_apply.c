@@ -259,7 +259,9 @@ static int persist_root(struct apply_ctx *c)
 	const char *p = c->layout ? c->layout->persistent_bind_target : NULL;
 	if (!p)
 		return c->persist_error = -EINVAL;
-	int fd = safe_open(c->root_fd, p, O_PATH | O_DIRECTORY, NULL);
+	/* On first boot the persistent partition is empty: create the mirror
+	 * tree's root there (never in the image, which is read-only). */
+	int fd = safe_mkdir_p(c->root_fd, p, 0755, O_PATH, NULL, NULL, NULL);
 	if (fd < 0)
 		return c->persist_error = fd;
 	return c->persist_fd = fd;
