@@ -72,7 +72,7 @@ file_sha256() { sha256sum <"$1" | cut -d' ' -f1; }
 # A hash of a directory tree's content, names, modes, owners, xattrs and
 # mtimes: any change that could change the image changes this.
 tree_sha256() {
-	tar -C "$1" --sort=name --numeric-owner --xattrs -cf - . 2>/dev/null | sha256sum | cut -d' ' -f1
+	tar -C "$1" --sort=name --numeric-owner --xattrs --pax-option=delete=atime,delete=ctime -cf - . 2>/dev/null | sha256sum | cut -d' ' -f1
 	[ "${PIPESTATUS[0]}" -eq 0 ] || die "could not read the rootfs '$1' (tar failed); check permissions"
 }
 
