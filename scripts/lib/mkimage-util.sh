@@ -1,3 +1,4 @@
+# shellcheck shell=bash disable=SC2034  # constants are used by scripts/mkimage
 # SPDX-License-Identifier: GPL-2.0-or-later
 # scripts/lib/mkimage-util.sh — helpers for scripts/mkimage (sourced, bash).
 # Every function either succeeds or calls die with a message that says what
@@ -114,8 +115,8 @@ build_uki() {
 	local stub=$1 out=$2 vma size args=()
 	shift 2
 	# objdump -h rows: Idx Name Size VMA LMA Off Algn
-	local idx name hsize hvma rest end=0
-	while read -r idx name hsize hvma rest; do
+	local idx hsize hvma rest end=0
+	while read -r idx _ hsize hvma rest; do
 		[[ "$idx" =~ ^[0-9]+$ && "$hsize" =~ ^[0-9a-fA-F]+$ && "$hvma" =~ ^[0-9a-fA-F]+$ ]] || continue
 		[ $((0x$hvma + 0x$hsize)) -le "$end" ] || end=$((0x$hvma + 0x$hsize))
 	done < <(objdump -h "$stub")

@@ -1,3 +1,4 @@
+# shellcheck shell=bash disable=SC2034  # variables are used by the sourcing tests
 # SPDX-License-Identifier: GPL-2.0-or-later
 # tests/host/lib-mkimage.sh — fixtures for tests/host/test_mkimage_*.sh
 # (sourced after tests/lib.sh).
@@ -39,13 +40,16 @@ extract_part() {
 	local off bytes
 	off=$(part_field "$2" "$3" offset)
 	bytes=$(part_field "$2" "$3" bytes)
-	[ -n "$off" ] && [ "$off" != null ] || fail "no partition $3 in $2/manifest.json"
+	if [ -z "$off" ] || [ "$off" = null ]; then
+		fail "no partition $3 in $2/manifest.json"
+	fi
 	dd if="$1" of="$4" bs=1M skip=$((off / 1048576)) count=$((bytes / 1048576)) status=none
 }
 
 flip_byte() {
 	local b
 	b=$(od -An -tu1 -j "$2" -N1 "$1" | tr -d ' ')
+	# shellcheck disable=SC2059  # the format is an octal escape on purpose
 	printf "\\$(printf '%03o' $((b ^ 0xff)))" | dd of="$1" bs=1 seek="$2" conv=notrunc status=none
 }
 

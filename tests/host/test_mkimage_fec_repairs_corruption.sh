@@ -12,7 +12,9 @@ mkimage_build "$out" --raw-only --fec
 rh=$(cat "$out/roothash.txt")
 fec_off=$(jq -r .verity.fec.offset "$out/manifest.json")
 assert_eq "$(jq -r .verity.fec.roots "$out/manifest.json")" 2 "manifest fec roots"
-[ "$fec_off" -gt 0 ] && [ $((fec_off % 4096)) -eq 0 ] || fail "bad FEC offset '$fec_off' in the manifest"
+if [ "$fec_off" -le 0 ] || [ $((fec_off % 4096)) -ne 0 ]; then
+	fail "bad FEC offset '$fec_off' in the manifest"
+fi
 assert_eq "$fec_off" "$(jq -r .verity.hash_tree_bytes "$out/manifest.json")" "FEC starts right after the hash tree"
 hash_uuid=$(part_field "$out" root-a-verity partuuid)
 assert_grep "systemd\\.verity_root_options=restart-on-corruption,fec-device=PARTUUID=$hash_uuid,fec-offset=$fec_off,fec-roots=2( |\$)" \
