@@ -77,4 +77,11 @@ mkimage_build "$out" --raw-only
 assert_no_file "$out/image.raw.gz"
 assert_no_file "$out/image.vhd"
 (cd "$out" && sha256sum --quiet -c ./*.sha256) || fail "a .sha256 file does not verify after --raw-only"
+# Two builds into one --out at once: the second waits for the first.
+"$MKIMAGE" --rootfs "$TMP/rootfs" --initrd "$TMP/initrd.cpio" --out "$TMP/par" --raw-only >"$TMP/p1.log" 2>&1 &
+p1=$!
+"$MKIMAGE" --rootfs "$TMP/rootfs" --initrd "$TMP/initrd.cpio" --out "$TMP/par" --raw-only >"$TMP/p2.log" 2>&1 ||
+	{ cat "$TMP/p2.log"; fail "second of two parallel builds failed"; }
+wait "$p1" || { cat "$TMP/p1.log"; fail "first of two parallel builds failed"; }
+(cd "$TMP/par" && sha256sum --quiet -c ./*.sha256) || fail "parallel builds left inconsistent artifacts"
 echo "ok: artifacts, checksums, manifest, packages, cache"
