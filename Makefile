@@ -8,6 +8,7 @@ DATADIR     ?= $(PREFIX)/share
 DOCDIR      ?= $(DATADIR)/doc/sealroot
 MANDIR      ?= $(DATADIR)/man
 DRACUTDIR   ?= $(PREFIX)/lib/dracut/modules.d/90sealroot
+LIBEXECDIR  ?= $(PREFIX)/lib/sealroot
 SYSCONFDIR  ?= /etc
 DESTDIR     ?=
 
@@ -44,11 +45,21 @@ ASAN_BINS   := $(UNIT_SRCS:tests/unit/%.c=$(B)/unit-asan/%)
 FUZZ_BINS   := $(FUZZ_SRCS:tests/fuzz/%.c=$(B)/fuzz/%)
 HDRS        := $(wildcard helpers/*.h)
 
+# Man pages: Markdown sources converted with go-md2man (make man).  The
+# generated .TH line is replaced so the header does not depend on the
+# go-md2man version: NAME, SECTION, "", "sealroot VERSION", the section's manual.
+MAN_SRCS    := $(wildcard man/*.[578].md) layout/layout.env.5.md
+MAN_PAGES   := $(foreach f,$(MAN_SRCS),$(B)/man/$(basename $(notdir $(f))))
+GO_MD2MAN   ?= go-md2man
+# Guides installed to DOCDIR (packaging/sealroot.spec lists the same files).
+DOC_GUIDES  := docs/architecture.md docs/integrator.md docs/verity.md docs/tpm2-luks.md
+man_title    = $(if $(filter 5,$(1)),File Formats,$(if $(filter 7,$(1)),Miscellaneous,System Administration))
+
 FUZZ_TIME   ?= 300
 FUZZ_SMOKE  ?= 15
 
 .PHONY: all deps check unit unit-asan host fuzz fuzz-smoke lint format install demo \
-        bench-layout e2e clean help
+        bench-layout e2e clean help man rpm
 
 all: $(B)/sealroot
 
@@ -62,7 +73,9 @@ help:
 	@echo "make fuzz         libFuzzer targets, FUZZ_TIME=$(FUZZ_TIME)s each"
 	@echo "make lint         clang-format --dry-run and cppcheck"
 	@echo "make bench-layout layout apply benchmark vs. a shell baseline"
-	@echo "make install      DESTDIR=… PREFIX=… install binary, dracut module, layout, docs"
+	@echo "make man          man pages from man/*.md and layout/layout.env.5.md (go-md2man)"
+	@echo "make rpm          build the RPM from a git archive of HEAD (scripts/build-rpm)"
+	@echo "make install      DESTDIR=… PREFIX=… install binary, dracut module, layout, docs, man pages"
 
 deps:
 	@scripts/install-deps
@@ -128,7 +141,7 @@ format:
 	clang-format -i helpers/*.c helpers/*.h tests/unit/*.c tests/fuzz/*.c
 
 check: deps
-	@$(MAKE) --no-print-directory all $(B)/sealroot-test
+	@$(MAKE) --no-print-directory all $(B)/sealroot-test man
 	@$(MAKE) --no-print-directory unit
 	@$(MAKE) --no-print-directory unit-asan
 	@$(MAKE) --no-print-directory host
@@ -142,7 +155,25 @@ demo: deps
 bench-layout: $(B)/sealroot
 	@scripts/bench-layout
 
-install: $(B)/sealroot
+# Every page is built from its Markdown source; section from the file name.
+$(B)/man/%: man/%.md | $(B)/man
+	@command -v $(GO_MD2MAN) >/dev/null || { echo "make man: $(GO_MD2MAN) not found (apt-get install go-md2man, or scripts/install-deps)" >&2; exit 1; }
+	$(GO_MD2MAN) -in $< -out $@.tmp
+	n='$*'; sec=$${n##*.}; name=$$(echo "$${n%.*}" | tr a-z A-Z); \
+	sed "0,/^\.TH /s|^\.TH .*|.TH \"$$name\" \"$$sec\" \"\" \"sealroot $(VERSION)\" \"$(call man_title,$(subst .,,$(suffix $*)))\"|" $@.tmp >$@ && rm -f $@.tmp
+$(B)/man/layout.env.5: layout/layout.env.5.md | $(B)/man
+	@command -v $(GO_MD2MAN) >/dev/null || { echo "make man: $(GO_MD2MAN) not found (apt-get install go-md2man, or scripts/install-deps)" >&2; exit 1; }
+	$(GO_MD2MAN) -in $< -out $@.tmp
+	sed '0,/^\.TH /s|^\.TH .*|.TH "LAYOUT.ENV" "5" "" "sealroot $(VERSION)" "$(call man_title,5)"|' $@.tmp >$@ && rm -f $@.tmp
+$(B)/man:
+	mkdir -p $@
+
+man: $(MAN_PAGES)
+
+rpm:
+	@scripts/build-rpm
+
+install: $(B)/sealroot man
 	install -D -m 0755 $(B)/sealroot $(DESTDIR)$(BINDIR)/sealroot
 	install -d $(DESTDIR)$(DRACUTDIR)
 	install -m 0755 modules.d/90sealroot/*.sh $(DESTDIR)$(DRACUTDIR)/
@@ -150,6 +181,13 @@ install: $(B)/sealroot
 	install -D -m 0644 layout/layout.env $(DESTDIR)$(DATADIR)/sealroot/layout.env
 	install -d $(DESTDIR)$(DOCDIR)
 	install -m 0644 README.md COPYING layout/layout.env.5.md $(DESTDIR)$(DOCDIR)/
+	install -m 0644 $(DOC_GUIDES) $(DESTDIR)$(DOCDIR)/
+	for p in $(MAN_PAGES); do s=$${p##*.}; install -D -m 0644 $$p $(DESTDIR)$(MANDIR)/man$$s/$${p##*/}; done
+	install -D -m 0755 scripts/mkimage $(DESTDIR)$(LIBEXECDIR)/mkimage
+	install -D -m 0644 scripts/lib/mkimage-util.sh $(DESTDIR)$(LIBEXECDIR)/lib/mkimage-util.sh
+	install -D -m 0755 scripts/boot $(DESTDIR)$(LIBEXECDIR)/boot
+	for t in mkimage boot; do printf '#!/bin/sh\n# sealroot-%s: see sealroot-%s(8)\nexec %s/%s "$$@"\n' \
+		$$t $$t $(LIBEXECDIR) $$t >$(DESTDIR)$(BINDIR)/sealroot-$$t; chmod 0755 $(DESTDIR)$(BINDIR)/sealroot-$$t; done
 
 clean:
 	rm -rf $(B)
