@@ -52,7 +52,8 @@ MAN_SRCS    := $(wildcard man/*.[578].md) layout/layout.env.5.md
 MAN_PAGES   := $(foreach f,$(MAN_SRCS),$(B)/man/$(basename $(notdir $(f))))
 GO_MD2MAN   ?= go-md2man
 # Guides installed to DOCDIR (packaging/sealroot.spec lists the same files).
-DOC_GUIDES  := docs/architecture.md docs/integrator.md docs/verity.md docs/tpm2-luks.md
+DOC_GUIDES  := docs/architecture.md docs/integrator.md docs/verity.md docs/tpm2-luks.md \
+               docs/image-builder.md
 man_title    = $(if $(filter 5,$(1)),File Formats,$(if $(filter 7,$(1)),Miscellaneous,System Administration))
 
 FUZZ_TIME   ?= 300
