@@ -403,22 +403,14 @@ static int tpm2_start_salted_session(struct tpm2_context *c, ESYS_TR primary, TP
 	return 0;
 }
 
-/* The policy digest of PolicyPCR over the SHA-256 PCRs in mask with the given
- * values, computed by the TPM in a trial session. */
-static int tpm2_trial_policy_pcr(struct tpm2_context *c, uint32_t mask,
-				 uint8_t values[TPM2_PCR_COUNT][TPM2_SHA256_SIZE],
-				 uint8_t ret[TPM2_SHA256_SIZE])
+/* pcrDigest of PolicyPCR: SHA-256 over the selected values in ascending PCR
+ * order. */
+static int pcr_values_digest(uint32_t mask, const uint8_t values[TPM2_PCR_COUNT][TPM2_SHA256_SIZE],
+			     uint8_t ret[TPM2_SHA256_SIZE])
 {
-	_cleanup_esys_ TPM2B_DIGEST *digest = NULL;
-	TPM2B_DIGEST pcr_digest = { .size = TPM2_SHA256_SIZE };
-	ESYS_TR session = ESYS_TR_NONE;
-	TPML_PCR_SELECTION sel;
-	EVP_MD_CTX *md;
-	TSS2_RC rc;
+	EVP_MD_CTX *md = EVP_MD_CTX_new();
 	int r = 0;
 
-	/* pcrDigest = SHA-256 of the selected values in ascending PCR order. */
-	md = EVP_MD_CTX_new();
 	if (!md)
 		return -ENOMEM;
 	if (EVP_DigestInit_ex(md, EVP_sha256(), NULL) != 1)
@@ -427,9 +419,71 @@ static int tpm2_trial_policy_pcr(struct tpm2_context *c, uint32_t mask,
 		if ((mask & (UINT32_C(1) << pcr)) &&
 		    EVP_DigestUpdate(md, values[pcr], TPM2_SHA256_SIZE) != 1)
 			r = -EIO;
-	if (r == 0 && EVP_DigestFinal_ex(md, pcr_digest.buffer, NULL) != 1)
+	if (r == 0 && EVP_DigestFinal_ex(md, ret, NULL) != 1)
 		r = -EIO;
 	EVP_MD_CTX_free(md);
+	return r;
+}
+
+int tpm2_policy_pcr_digest(uint32_t pcr_mask,
+			   const uint8_t values[TPM2_PCR_COUNT][TPM2_SHA256_SIZE],
+			   uint8_t ret[TPM2_SHA256_SIZE])
+{
+	static const uint8_t zero[TPM2_SHA256_SIZE];
+	uint8_t pcr_digest[TPM2_SHA256_SIZE], cc[4], sel_buf[sizeof(TPML_PCR_SELECTION)];
+	TPML_PCR_SELECTION sel;
+	size_t sel_size = 0;
+	unsigned int len = 0;
+	EVP_MD_CTX *md;
+	TSS2_RC rc;
+	int r;
+
+	if (!values || !ret || !pcr_mask_valid(pcr_mask))
+		return -EINVAL;
+	r = pcr_values_digest(pcr_mask, values, pcr_digest);
+	if (r < 0)
+		return r;
+
+	/* The selection exactly as PolicyPCR sends it (TPM byte order). */
+	pcr_mask_to_selection(pcr_mask, &sel);
+	rc = Tss2_MU_TPML_PCR_SELECTION_Marshal(&sel, sel_buf, sizeof(sel_buf), &sel_size);
+	if (rc != TSS2_RC_SUCCESS)
+		return -EIO;
+	cc[0] = (uint8_t)(TPM2_CC_PolicyPCR >> 24);
+	cc[1] = (uint8_t)(TPM2_CC_PolicyPCR >> 16);
+	cc[2] = (uint8_t)(TPM2_CC_PolicyPCR >> 8);
+	cc[3] = (uint8_t)TPM2_CC_PolicyPCR;
+
+	/* policyDigest' = H(policyDigest || TPM_CC_PolicyPCR || pcrs || pcrDigest),
+	 * starting from the all-zero digest of a fresh session. */
+	md = EVP_MD_CTX_new();
+	if (!md)
+		return -ENOMEM;
+	if (EVP_DigestInit_ex(md, EVP_sha256(), NULL) != 1 ||
+	    EVP_DigestUpdate(md, zero, sizeof(zero)) != 1 ||
+	    EVP_DigestUpdate(md, cc, sizeof(cc)) != 1 ||
+	    EVP_DigestUpdate(md, sel_buf, sel_size) != 1 ||
+	    EVP_DigestUpdate(md, pcr_digest, sizeof(pcr_digest)) != 1 ||
+	    EVP_DigestFinal_ex(md, ret, &len) != 1 || len != TPM2_SHA256_SIZE)
+		r = -EIO;
+	EVP_MD_CTX_free(md);
+	return r;
+}
+
+/* The same digest computed by the TPM in a trial session, as a cross-check:
+ * a policy the TPM would compute differently can never be satisfied. */
+static int tpm2_trial_policy_pcr(struct tpm2_context *c, uint32_t mask,
+				 const uint8_t values[TPM2_PCR_COUNT][TPM2_SHA256_SIZE],
+				 uint8_t ret[TPM2_SHA256_SIZE])
+{
+	_cleanup_esys_ TPM2B_DIGEST *digest = NULL;
+	TPM2B_DIGEST pcr_digest = { .size = TPM2_SHA256_SIZE };
+	ESYS_TR session = ESYS_TR_NONE;
+	TPML_PCR_SELECTION sel;
+	TSS2_RC rc;
+	int r;
+
+	r = pcr_values_digest(mask, values, pcr_digest.buffer);
 	if (r < 0)
 		return r;
 
@@ -535,6 +589,22 @@ static int tpm2_marshal_blob(const TPM2B_PRIVATE *private, const TPM2B_PUBLIC *p
 int tpm2_seal(struct tpm2_context *c, uint32_t pcr_mask, const struct secret *secret,
 	      struct tpm2_sealed *ret)
 {
+	uint8_t values[TPM2_PCR_COUNT][TPM2_SHA256_SIZE] = {};
+	int r;
+
+	if (!c || !pcr_mask_valid(pcr_mask))
+		return -EINVAL;
+	r = tpm2_pcr_read(c, pcr_mask, values);
+	if (r < 0)
+		return r;
+	return tpm2_seal_to_values(c, pcr_mask, values, secret, ret);
+}
+
+int tpm2_seal_to_values(struct tpm2_context *c, uint32_t pcr_mask,
+			const uint8_t values[TPM2_PCR_COUNT][TPM2_SHA256_SIZE],
+			const struct secret *secret, struct tpm2_sealed *ret)
+{
+	uint8_t trial[TPM2_SHA256_SIZE];
 	_cleanup_esys_ TPM2B_PRIVATE *private = NULL;
 	_cleanup_esys_ TPM2B_PUBLIC *public = NULL;
 	ESYS_TR primary = ESYS_TR_NONE, session = ESYS_TR_NONE;
@@ -546,7 +616,7 @@ int tpm2_seal(struct tpm2_context *c, uint32_t pcr_mask, const struct secret *se
 	TSS2_RC rc;
 	int r;
 
-	if (!c || !secret || !ret || !pcr_mask_valid(pcr_mask))
+	if (!c || !values || !secret || !ret || !pcr_mask_valid(pcr_mask))
 		return -EINVAL;
 	if (!secret->data || secret->size == 0 ||
 	    secret->size > sizeof(sensitive.sensitive.data.buffer) ||
@@ -557,12 +627,20 @@ int tpm2_seal(struct tpm2_context *c, uint32_t pcr_mask, const struct secret *se
 	s.pcr_bank = TPM2_ALG_SHA256;
 	s.primary_alg = TPM2_ALG_ECC;
 
-	r = tpm2_pcr_read(c, pcr_mask, s.pcr_values);
+	for (unsigned pcr = 0; pcr < TPM2_PCR_COUNT; pcr++)
+		if (pcr_mask & (UINT32_C(1) << pcr))
+			memcpy(s.pcr_values[pcr], values[pcr], TPM2_SHA256_SIZE);
+	r = tpm2_policy_pcr_digest(pcr_mask, s.pcr_values, s.policy_hash);
 	if (r < 0)
 		goto out;
-	r = tpm2_trial_policy_pcr(c, pcr_mask, s.pcr_values, s.policy_hash);
+	r = tpm2_trial_policy_pcr(c, pcr_mask, s.pcr_values, trial);
 	if (r < 0)
 		goto out;
+	if (memcmp(trial, s.policy_hash, TPM2_SHA256_SIZE) != 0) {
+		log_debug("TPM2 trial session computed another PolicyPCR digest than sealroot");
+		r = -EIO;
+		goto out;
+	}
 
 	r = tpm2_create_primary(c, TPM2_ALG_ECC, &primary);
 	if (r < 0)
