@@ -14,6 +14,7 @@
 #include "log.h"
 #include "persist.h"
 #include "report.h"
+#include "secret.h"
 #include "token.h"
 
 enum verb {
@@ -389,6 +390,12 @@ int cmd_persist(int argc, char **argv)
 	struct args a = {};
 	int r;
 
+	/* Key material passes through this process: no core dumps of it. */
+	r = secret_protect_process();
+	if (r < 0) {
+		log_error_errno(r, "Failed to make the process non-dumpable: %m");
+		return 1;
+	}
 	r = parse_args(argc, argv, &a);
 	if (r > 0)
 		return 0;

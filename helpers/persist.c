@@ -232,6 +232,7 @@ static int unlock_with_tpm(struct crypt_device *cd, const char *device, struct t
 			last = r;
 			continue;
 		}
+		fault_point("after-unseal");
 		*ret_pass = pass;
 		pass = (struct secret){};
 		*ret_keyslot = slot;

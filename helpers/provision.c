@@ -9,6 +9,7 @@
 #include "luks.h"
 #include "provision.h"
 #include "recovery_key.h"
+#include "secret.h"
 #include "token.h"
 
 #define SECRET_SIZE 32
@@ -195,11 +196,12 @@ int provision_classify(const char *device, enum persist_state *ret)
 int provision_new_secret(struct tpm2_context *tpm, struct secret *ret)
 {
 	uint8_t tpm_random[SECRET_SIZE];
-	struct secret s = { .data = malloc(SECRET_SIZE), .size = SECRET_SIZE };
+	struct secret s = {};
 	int r;
 
-	if (!s.data)
-		return -ENOMEM;
+	r = secret_alloc(SECRET_SIZE, &s);
+	if (r < 0)
+		return r;
 	if (getrandom(s.data, SECRET_SIZE, 0) != SECRET_SIZE) {
 		r = errno > 0 ? -errno : -EIO;
 		goto fail;

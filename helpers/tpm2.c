@@ -7,13 +7,16 @@
  */
 #include "tpm2.h"
 
+#include <malloc.h>
 #include <openssl/evp.h>
 #include <tss2/tss2_esys.h>
 #include <tss2/tss2_mu.h>
 #include <tss2/tss2_rc.h>
+#include <tss2/tss2_sys.h>
 #include <tss2/tss2_tctildr.h>
 
 #include "log.h"
+#include "secret.h"
 
 struct tpm2_context {
 	TSS2_TCTI_CONTEXT *tcti;
@@ -586,6 +589,22 @@ static int tpm2_marshal_blob(const TPM2B_PRIVATE *private, const TPM2B_PUBLIC *p
 	return 0;
 }
 
+/* ESYS keeps a copy of each command's input parameters in its context (for
+ * resubmission), where the sensitive data of TPM2_Create would stay until the
+ * context is freed, unwiped.  The context is opaque, so find every copy of
+ * SECRET in its allocation and wipe it. */
+static void tpm2_wipe_input_copies(struct tpm2_context *c, const struct secret *secret)
+{
+	uint8_t *p = (uint8_t *)c->esys;
+	size_t size = malloc_usable_size(c->esys), n = secret->size;
+
+	if (n == 0 || size < n)
+		return;
+	for (size_t i = 0; i + n <= size; i++)
+		if (p[i] == secret->data[0] && memcmp(p + i, secret->data, n) == 0)
+			explicit_wipe(p + i, n);
+}
+
 int tpm2_seal(struct tpm2_context *c, uint32_t pcr_mask, const struct secret *secret,
 	      struct tpm2_sealed *ret)
 {
@@ -672,6 +691,7 @@ int tpm2_seal_to_values(struct tpm2_context *c, uint32_t pcr_mask,
 			 &template, &outside_info, &creation_pcr, &private, &public, NULL, NULL,
 			 NULL);
 	explicit_wipe(&sensitive, sizeof(sensitive));
+	tpm2_wipe_input_copies(c, secret);
 	if (rc != TSS2_RC_SUCCESS) {
 		r = tpm2_rc_log(rc, "Create (sealed object)");
 		goto out;
@@ -688,6 +708,24 @@ out:
 	tpm2_flush(c, &primary);
 	tpm2_sealed_done(&s);
 	return r;
+}
+
+/* ESYS decrypts a response's encrypted parameter in place, in the SYS
+ * context's buffer, where it would stay until a later response overwrites
+ * it; wipe it after a command that returned a secret. */
+static void tpm2_wipe_response(struct tpm2_context *c)
+{
+	TSS2_SYS_CONTEXT *sys = NULL;
+	const uint8_t *rp = NULL;
+	size_t size = 0;
+
+	if (Esys_GetSysContext(c->esys, &sys) != TSS2_RC_SUCCESS || !sys ||
+	    Tss2_Sys_GetRpBuffer(sys, &size, &rp) != TSS2_RC_SUCCESS || !rp) {
+		log_debug("TPM2: cannot reach the response buffer to wipe it");
+		return;
+	}
+	/* The buffer belongs to the context we own; const only in the API. */
+	explicit_wipe((void *)rp, size);
 }
 
 /* One policy session attempt: PolicyPCR on the current values, compare, and
@@ -740,6 +778,7 @@ static int tpm2_unseal_once(struct tpm2_context *c, ESYS_TR primary, ESYS_TR obj
 	}
 
 	rc = Esys_Unseal(c->esys, object, session, ESYS_TR_NONE, ESYS_TR_NONE, &data);
+	tpm2_wipe_response(c);
 	if (rc != TSS2_RC_SUCCESS) {
 		if ((rc & ~TSS2_RC_LAYER_MASK) == TPM2_RC_PCR_CHANGED)
 			r = -EAGAIN;
@@ -748,14 +787,11 @@ static int tpm2_unseal_once(struct tpm2_context *c, ESYS_TR primary, ESYS_TR obj
 		goto out;
 	}
 
-	ret->data = malloc(data->size ? data->size : 1);
-	if (!ret->data) {
-		r = -ENOMEM;
+	if (data->size == 0) {
+		r = -EBADMSG;
 		goto out;
 	}
-	memcpy(ret->data, data->buffer, data->size);
-	ret->size = data->size;
-	r = 0;
+	r = secret_dup(data->buffer, data->size, ret);
 out:
 	if (data)
 		explicit_wipe(data, sizeof(*data));
