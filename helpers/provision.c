@@ -288,6 +288,15 @@ int provision_new(const struct persist_options *o, struct tpm2_context *tpm,
 	fault_point("after-format");
 
 	r = tpm2_seal(tpm, mask, &secret, &sealed);
+	if (r == -ENOLCK)
+		return log_error_errno(
+		    r,
+		    "The TPM2 is in dictionary-attack lockout, so the key of %s cannot be sealed "
+		    "(every power loss after sealroot used the TPM counts as one failed "
+		    "authorisation). Wait for the lockout to expire or clear it "
+		    "(tpm2_dictionarylockout --clear-lockout), then boot again: provisioning "
+		    "starts over, no data can exist on %s yet.",
+		    o->device, o->device);
 	if (r < 0)
 		return log_error_errno(r, "Failed to seal the key of %s to the TPM (PCRs %s): %m",
 				       o->device, pcrs);
