@@ -2,7 +2,7 @@
 # Key material never reaches a core dump.  sealroot-test aborts (fault point
 # "abort-STEP") while the TPM secret and its base64 passphrase are live in
 # memory: right after an unseal was verified ('persist check') and right after
-# a reseal wrote its new token.  Then:
+# a reseal authorised by the recovery key wrote its new token.  Then:
 #   default                          no core file at all (PR_SET_DUMPABLE 0);
 #   SEALROOT_TEST_DUMPABLE=1         a core, but neither the secret's raw bytes
 #                                    nor its base64 are in it (MADV_DONTDUMP
@@ -43,7 +43,10 @@ crash() { # DIR STEP ENV… -- ARGS…: run sealroot-test in DIR until it aborts
 core_in() { ls "$1"/core* 2>/dev/null | head -1; }
 
 img=$(new_image img)
-run_expect_rc 0 provision "$img" --pcrs 7
+run_expect_rc 0 provision "$img" --pcrs 7 --recovery-key --recovery-key-output "$TMP/rk"
+rkey=$(recovery_key_from "$TMP/rk")
+printf '%s\n' "$rkey" >"$TMP/keyfile"
+rkeyhex=$(printf %s "$rkey" | xxd -p | tr -d '\n')
 read -r hex b64 < <(secret_of_token "$img" 0)
 b64hex=$(printf %s "$b64" | xxd -p | tr -d '\n')
 [ ${#hex} -eq 64 ] && [ ${#b64} -eq 44 ] || fail "could not unseal the token for reference"
@@ -62,14 +65,18 @@ core=$(core_in "$TMP/u2")
 has "$hex" "$core" || fail "control: the secret should be in a core without MADV_DONTDUMP"
 has "$b64hex" "$core" || fail "control: base64(secret) should be in a core without MADV_DONTDUMP"
 
-# 2. Reseal path: abort after the new secret was sealed (TPM2_Create) and its
-# keyslot and token written.  Each run works on a fresh copy.
+# 2. Reseal path, authorised by the recovery key: abort after the new secret
+# was sealed (TPM2_Create) and its keyslot and token written.  Each run works
+# on a fresh copy.
 for mode in r1 r2; do
 	cp --sparse=always "$img" "$TMP/$mode.img"
 	env=(SEALROOT_TEST_DUMPABLE=1)
 	[ $mode = r2 ] && env+=(SEALROOT_TEST_SECRETS_DUMPABLE=1)
-	crash "$TMP/$mode" reseal-after-token "${env[@]}" -- reseal "$TMP/$mode.img" --pcrs 7 --tpm2-device "$TCTI"
-	read -r nhex nb64 < <(secret_of_token "$TMP/$mode.img" 1)
+	crash "$TMP/$mode" reseal-after-token "${env[@]}" -- reseal "$TMP/$mode.img" --pcrs 7 \
+		--tpm2-device "$TCTI" --recovery-key-file "$TMP/keyfile"
+	tid=$(cryptsetup luksDump "$TMP/$mode.img" | sed -n 's/^  \([0-9]*\): systemd-tpm2$/\1/p' | grep -vx 0)
+	read -r nhex nb64 < <(secret_of_token "$TMP/$mode.img" "$tid")
+	[ ${#nhex} -eq 64 ] || fail "could not unseal the new token $tid for reference"
 	[ "$nhex" != "$hex" ] || fail "reseal did not make a new secret"
 	nb64hex=$(printf %s "$nb64" | xxd -p | tr -d '\n')
 	core=$(core_in "$TMP/$mode")
@@ -77,9 +84,10 @@ for mode in r1 r2; do
 	if [ $mode = r1 ]; then
 		! has "$nhex" "$core" || fail "the new secret's raw bytes are in the core (reseal)"
 		! has "$nb64hex" "$core" || fail "the new passphrase is in the core (reseal)"
-		! has "$b64hex" "$core" || fail "the old passphrase is in the core (reseal)"
+		! has "$rkeyhex" "$core" || fail "the recovery key is in the core (reseal)"
 	else
 		has "$nhex" "$core" || fail "control: the new secret should be in a core without MADV_DONTDUMP"
+		has "$rkeyhex" "$core" || fail "control: the recovery key should be in a core without MADV_DONTDUMP"
 	fi
 done
 echo "ok: no secret in core dumps"
