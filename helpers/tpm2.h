@@ -66,7 +66,9 @@ void tpm2_sealed_done(struct tpm2_sealed *s);
  * PCRs in pcr_mask (SHA-256 bank, mask != 0; the caller adds
  * SEALROOT_TPM2_LOCK_PCR if it wants it), using an HMAC session salted with
  * the primary key and parameter encryption.  Fills every field of *ret,
- * including pcr_values; release with tpm2_sealed_done(). */
+ * including pcr_values; release with tpm2_sealed_done().  Copies of the
+ * secret that tpm2-tss keeps (ESYS's saved command input, the SYS buffer
+ * Unseal's response is decrypted in) are wiped before returning. */
 int tpm2_seal(struct tpm2_context *c, uint32_t pcr_mask, const struct secret *secret,
 	      struct tpm2_sealed *ret);
 
