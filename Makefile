@@ -17,7 +17,7 @@ CLANG       ?= clang
 PKG_CONFIG  ?= pkg-config
 B           := build
 
-PKGS        := libcryptsetup devmapper blkid mount tss2-esys tss2-rc tss2-mu tss2-tctildr json-c libcrypto
+PKGS        := libcryptsetup devmapper blkid mount tss2-esys tss2-sys tss2-rc tss2-mu tss2-tctildr json-c libcrypto
 PKG_CFLAGS  = $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS    = $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
 

@@ -9,47 +9,126 @@
 #include "cmdline.h"
 #include "commands.h"
 #include "discover.h"
+#include "encoding.h"
 #include "fault.h"
 #include "log.h"
 #include "persist.h"
 #include "report.h"
+#include "secret.h"
 #include "token.h"
 
-static void usage(FILE *out)
+enum verb {
+	VERB_OPEN = 1 << 0,
+	VERB_PROVISION = 1 << 1,
+	VERB_CHECK = 1 << 2,
+	VERB_RESEAL = 1 << 3,
+	VERB_ALL = VERB_OPEN | VERB_PROVISION | VERB_CHECK | VERB_RESEAL,
+};
+
+static const struct verb_doc {
+	enum verb verb;
+	const char *name;
+	const char *synopsis; /* positional arguments */
+	const char *help;
+} verbs[] = {
+	{ VERB_OPEN, "open", "",
+	  "Provision a blank partition on first boot, otherwise unseal its key with the\n"
+	  "TPM2, activate, fsck and mount it (default <sysroot>/opt).  Settings come from\n"
+	  "the kernel command line (sealroot.persist=, sealroot.tpm2_pcrs=,\n"
+	  "sealroot.on_unlock_failure=, sealroot.recovery=, sealroot.recovery_key=);\n"
+	  "options override them.\n" },
+	{ VERB_PROVISION, "provision", " IMAGE",
+	  "Only the provisioning steps, on an image file or device; refuses a\n"
+	  "provisioned one.\n" },
+	{ VERB_CHECK, "check", " DEVICE",
+	  "Exit 0 if this TPM2 unseals a token of DEVICE and its keyslot accepts the\n"
+	  "secret; changes nothing.\n" },
+	{ VERB_RESEAL, "reseal", " DEVICE",
+	  "Enroll a new secret sealed to --pcrs (plus the lock PCR 15), then remove the\n"
+	  "old TPM2 token and keyslot.  Works on the booted system: the PCRs are bound\n"
+	  "to their current values (or --pcr-value), PCR 15 to its value at boot before\n"
+	  "the unlock (from the old token, else zero).\n" },
+};
+
+enum {
+	OPT_HELP = 'h',
+	OPT_CMDLINE = 0x100,
+	OPT_DEVICE,
+	OPT_TPM2_DEVICE,
+	OPT_PCRS,
+	OPT_PCR_VALUE,
+	OPT_MOUNT_POINT,
+	OPT_NAME,
+	OPT_NO_MOUNT,
+	OPT_NO_ACTIVATE,
+	OPT_RECOVERY_KEY,
+	OPT_RECOVERY_KEY_OUTPUT,
+	OPT_RECOVERY_KEY_FILE,
+};
+
+/* The one list of options: the parser accepts, and --help shows, exactly
+ * these, per verb. */
+static const struct option_doc {
+	const char *name;
+	int id;
+	const char *arg; /* NULL: no argument */
+	unsigned verbs;
+	const char *help;
+} option_docs[] = {
+	{ "help", OPT_HELP, NULL, VERB_ALL, "show this help" },
+	{ "cmdline", OPT_CMDLINE, "S", VERB_OPEN | VERB_PROVISION,
+	  "use S instead of /proc/cmdline" },
+	{ "device", OPT_DEVICE, "DEV", VERB_OPEN,
+	  "the partition (default from sealroot.persist=)" },
+	{ "tpm2-device", OPT_TPM2_DEVICE, "TCTI", VERB_ALL,
+	  "tpm2-tss TCTI (default " SEALROOT_DEFAULT_TPM2_DEVICE ")" },
+	{ "pcrs", OPT_PCRS, "LIST", VERB_OPEN | VERB_PROVISION | VERB_RESEAL,
+	  "PCRs to seal to, e.g. 7 or 0,7 (reseal: required)" },
+	{ "pcr-value", OPT_PCR_VALUE, "N=HEX", VERB_RESEAL,
+	  "expect SHA-256 PCR N to hold HEX at the next boot (repeatable)" },
+	{ "mount-point", OPT_MOUNT_POINT, "DIR", VERB_OPEN | VERB_PROVISION,
+	  "where to mount it (default <sysroot>/opt)" },
+	{ "name", OPT_NAME, "NAME", VERB_OPEN | VERB_PROVISION,
+	  "dm-crypt name (default " SEALROOT_DEFAULT_PERSIST_NAME ")" },
+	{ "no-mount", OPT_NO_MOUNT, NULL, VERB_OPEN | VERB_PROVISION, "activate but do not mount" },
+	{ "no-activate", OPT_NO_ACTIVATE, NULL, VERB_OPEN | VERB_PROVISION,
+	  "verify the key only (no device-mapper needed)" },
+	{ "recovery-key", OPT_RECOVERY_KEY, NULL, VERB_OPEN | VERB_PROVISION,
+	  "enroll a recovery key while provisioning" },
+	{ "recovery-key-output", OPT_RECOVERY_KEY_OUTPUT, "FILE", VERB_OPEN | VERB_PROVISION,
+	  "write a new recovery key there, not to the console" },
+	{ "recovery-key-file", OPT_RECOVERY_KEY_FILE, "FILE", VERB_RESEAL,
+	  "authorise the reseal with the recovery key in FILE" },
+};
+
+static void usage_verb(FILE *out, const struct verb_doc *v)
 {
-	fprintf(out,
-		"Usage: sealroot persist open [--cmdline S] [--device DEV] [--tpm2-device TCTI]\n"
-		"                             [--mount-point DIR] [--name NAME] [--no-mount]\n"
-		"                             [--no-activate] [--recovery-key-output FILE]\n"
-		"       sealroot persist provision IMAGE [--tpm2-device TCTI] [--pcrs LIST]\n"
-		"                             [--recovery-key] [--recovery-key-output FILE]\n"
-		"                             [--no-activate]\n"
-		"       sealroot persist check DEVICE [--tpm2-device TCTI]\n"
-		"       sealroot persist reseal DEVICE --pcrs LIST [--tpm2-device TCTI]\n"
-		"                             [--recovery-key-file FILE]\n\n"
-		"open       provision a blank partition on first boot, otherwise unseal its key\n"
-		"           with the TPM2, activate, fsck and mount it (default <sysroot>/opt).\n"
-		"           Settings come from the kernel command line (sealroot.persist=,\n"
-		"           sealroot.tpm2_pcrs=, sealroot.on_unlock_failure=, sealroot.recovery=,\n"
-		"           sealroot.recovery_key=); options here override them.\n"
-		"provision  only the provisioning steps, on an image file or device.\n"
-		"check      exit 0 if this TPM2 unseals a token of DEVICE and its keyslot accepts\n"
-		"           the secret; changes nothing.\n"
-		"reseal     enroll a new secret sealed to the current values of LIST (plus PCR\n"
-		"           %d), then remove the old TPM2 token and keyslot.\n\n"
-		"  --cmdline S            use S instead of /proc/cmdline\n"
-		"  --device DEV           the partition (default from sealroot.persist=)\n"
-		"  --tpm2-device TCTI     tpm2-tss TCTI (default %s)\n"
-		"  --pcrs LIST            PCRs to seal to, e.g. 7 or 0,7\n"
-		"  --mount-point DIR      where to mount it\n"
-		"  --name NAME            dm-crypt name (default %s)\n"
-		"  --no-mount             activate but do not mount\n"
-		"  --no-activate          verify the key only (no device-mapper needed)\n"
-		"  --recovery-key         enroll a recovery key while provisioning\n"
-		"  --recovery-key-output FILE  write the new recovery key there, not the console\n"
-		"  --recovery-key-file FILE    authorise a reseal with this recovery key\n",
-		SEALROOT_TPM2_LOCK_PCR, SEALROOT_DEFAULT_TPM2_DEVICE,
-		SEALROOT_DEFAULT_PERSIST_NAME);
+	fprintf(out, "Usage: sealroot persist %s%s [OPTIONS]\n\n%s\n", v->name, v->synopsis,
+		v->help);
+	for (size_t i = 0; i < ELEMENTSOF(option_docs); i++) {
+		const struct option_doc *o = &option_docs[i];
+		char left[64];
+
+		if (!(o->verbs & v->verb))
+			continue;
+		(void)snprintf(left, sizeof(left), "--%s%s%s", o->name, o->arg ? " " : "",
+			       o->arg ? o->arg : "");
+		fprintf(out, "  %-27s %s\n", left, o->help);
+	}
+}
+
+static void usage(FILE *out, const struct verb_doc *only)
+{
+	if (only) {
+		usage_verb(out, only);
+		return;
+	}
+	fprintf(out, "Usage: sealroot persist {open|provision|check|reseal} ... [--help]\n\n");
+	for (size_t i = 0; i < ELEMENTSOF(verbs); i++) {
+		usage_verb(out, &verbs[i]);
+		if (i + 1 < ELEMENTSOF(verbs))
+			fputc('\n', out);
+	}
 }
 
 struct args {
@@ -62,61 +141,98 @@ struct args {
 	const char *recovery_key_output;
 	const char *recovery_key_file;
 	uint32_t pcr_mask;
+	struct pcr_value_overrides pcr_values;
 	bool have_pcrs;
 	bool no_mount;
 	bool no_activate;
 	bool recovery_key;
 };
 
+/* "N=HEX": a SHA-256 PCR value. */
+static int parse_pcr_value(const char *s, struct pcr_value_overrides *ov)
+{
+	char *end;
+	unsigned long n;
+
+	errno = 0;
+	n = strtoul(s, &end, 10);
+	if (errno != 0 || end == s || *end != '=' || n >= TPM2_PCR_COUNT)
+		return -EINVAL;
+	if (strlen(end + 1) != 2 * TPM2_SHA256_SIZE ||
+	    hex_decode_exact(end + 1, ov->values[n], TPM2_SHA256_SIZE) < 0)
+		return -EINVAL;
+	ov->mask |= UINT32_C(1) << n;
+	return 0;
+}
+
+/* getopt_long also takes unambiguous abbreviations (--recovery-key for
+ * --recovery-key-file); refuse them, so only the options --help lists are
+ * accepted.  Called right after getopt_long matched O. */
+static bool long_option_exact(int argc, char **argv, const struct option *o)
+{
+	int at = optind - 1;
+
+	/* "--name VALUE": optarg is the element after the option. */
+	if (o->has_arg == required_argument && at >= 1 && at < argc && optarg == argv[at])
+		at--;
+	if (at < 0 || at >= argc || !startswith(argv[at], "--"))
+		return false;
+	const char *text = argv[at] + 2;
+	size_t len = strcspn(text, "=");
+	return len == strlen(o->name) && strncmp(text, o->name, len) == 0;
+}
+
 static int parse_args(int argc, char **argv, struct args *a)
 {
-	enum {
-		OPT_CMDLINE = 0x100,
-		OPT_DEVICE,
-		OPT_TPM2_DEVICE,
-		OPT_PCRS,
-		OPT_MOUNT_POINT,
-		OPT_NAME,
-		OPT_NO_MOUNT,
-		OPT_NO_ACTIVATE,
-		OPT_RECOVERY_KEY,
-		OPT_RECOVERY_KEY_OUTPUT,
-		OPT_RECOVERY_KEY_FILE,
-	};
-	static const struct option options[] = {
-		{ "help", no_argument, NULL, 'h' },
-		{ "cmdline", required_argument, NULL, OPT_CMDLINE },
-		{ "device", required_argument, NULL, OPT_DEVICE },
-		{ "tpm2-device", required_argument, NULL, OPT_TPM2_DEVICE },
-		{ "pcrs", required_argument, NULL, OPT_PCRS },
-		{ "mount-point", required_argument, NULL, OPT_MOUNT_POINT },
-		{ "name", required_argument, NULL, OPT_NAME },
-		{ "no-mount", no_argument, NULL, OPT_NO_MOUNT },
-		{ "no-activate", no_argument, NULL, OPT_NO_ACTIVATE },
-		{ "recovery-key", no_argument, NULL, OPT_RECOVERY_KEY },
-		{ "recovery-key-output", required_argument, NULL, OPT_RECOVERY_KEY_OUTPUT },
-		{ "recovery-key-file", required_argument, NULL, OPT_RECOVERY_KEY_FILE },
-		{},
-	};
+	struct option options[ELEMENTSOF(option_docs) + 1];
+	const struct verb_doc *v = NULL;
 	int c;
 
 	if (argc < 2) {
-		usage(stderr);
+		usage(stderr, NULL);
 		return -EINVAL;
 	}
 	a->verb = argv[1];
 	if (streq(a->verb, "-h") || streq(a->verb, "--help")) {
-		usage(stdout);
+		usage(stdout, NULL);
 		return 1;
 	}
+	for (size_t i = 0; i < ELEMENTSOF(verbs); i++)
+		if (streq(a->verb, verbs[i].name))
+			v = &verbs[i];
+	if (!v) {
+		log_error("unknown 'persist' command '%s' (open, provision, check, reseal); see "
+			  "'sealroot persist --help'",
+			  a->verb);
+		return -EINVAL;
+	}
+
+	/* Only this verb's options reach getopt, so others are refused. */
+	size_t n = 0;
+	for (size_t i = 0; i < ELEMENTSOF(option_docs); i++)
+		if (option_docs[i].verbs & v->verb)
+			options[n++] =
+			    (struct option){ option_docs[i].name,
+					     option_docs[i].arg ? required_argument : no_argument,
+					     NULL, option_docs[i].id };
+	options[n] = (struct option){};
+
 	/* Parse what follows the verb; optind = 0 makes getopt start afresh. */
 	argc--;
 	argv++;
 	optind = 0;
-	while ((c = getopt_long(argc, argv, "h", options, NULL)) >= 0) {
+	opterr = 0;
+	int li = -1;
+	while ((c = getopt_long(argc, argv, ":h", options, &li)) >= 0) {
+		if (li >= 0 && !long_option_exact(argc, argv, &options[li])) {
+			log_error("'sealroot persist %s': write option --%s in full", v->name,
+				  options[li].name);
+			return -EINVAL;
+		}
+		li = -1;
 		switch (c) {
-		case 'h':
-			usage(stdout);
+		case OPT_HELP:
+			usage(stdout, v);
 			return 1;
 		case OPT_CMDLINE:
 			a->cmdline = optarg;
@@ -133,6 +249,14 @@ static int parse_args(int argc, char **argv, struct args *a)
 				return -EINVAL;
 			}
 			a->have_pcrs = true;
+			break;
+		case OPT_PCR_VALUE:
+			if (parse_pcr_value(optarg, &a->pcr_values) < 0) {
+				log_error("--pcr-value=%s is not N=HEX with a PCR number 0..23 and "
+					  "%d hex digits (a SHA-256 value)",
+					  optarg, 2 * TPM2_SHA256_SIZE);
+				return -EINVAL;
+			}
 			break;
 		case OPT_MOUNT_POINT:
 			a->mount_point = optarg;
@@ -155,13 +279,19 @@ static int parse_args(int argc, char **argv, struct args *a)
 		case OPT_RECOVERY_KEY_FILE:
 			a->recovery_key_file = optarg;
 			break;
+		case ':':
+			log_error("'sealroot persist %s': option %s needs an argument", v->name,
+				  argv[optind - 1]);
+			return -EINVAL;
 		default:
-			usage(stderr);
+			log_error("'sealroot persist %s' does not accept option %s; see 'sealroot "
+				  "persist %s --help'",
+				  v->name, argv[optind - 1], v->name);
 			return -EINVAL;
 		}
 	}
 	/* check/reseal/provision take the device as a positional argument. */
-	if (!streq(a->verb, "open")) {
+	if (v->verb != VERB_OPEN) {
 		if (optind != argc - 1) {
 			log_error("'sealroot persist %s' needs exactly one DEVICE argument",
 				  a->verb);
@@ -260,6 +390,12 @@ int cmd_persist(int argc, char **argv)
 	struct args a = {};
 	int r;
 
+	/* Key material passes through this process: no core dumps of it. */
+	r = secret_protect_process();
+	if (r < 0) {
+		log_error_errno(r, "Failed to make the process non-dumpable: %m");
+		return 1;
+	}
 	r = parse_args(argc, argv, &a);
 	if (r > 0)
 		return 0;
@@ -278,7 +414,10 @@ int cmd_persist(int argc, char **argv)
 			log_error("'sealroot persist reseal' needs --pcrs LIST (e.g. --pcrs 7)");
 			return EXIT_USAGE;
 		}
-		return persist_reseal(a.device, tcti, a.pcr_mask, a.recovery_key_file) < 0 ? 1 : 0;
+		return persist_reseal(a.device, tcti, a.pcr_mask, a.recovery_key_file,
+				      &a.pcr_values) < 0
+			   ? 1
+			   : 0;
 	}
 	log_error("unknown 'persist' command '%s' (open, provision, check, reseal)", a.verb);
 	return EXIT_USAGE;

@@ -12,14 +12,19 @@ size_t base64_encoded_size(size_t size)
 
 int base64_encode(const void *data, size_t size, char **ret)
 {
-	const uint8_t *p = data;
-
 	if (size > SIZE_MAX / 2)
 		return -ENOMEM;
 	char *out = malloc(base64_encoded_size(size) + 1);
 	if (!out)
 		return -ENOMEM;
+	base64_encode_into(data, size, out);
+	*ret = out;
+	return 0;
+}
 
+void base64_encode_into(const void *data, size_t size, char *out)
+{
+	const uint8_t *p = data;
 	char *o = out;
 	size_t i = 0;
 	for (; i + 3 <= size; i += 3) {
@@ -43,8 +48,6 @@ int base64_encode(const void *data, size_t size, char **ret)
 		*o++ = '=';
 	}
 	*o = '\0';
-	*ret = out;
-	return 0;
 }
 
 static int b64_value(char c)

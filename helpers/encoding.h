@@ -14,6 +14,9 @@
 /* Length of the base64 text (without NUL) for size input bytes. */
 size_t base64_encoded_size(size_t size);
 int base64_encode(const void *data, size_t size, char **ret);
+/* Encode into OUT, which has room for base64_encoded_size(size) + 1 bytes
+ * (for key material: a secret_alloc() buffer). */
+void base64_encode_into(const void *data, size_t size, char *out);
 /* Decode exactly len characters of s; *ret (heap, may be NULL when size 0). */
 int base64_decode(const char *s, size_t len, uint8_t **ret, size_t *ret_size);
 

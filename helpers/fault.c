@@ -20,7 +20,13 @@ void fault_point(const char *step)
 {
 	const char *want = fault_step[0] ? fault_step : getenv("SEALROOT_FAULT_INJECT");
 
-	if (!want || !streq(want, step))
+	if (!want)
+		return;
+	if (startswith(want, "abort-") && streq(want + strlen("abort-"), step)) {
+		log_warning("fault injection: abort() after step '%s'", step);
+		abort();
+	}
+	if (!streq(want, step))
 		return;
 	log_warning("fault injection: simulating a power cut after step '%s'", step);
 	sync();

@@ -8,8 +8,12 @@
  * _exit(99), like a power cut right after that step.  In the shipped binary
  * both functions do nothing.
  *
+ * A step named "abort-STEP" instead calls abort() at STEP (a crash with a
+ * core dump, for the tests that inspect one).
+ *
  * Step names used by provisioning: after-format, after-seal, after-token,
- * after-recovery, after-mkfs.
+ * after-recovery, after-mkfs; by reseal: reseal-after-token; by unlock:
+ * after-unseal (the secret unsealed and verified, still in memory).
  */
 #pragma once
 

@@ -8,6 +8,7 @@
 #include "encoding.h"
 #include "log.h"
 #include "luks.h"
+#include "secret.h"
 
 #define LUKS_SECTOR_SIZE 4096
 
@@ -194,10 +195,11 @@ int luks_token_remove(struct crypt_device *cd, int token)
 
 int luks_passphrase_from_secret(const struct secret *secret, struct secret *ret)
 {
-	char *b64 = NULL;
-	int r = base64_encode(secret->data, secret->size, &b64);
+	struct secret b64 = {};
+	int r = secret_alloc(base64_encoded_size(secret->size), &b64);
 	if (r < 0)
 		return r;
-	*ret = (struct secret){ .data = (uint8_t *)b64, .size = strlen(b64) };
+	base64_encode_into(secret->data, secret->size, (char *)b64.data);
+	*ret = b64;
 	return 0;
 }

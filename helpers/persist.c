@@ -232,6 +232,7 @@ static int unlock_with_tpm(struct crypt_device *cd, const char *device, struct t
 			last = r;
 			continue;
 		}
+		fault_point("after-unseal");
 		*ret_pass = pass;
 		pass = (struct secret){};
 		*ret_keyslot = slot;
@@ -535,29 +536,85 @@ int persist_check(const char *device, const char *tpm2_device)
 	return 0;
 }
 
-/* The lock PCR must still be in its reset state, or the new policy would
- * bind to a value the next boot never reaches before unlocking. */
-static int check_lock_pcr_reset(struct tpm2_context *tpm, const char *device)
+/* The lock PCR's value at boot before sealroot extends it: as recorded in the
+ * first systemd-tpm2 token that knows it (provisioning seals before the
+ * extend), else the reset value.  Returns the token id or -ENOENT. */
+static int lock_pcr_boot_value(struct crypt_device *cd, uint8_t ret[TPM2_SHA256_SIZE])
 {
-	uint8_t now[TPM2_PCR_COUNT][TPM2_SHA256_SIZE];
-	static const uint8_t zero[TPM2_SHA256_SIZE];
-	int r = tpm2_pcr_read(tpm, UINT32_C(1) << SEALROOT_TPM2_LOCK_PCR, now);
-	if (r < 0)
-		return log_error_errno(r, "Failed to read PCR %d: %m", SEALROOT_TPM2_LOCK_PCR);
-	if (memcmp(now[SEALROOT_TPM2_LOCK_PCR], zero, sizeof(zero)) != 0)
-		return log_error_errno(
-		    -EBUSY,
-		    "PCR %d was already extended during this boot (sealroot locks "
-		    "it after unlocking), so a policy sealed now would never be "
-		    "satisfied at the next boot. Reseal %s from the initramfs "
-		    "before the partition is unlocked (rd.break) instead.",
-		    SEALROOT_TPM2_LOCK_PCR, device);
+	const uint32_t lock = UINT32_C(1) << SEALROOT_TPM2_LOCK_PCR;
+
+	memset(ret, 0, TPM2_SHA256_SIZE);
+	for (int t = 0; t < LUKS_TOKENS_MAX; t++) {
+		struct tpm2_token tok = { .keyslot = -1 };
+		const char *json = NULL, *reason = NULL;
+
+		if (luks_token_get(cd, t, &json) < 0 || token_tpm2_parse(json, &tok, &reason) < 0)
+			continue;
+		bool known = (tok.sealed.pcr_mask & lock) && (tok.pcr_values_mask & lock);
+		if (known)
+			memcpy(ret, tok.sealed.pcr_values[SEALROOT_TPM2_LOCK_PCR],
+			       TPM2_SHA256_SIZE);
+		tpm2_token_done(&tok);
+		if (known)
+			return t;
+	}
+	return -ENOENT;
+}
+
+/* The values the new policy binds to, see persist.h; logs where each comes
+ * from. */
+static int reseal_expected_values(struct tpm2_context *tpm, struct crypt_device *cd,
+				  const char *device, uint32_t mask,
+				  const struct pcr_value_overrides *ov,
+				  uint8_t values[TPM2_PCR_COUNT][TPM2_SHA256_SIZE])
+{
+	const uint32_t lock = UINT32_C(1) << SEALROOT_TPM2_LOCK_PCR;
+	uint32_t given = ov ? ov->mask : 0;
+	uint32_t current = mask & ~lock & ~given;
+	int r;
+
+	if (given & ~mask) {
+		char extra[96];
+		pcr_mask_to_string(given & ~mask, extra, sizeof(extra));
+		return log_error_errno(-EINVAL,
+				       "--pcr-value names PCR %s, which is not in --pcrs (or PCR "
+				       "%d); add it to --pcrs.",
+				       extra, SEALROOT_TPM2_LOCK_PCR);
+	}
+	if (current) {
+		r = tpm2_pcr_read(tpm, current, values);
+		if (r < 0)
+			return log_error_errno(r, "Failed to read the TPM2 PCRs of %s: %m", device);
+	}
+	if (!(given & lock)) {
+		int t = lock_pcr_boot_value(cd, values[SEALROOT_TPM2_LOCK_PCR]);
+		if (t >= 0)
+			log_info(
+			    "PCR %d: its value before the unlock as recorded in token %d of %s.",
+			    SEALROOT_TPM2_LOCK_PCR, t, device);
+		else
+			log_info("PCR %d: its reset value (all zeros); no token of %s records "
+				 "another.",
+				 SEALROOT_TPM2_LOCK_PCR, device);
+	}
+	for (unsigned i = 0; i < TPM2_PCR_COUNT; i++) {
+		if (!(given & (UINT32_C(1) << i)))
+			continue;
+		memcpy(values[i], ov->values[i], TPM2_SHA256_SIZE);
+		log_info("PCR %u: the value given with --pcr-value.", i);
+	}
+	if (current) {
+		char list[96];
+		pcr_mask_to_string(current, list, sizeof(list));
+		log_info("PCRs %s: their current values.", list);
+	}
 	return 0;
 }
 
 int persist_reseal(const char *device, const char *tpm2_device, uint32_t pcr_mask,
-		   const char *recovery_key_file)
+		   const char *recovery_key_file, const struct pcr_value_overrides *overrides)
 {
+	uint8_t values[TPM2_PCR_COUNT][TPM2_SHA256_SIZE] = {};
 	_cleanup_tpm2_ struct tpm2_context *tpm = NULL;
 	_cleanup_crypt_ struct crypt_device *cd = NULL;
 	_cleanup_secret_ struct secret old = {}, secret = {}, pass = {};
@@ -574,7 +631,7 @@ int persist_reseal(const char *device, const char *tpm2_device, uint32_t pcr_mas
 	r = connect_tpm(tpm2_device, device, &tpm);
 	if (r < 0)
 		return r;
-	r = check_lock_pcr_reset(tpm, device);
+	r = reseal_expected_values(tpm, cd, device, mask, overrides, values);
 	if (r < 0)
 		return r;
 
@@ -593,9 +650,10 @@ int persist_reseal(const char *device, const char *tpm2_device, uint32_t pcr_mas
 		r = unlock_with_tpm(cd, device, tpm, false, &old, &old_slot, NULL);
 		if (r < 0)
 			return log_error_errno(r,
-					       "Cannot authorise the reseal of %s with the TPM2; "
-					       "pass --recovery-key-file.",
-					       device);
+					       "Cannot authorise the reseal of %s with the TPM2 "
+					       "(on a booted system PCR %d is locked after the "
+					       "unlock); pass --recovery-key-file.",
+					       device, SEALROOT_TPM2_LOCK_PCR);
 	}
 
 	/* New keyslot and token first: a crash at any point leaves at least one
@@ -610,7 +668,7 @@ int persist_reseal(const char *device, const char *tpm2_device, uint32_t pcr_mas
 						  pass.data, pass.size);
 	if (new_slot < 0)
 		return log_error_errno(new_slot, "Failed to add a keyslot to %s: %m", device);
-	r = tpm2_seal(tpm, mask, &secret, &sealed);
+	r = tpm2_seal_to_values(tpm, mask, values, &secret, &sealed);
 	if (r < 0)
 		return log_error_errno(r, "Failed to seal the new key of %s to PCRs %s: %m", device,
 				       pcrs);

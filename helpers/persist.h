@@ -18,6 +18,7 @@
 #pragma once
 
 #include "config.h"
+#include "tpm2.h"
 #include "util.h"
 
 struct persist_options {
@@ -61,8 +62,20 @@ int persist_apply_failure_policy(const struct persist_options *o, struct persist
 /* 0 when this TPM unseals a token of DEVICE and the secret opens its keyslot;
  * -EPERM/-ENXIO/... with the reason logged otherwise.  Nothing is modified. */
 int persist_check(const char *device, const char *tpm2_device);
+/* Expected PCR values given by the user (--pcr-value N=HEX) for a reseal. */
+struct pcr_value_overrides {
+	uint32_t mask;
+	uint8_t values[TPM2_PCR_COUNT][TPM2_SHA256_SIZE];
+};
+
 /* New secret sealed to PCR_MASK (+ lock PCR), new keyslot and token, then the
  * old TPM token(s) and keyslot(s) removed.  Authorised by the recovery key in
- * RECOVERY_KEY_FILE, or by the current TPM token when that is NULL. */
+ * RECOVERY_KEY_FILE, or by the current TPM token when that is NULL.
+ *
+ * Works on the booted system: the policy binds the PCRs in PCR_MASK to their
+ * current values, except those in OVERRIDES (may be NULL), and the lock PCR to
+ * its value at boot before sealroot extended it — the value recorded in an
+ * existing systemd-tpm2 token's "sealroot-pcr-values", else the reset value
+ * (all zeros; no boot component before sealroot extends PCR 15). */
 int persist_reseal(const char *device, const char *tpm2_device, uint32_t pcr_mask,
-		   const char *recovery_key_file);
+		   const char *recovery_key_file, const struct pcr_value_overrides *overrides);

@@ -9,6 +9,7 @@
 #include "luks.h"
 #include "provision.h"
 #include "recovery_key.h"
+#include "secret.h"
 #include "token.h"
 
 #define SECRET_SIZE 32
@@ -195,11 +196,12 @@ int provision_classify(const char *device, enum persist_state *ret)
 int provision_new_secret(struct tpm2_context *tpm, struct secret *ret)
 {
 	uint8_t tpm_random[SECRET_SIZE];
-	struct secret s = { .data = malloc(SECRET_SIZE), .size = SECRET_SIZE };
+	struct secret s = {};
 	int r;
 
-	if (!s.data)
-		return -ENOMEM;
+	r = secret_alloc(SECRET_SIZE, &s);
+	if (r < 0)
+		return r;
 	if (getrandom(s.data, SECRET_SIZE, 0) != SECRET_SIZE) {
 		r = errno > 0 ? -errno : -EIO;
 		goto fail;
@@ -286,6 +288,15 @@ int provision_new(const struct persist_options *o, struct tpm2_context *tpm,
 	fault_point("after-format");
 
 	r = tpm2_seal(tpm, mask, &secret, &sealed);
+	if (r == -ENOLCK)
+		return log_error_errno(
+		    r,
+		    "The TPM2 is in dictionary-attack lockout, so the key of %s cannot be sealed "
+		    "(every power loss after sealroot used the TPM counts as one failed "
+		    "authorisation). Wait for the lockout to expire or clear it "
+		    "(tpm2_dictionarylockout --clear-lockout), then boot again: provisioning "
+		    "starts over, no data can exist on %s yet.",
+		    o->device, o->device);
 	if (r < 0)
 		return log_error_errno(r, "Failed to seal the key of %s to the TPM (PCRs %s): %m",
 				       o->device, pcrs);

@@ -8,17 +8,9 @@
 
 #include "log.h"
 #include "recovery_key.h"
+#include "secret.h"
 
 static const char modhex[] = "cbdefghijklnrtuv";
-
-static int secret_alloc(size_t len, struct secret *ret)
-{
-	uint8_t *p = calloc(1, len + 1);
-	if (!p)
-		return -ENOMEM;
-	*ret = (struct secret){ .data = p, .size = len };
-	return 0;
-}
 
 int recovery_key_generate(struct secret *ret)
 {

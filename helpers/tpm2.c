@@ -7,13 +7,16 @@
  */
 #include "tpm2.h"
 
+#include <malloc.h>
 #include <openssl/evp.h>
 #include <tss2/tss2_esys.h>
 #include <tss2/tss2_mu.h>
 #include <tss2/tss2_rc.h>
+#include <tss2/tss2_sys.h>
 #include <tss2/tss2_tctildr.h>
 
 #include "log.h"
+#include "secret.h"
 
 struct tpm2_context {
 	TSS2_TCTI_CONTEXT *tcti;
@@ -403,22 +406,14 @@ static int tpm2_start_salted_session(struct tpm2_context *c, ESYS_TR primary, TP
 	return 0;
 }
 
-/* The policy digest of PolicyPCR over the SHA-256 PCRs in mask with the given
- * values, computed by the TPM in a trial session. */
-static int tpm2_trial_policy_pcr(struct tpm2_context *c, uint32_t mask,
-				 uint8_t values[TPM2_PCR_COUNT][TPM2_SHA256_SIZE],
-				 uint8_t ret[TPM2_SHA256_SIZE])
+/* pcrDigest of PolicyPCR: SHA-256 over the selected values in ascending PCR
+ * order. */
+static int pcr_values_digest(uint32_t mask, const uint8_t values[TPM2_PCR_COUNT][TPM2_SHA256_SIZE],
+			     uint8_t ret[TPM2_SHA256_SIZE])
 {
-	_cleanup_esys_ TPM2B_DIGEST *digest = NULL;
-	TPM2B_DIGEST pcr_digest = { .size = TPM2_SHA256_SIZE };
-	ESYS_TR session = ESYS_TR_NONE;
-	TPML_PCR_SELECTION sel;
-	EVP_MD_CTX *md;
-	TSS2_RC rc;
+	EVP_MD_CTX *md = EVP_MD_CTX_new();
 	int r = 0;
 
-	/* pcrDigest = SHA-256 of the selected values in ascending PCR order. */
-	md = EVP_MD_CTX_new();
 	if (!md)
 		return -ENOMEM;
 	if (EVP_DigestInit_ex(md, EVP_sha256(), NULL) != 1)
@@ -427,9 +422,71 @@ static int tpm2_trial_policy_pcr(struct tpm2_context *c, uint32_t mask,
 		if ((mask & (UINT32_C(1) << pcr)) &&
 		    EVP_DigestUpdate(md, values[pcr], TPM2_SHA256_SIZE) != 1)
 			r = -EIO;
-	if (r == 0 && EVP_DigestFinal_ex(md, pcr_digest.buffer, NULL) != 1)
+	if (r == 0 && EVP_DigestFinal_ex(md, ret, NULL) != 1)
 		r = -EIO;
 	EVP_MD_CTX_free(md);
+	return r;
+}
+
+int tpm2_policy_pcr_digest(uint32_t pcr_mask,
+			   const uint8_t values[TPM2_PCR_COUNT][TPM2_SHA256_SIZE],
+			   uint8_t ret[TPM2_SHA256_SIZE])
+{
+	static const uint8_t zero[TPM2_SHA256_SIZE];
+	uint8_t pcr_digest[TPM2_SHA256_SIZE], cc[4], sel_buf[sizeof(TPML_PCR_SELECTION)];
+	TPML_PCR_SELECTION sel;
+	size_t sel_size = 0;
+	unsigned int len = 0;
+	EVP_MD_CTX *md;
+	TSS2_RC rc;
+	int r;
+
+	if (!values || !ret || !pcr_mask_valid(pcr_mask))
+		return -EINVAL;
+	r = pcr_values_digest(pcr_mask, values, pcr_digest);
+	if (r < 0)
+		return r;
+
+	/* The selection exactly as PolicyPCR sends it (TPM byte order). */
+	pcr_mask_to_selection(pcr_mask, &sel);
+	rc = Tss2_MU_TPML_PCR_SELECTION_Marshal(&sel, sel_buf, sizeof(sel_buf), &sel_size);
+	if (rc != TSS2_RC_SUCCESS)
+		return -EIO;
+	cc[0] = (uint8_t)(TPM2_CC_PolicyPCR >> 24);
+	cc[1] = (uint8_t)(TPM2_CC_PolicyPCR >> 16);
+	cc[2] = (uint8_t)(TPM2_CC_PolicyPCR >> 8);
+	cc[3] = (uint8_t)TPM2_CC_PolicyPCR;
+
+	/* policyDigest' = H(policyDigest || TPM_CC_PolicyPCR || pcrs || pcrDigest),
+	 * starting from the all-zero digest of a fresh session. */
+	md = EVP_MD_CTX_new();
+	if (!md)
+		return -ENOMEM;
+	if (EVP_DigestInit_ex(md, EVP_sha256(), NULL) != 1 ||
+	    EVP_DigestUpdate(md, zero, sizeof(zero)) != 1 ||
+	    EVP_DigestUpdate(md, cc, sizeof(cc)) != 1 ||
+	    EVP_DigestUpdate(md, sel_buf, sel_size) != 1 ||
+	    EVP_DigestUpdate(md, pcr_digest, sizeof(pcr_digest)) != 1 ||
+	    EVP_DigestFinal_ex(md, ret, &len) != 1 || len != TPM2_SHA256_SIZE)
+		r = -EIO;
+	EVP_MD_CTX_free(md);
+	return r;
+}
+
+/* The same digest computed by the TPM in a trial session, as a cross-check:
+ * a policy the TPM would compute differently can never be satisfied. */
+static int tpm2_trial_policy_pcr(struct tpm2_context *c, uint32_t mask,
+				 const uint8_t values[TPM2_PCR_COUNT][TPM2_SHA256_SIZE],
+				 uint8_t ret[TPM2_SHA256_SIZE])
+{
+	_cleanup_esys_ TPM2B_DIGEST *digest = NULL;
+	TPM2B_DIGEST pcr_digest = { .size = TPM2_SHA256_SIZE };
+	ESYS_TR session = ESYS_TR_NONE;
+	TPML_PCR_SELECTION sel;
+	TSS2_RC rc;
+	int r;
+
+	r = pcr_values_digest(mask, values, pcr_digest.buffer);
 	if (r < 0)
 		return r;
 
@@ -532,9 +589,41 @@ static int tpm2_marshal_blob(const TPM2B_PRIVATE *private, const TPM2B_PUBLIC *p
 	return 0;
 }
 
+/* ESYS keeps a copy of each command's input parameters in its context (for
+ * resubmission), where the sensitive data of TPM2_Create would stay until the
+ * context is freed, unwiped.  The context is opaque, so find every copy of
+ * SECRET in its allocation and wipe it. */
+static void tpm2_wipe_input_copies(struct tpm2_context *c, const struct secret *secret)
+{
+	uint8_t *p = (uint8_t *)c->esys;
+	size_t size = malloc_usable_size(c->esys), n = secret->size;
+
+	if (n == 0 || size < n)
+		return;
+	for (size_t i = 0; i + n <= size; i++)
+		if (p[i] == secret->data[0] && memcmp(p + i, secret->data, n) == 0)
+			explicit_wipe(p + i, n);
+}
+
 int tpm2_seal(struct tpm2_context *c, uint32_t pcr_mask, const struct secret *secret,
 	      struct tpm2_sealed *ret)
 {
+	uint8_t values[TPM2_PCR_COUNT][TPM2_SHA256_SIZE] = {};
+	int r;
+
+	if (!c || !pcr_mask_valid(pcr_mask))
+		return -EINVAL;
+	r = tpm2_pcr_read(c, pcr_mask, values);
+	if (r < 0)
+		return r;
+	return tpm2_seal_to_values(c, pcr_mask, values, secret, ret);
+}
+
+int tpm2_seal_to_values(struct tpm2_context *c, uint32_t pcr_mask,
+			const uint8_t values[TPM2_PCR_COUNT][TPM2_SHA256_SIZE],
+			const struct secret *secret, struct tpm2_sealed *ret)
+{
+	uint8_t trial[TPM2_SHA256_SIZE];
 	_cleanup_esys_ TPM2B_PRIVATE *private = NULL;
 	_cleanup_esys_ TPM2B_PUBLIC *public = NULL;
 	ESYS_TR primary = ESYS_TR_NONE, session = ESYS_TR_NONE;
@@ -546,7 +635,7 @@ int tpm2_seal(struct tpm2_context *c, uint32_t pcr_mask, const struct secret *se
 	TSS2_RC rc;
 	int r;
 
-	if (!c || !secret || !ret || !pcr_mask_valid(pcr_mask))
+	if (!c || !values || !secret || !ret || !pcr_mask_valid(pcr_mask))
 		return -EINVAL;
 	if (!secret->data || secret->size == 0 ||
 	    secret->size > sizeof(sensitive.sensitive.data.buffer) ||
@@ -557,12 +646,20 @@ int tpm2_seal(struct tpm2_context *c, uint32_t pcr_mask, const struct secret *se
 	s.pcr_bank = TPM2_ALG_SHA256;
 	s.primary_alg = TPM2_ALG_ECC;
 
-	r = tpm2_pcr_read(c, pcr_mask, s.pcr_values);
+	for (unsigned pcr = 0; pcr < TPM2_PCR_COUNT; pcr++)
+		if (pcr_mask & (UINT32_C(1) << pcr))
+			memcpy(s.pcr_values[pcr], values[pcr], TPM2_SHA256_SIZE);
+	r = tpm2_policy_pcr_digest(pcr_mask, s.pcr_values, s.policy_hash);
 	if (r < 0)
 		goto out;
-	r = tpm2_trial_policy_pcr(c, pcr_mask, s.pcr_values, s.policy_hash);
+	r = tpm2_trial_policy_pcr(c, pcr_mask, s.pcr_values, trial);
 	if (r < 0)
 		goto out;
+	if (memcmp(trial, s.policy_hash, TPM2_SHA256_SIZE) != 0) {
+		log_debug("TPM2 trial session computed another PolicyPCR digest than sealroot");
+		r = -EIO;
+		goto out;
+	}
 
 	r = tpm2_create_primary(c, TPM2_ALG_ECC, &primary);
 	if (r < 0)
@@ -594,6 +691,7 @@ int tpm2_seal(struct tpm2_context *c, uint32_t pcr_mask, const struct secret *se
 			 &template, &outside_info, &creation_pcr, &private, &public, NULL, NULL,
 			 NULL);
 	explicit_wipe(&sensitive, sizeof(sensitive));
+	tpm2_wipe_input_copies(c, secret);
 	if (rc != TSS2_RC_SUCCESS) {
 		r = tpm2_rc_log(rc, "Create (sealed object)");
 		goto out;
@@ -610,6 +708,24 @@ out:
 	tpm2_flush(c, &primary);
 	tpm2_sealed_done(&s);
 	return r;
+}
+
+/* ESYS decrypts a response's encrypted parameter in place, in the SYS
+ * context's buffer, where it would stay until a later response overwrites
+ * it; wipe it after a command that returned a secret. */
+static void tpm2_wipe_response(struct tpm2_context *c)
+{
+	TSS2_SYS_CONTEXT *sys = NULL;
+	const uint8_t *rp = NULL;
+	size_t size = 0;
+
+	if (Esys_GetSysContext(c->esys, &sys) != TSS2_RC_SUCCESS || !sys ||
+	    Tss2_Sys_GetRpBuffer(sys, &size, &rp) != TSS2_RC_SUCCESS || !rp) {
+		log_debug("TPM2: cannot reach the response buffer to wipe it");
+		return;
+	}
+	/* The buffer belongs to the context we own; const only in the API. */
+	explicit_wipe((void *)rp, size);
 }
 
 /* One policy session attempt: PolicyPCR on the current values, compare, and
@@ -662,6 +778,7 @@ static int tpm2_unseal_once(struct tpm2_context *c, ESYS_TR primary, ESYS_TR obj
 	}
 
 	rc = Esys_Unseal(c->esys, object, session, ESYS_TR_NONE, ESYS_TR_NONE, &data);
+	tpm2_wipe_response(c);
 	if (rc != TSS2_RC_SUCCESS) {
 		if ((rc & ~TSS2_RC_LAYER_MASK) == TPM2_RC_PCR_CHANGED)
 			r = -EAGAIN;
@@ -670,14 +787,11 @@ static int tpm2_unseal_once(struct tpm2_context *c, ESYS_TR primary, ESYS_TR obj
 		goto out;
 	}
 
-	ret->data = malloc(data->size ? data->size : 1);
-	if (!ret->data) {
-		r = -ENOMEM;
+	if (data->size == 0) {
+		r = -EBADMSG;
 		goto out;
 	}
-	memcpy(ret->data, data->buffer, data->size);
-	ret->size = data->size;
-	r = 0;
+	r = secret_dup(data->buffer, data->size, ret);
 out:
 	if (data)
 		explicit_wipe(data, sizeof(*data));

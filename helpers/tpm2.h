@@ -66,9 +66,29 @@ void tpm2_sealed_done(struct tpm2_sealed *s);
  * PCRs in pcr_mask (SHA-256 bank, mask != 0; the caller adds
  * SEALROOT_TPM2_LOCK_PCR if it wants it), using an HMAC session salted with
  * the primary key and parameter encryption.  Fills every field of *ret,
- * including pcr_values; release with tpm2_sealed_done(). */
+ * including pcr_values; release with tpm2_sealed_done().  Copies of the
+ * secret that tpm2-tss keeps (ESYS's saved command input, the SYS buffer
+ * Unseal's response is decrypted in) are wiped before returning. */
 int tpm2_seal(struct tpm2_context *c, uint32_t pcr_mask, const struct secret *secret,
 	      struct tpm2_sealed *ret);
+
+/* Like tpm2_seal(), but to the given expected VALUES of the PCRs in pcr_mask
+ * (only those rows are read) instead of their current values: the policy
+ * digest is computed in software (tpm2_policy_pcr_digest) and cross-checked
+ * with a TPM trial session (-EIO if they differ).  For sealing on a running
+ * system to the values the next boot will have. */
+int tpm2_seal_to_values(struct tpm2_context *c, uint32_t pcr_mask,
+			const uint8_t values[TPM2_PCR_COUNT][TPM2_SHA256_SIZE],
+			const struct secret *secret, struct tpm2_sealed *ret);
+
+/* The policy digest after a single TPM2_PolicyPCR in a fresh session over the
+ * SHA-256 PCRs in pcr_mask holding VALUES, without a TPM:
+ *   H(0^32 || TPM_CC_PolicyPCR || TPML_PCR_SELECTION || H(values in PCR order))
+ * with the selection marshalled as sealroot and systemd send it (one SHA-256
+ * bank, sizeofSelect 3).  0 or -EINVAL (empty or out-of-range mask). */
+int tpm2_policy_pcr_digest(uint32_t pcr_mask,
+			   const uint8_t values[TPM2_PCR_COUNT][TPM2_SHA256_SIZE],
+			   uint8_t ret[TPM2_SHA256_SIZE]);
 
 /* Recompute the policy, compare it with sealed->policy_hash, then unseal into
  * *ret (caller wipes with secret_wipe).  Uses sealed->blob, blob_size,

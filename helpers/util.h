@@ -57,18 +57,23 @@ static inline void explicit_wipe(void *p, size_t n)
 		explicit_bzero(p, n);
 }
 
-/* A heap buffer holding key material; wiped before free. */
+/* A buffer holding key material (secret_alloc() in secret.h, or malloc());
+ * wiped before it is released. */
 struct secret {
 	uint8_t *data;
 	size_t size;
 };
+
+/* Release a buffer from secret_alloc() (secret.h: wiped and unmapped) or
+ * from malloc(). */
+void secret_free(void *p);
 
 static inline void secret_wipe(struct secret *s)
 {
 	if (!s)
 		return;
 	explicit_wipe(s->data, s->size);
-	free(s->data);
+	secret_free(s->data);
 	s->data = NULL;
 	s->size = 0;
 }

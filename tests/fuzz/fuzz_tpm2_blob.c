@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// fuzz-sources: tpm2.c log.c
+// fuzz-sources: tpm2.c secret.c log.c
 /* Fuzz the unmarshalling of a sealed blob as it comes from a LUKS2 token
  * (untrusted): tpm2_blob_validate must answer 0 or -EBADMSG, never crash. */
 #include <stddef.h>

@@ -10,6 +10,10 @@
  *   tpm2-driver TCTI pcr-extend PCR DATA     extend with SHA-256(DATA)
  *   tpm2-driver TCTI random N                N random bytes in hex
  *   tpm2-driver TCTI bench N PCRS            median seal/unseal time of N runs
+ *   tpm2-driver TCTI policy-pcr PCRS [VALUES] PolicyPCR digest computed in
+ *                                            software (hex), for the current
+ *                                            values or those in the file VALUES
+ *                                            (32 bytes per PCR, ascending)
  *
  * PCRS is a comma-separated list ("7,15") or "none".  On failure the module's error is
  * logged and the exit status is the errno (EPERM 1, ENXIO 6, ENOLCK 37,
@@ -278,6 +282,36 @@ static int cmd_bench(struct tpm2_context *c, char **argv)
 	return 0;
 }
 
+static int cmd_policy_pcr(struct tpm2_context *c, int argc, char **argv)
+{
+	uint8_t values[TPM2_PCR_COUNT][TPM2_SHA256_SIZE] = {};
+	uint8_t digest[TPM2_SHA256_SIZE];
+	uint32_t mask;
+	int r;
+
+	r = parse_pcrs(argv[0], &mask);
+	if (r < 0)
+		return log_error_errno(r, "Bad PCR list '%s'", argv[0]);
+	if (argc > 1) {
+		_cleanup_fclose_ FILE *f = fopen(argv[1], "re");
+		if (!f)
+			return log_error_errno(-errno, "Cannot open %s: %m", argv[1]);
+		for (unsigned pcr = 0; pcr < TPM2_PCR_COUNT; pcr++)
+			if ((mask & (UINT32_C(1) << pcr)) &&
+			    fread(values[pcr], 1, TPM2_SHA256_SIZE, f) != TPM2_SHA256_SIZE)
+				return log_error_errno(-EINVAL, "%s: too short", argv[1]);
+	} else {
+		r = tpm2_pcr_read(c, mask, values);
+		if (r < 0)
+			return log_error_errno(r, "Reading PCRs %s failed: %m", argv[0]);
+	}
+	r = tpm2_policy_pcr_digest(mask, values, digest);
+	if (r < 0)
+		return log_error_errno(r, "Computing the policy digest failed: %m");
+	hex_print(stdout, digest, sizeof(digest));
+	return 0;
+}
+
 static int run(int argc, char **argv)
 {
 	struct tpm2_context *c = NULL;
@@ -313,7 +347,9 @@ static int run(int argc, char **argv)
 			log_error_errno(r, "GetRandom failed: %m");
 		else
 			hex_print(stdout, buf, n);
-	} else if (streq(cmd, "bench") && argc == 2)
+	} else if (streq(cmd, "policy-pcr") && argc >= 1 && argc <= 2)
+		r = cmd_policy_pcr(c, argc, argv);
+	else if (streq(cmd, "bench") && argc == 2)
 		r = cmd_bench(c, argv);
 	else
 		r = log_error_errno(-EINVAL, "Unknown command or wrong arguments: %s", cmd);
