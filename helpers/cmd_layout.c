@@ -4,13 +4,16 @@
  * report every problem in it, show the mount plan, or perform it under a
  * root directory.
  */
+#include <fcntl.h>
 #include <getopt.h>
 
+#include "cmdline.h"
 #include "commands.h"
 #include "layout.h"
 #include "layout_apply.h"
 #include "log.h"
 #include "report.h"
+#include "safe_path.h"
 
 static void usage_layout(FILE *out)
 {
@@ -53,13 +56,16 @@ static void usage_plan(FILE *out)
 
 static void usage_apply(FILE *out)
 {
-	fprintf(out, "Usage: sealroot layout apply --root DIR FILE\n\n"
+	fprintf(out, "Usage: sealroot layout apply --root DIR [--cmdline S] [FILE]\n\n"
 		     "Parse FILE and perform its mounts beneath DIR (in the initramfs: the\n"
 		     "verified root, e.g. /sysroot).  Nothing is mounted when FILE is invalid.\n"
+		     "Without FILE, the layout is DIR + sealroot.layout= from the kernel command\n"
+		     "line (default /etc/sealroot/layout.env), read without following symlinks.\n"
 		     "The result is recorded as the 'layout' stage of the boot report.\n\n"
 		     "Options:\n"
-		     "  -r, --root DIR  the root to apply the layout to (required)\n"
-		     "  -h, --help      show this help\n\n"
+		     "  -r, --root DIR     the root to apply the layout to (required)\n"
+		     "      --cmdline S    read sealroot.layout= from S, not /proc/cmdline\n"
+		     "  -h, --help         show this help\n\n"
 		     "Exit status: 0 all applied, 1 invalid layout or a mount failed, 2 usage "
 		     "error.\n");
 }
@@ -67,7 +73,9 @@ static void usage_apply(FILE *out)
 struct layout_args {
 	const char *root;
 	const char *file;
+	const char *cmdline; /* apply: --cmdline S instead of /proc/cmdline */
 	bool json;
+	bool file_optional; /* apply: FILE defaults to sealroot.layout= beneath --root */
 };
 
 /* Returns 0, 1 for --help (already printed), or EXIT_USAGE after a message. */
@@ -77,6 +85,7 @@ static int parse_args(int argc, char **argv, bool allow_json, void (*usage)(FILE
 	static const struct option options[] = {
 		{ "root", required_argument, NULL, 'r' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "cmdline", required_argument, NULL, 'c' },
 		{ "help", no_argument, NULL, 'h' },
 		{},
 	};
@@ -84,10 +93,15 @@ static int parse_args(int argc, char **argv, bool allow_json, void (*usage)(FILE
 
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":r:jh", options, NULL)) >= 0) {
+	while ((c = getopt_long(argc, argv, ":r:jc:h", options, NULL)) >= 0) {
 		switch (c) {
 		case 'r':
 			a->root = optarg;
+			break;
+		case 'c':
+			if (!a->file_optional)
+				goto unknown;
+			a->cmdline = optarg;
 			break;
 		case 'j':
 			if (!allow_json)
@@ -105,6 +119,8 @@ static int parse_args(int argc, char **argv, bool allow_json, void (*usage)(FILE
 			goto unknown;
 		}
 	}
+	if (optind >= argc && a->file_optional)
+		return 0;
 	if (optind >= argc) {
 		log_error("missing the layout FILE to read");
 		usage(stderr);
@@ -228,12 +244,48 @@ out:
 	return r < 0 ? 1 : 0;
 }
 
+/* The layout named by sealroot.layout= (default SEALROOT_DEFAULT_LAYOUT_PATH),
+ * beneath ROOT.  Every component below ROOT is checked to be no symlink. */
+static int layout_file_from_cmdline(const char *root, const char *cmdline, char **ret)
+{
+	_cleanup_(sealroot_config_done) struct sealroot_config c = {};
+	_cleanup_free_ char *symlink = NULL;
+	int r = cmdline_load_config(cmdline, &c);
+	if (r < 0)
+		return log_error_errno(r, "Failed to read the kernel command line: %m");
+
+	_cleanup_close_ int root_fd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (root_fd < 0)
+		return log_error_errno(-errno, "Failed to open root directory %s: %m", root);
+	_cleanup_close_ int fd = safe_open(root_fd, c.layout_path, O_PATH, &symlink);
+	if (fd == -ELOOP)
+		return log_error_errno(fd,
+				       "layout file %s beneath %s: %s is a symbolic link; refusing "
+				       "to follow it",
+				       c.layout_path, root, symlink ? symlink : c.layout_path);
+	if (fd < 0)
+		return log_error_errno(fd,
+				       "Failed to open the layout file %s beneath %s: %m (set "
+				       "sealroot.layout= or ship the file in the image)",
+				       c.layout_path, root);
+	/* layout_path is absolute ("/etc/…"); drop ROOT's trailing slashes. */
+	size_t n = strlen(root);
+	while (n > 1 && root[n - 1] == '/')
+		n--;
+	if (asprintf(ret, "%.*s%s", (int)n, root,
+		     streq(root, "/") ? c.layout_path + 1 : c.layout_path) < 0)
+		return log_error_errno(-ENOMEM, "Out of memory");
+	return 0;
+}
+
 static int layout_apply_cmd(int argc, char **argv)
 {
 	struct layout_args a = {};
 	struct layout l = {};
 	struct layout_plan plan = {};
 	struct report_stage *stage;
+	_cleanup_free_ char *default_file = NULL;
+	a.file_optional = true;
 	int r = parse_args(argc, argv, false, usage_apply, &a);
 
 	if (r != 0)
@@ -243,6 +295,12 @@ static int layout_apply_cmd(int argc, char **argv)
 		    "'sealroot layout apply' needs --root DIR, the root to apply the layout to");
 		usage_apply(stderr);
 		return EXIT_USAGE;
+	}
+	if (!a.file) {
+		r = layout_file_from_cmdline(a.root, a.cmdline, &default_file);
+		if (r < 0)
+			return 1;
+		a.file = default_file;
 	}
 
 	stage = report_stage_begin("layout");
