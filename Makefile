@@ -157,3 +157,9 @@ install: $(B)/sealroot
 
 clean:
 	rm -rf $(B)
+
+# Test-only front end to helpers/tpm2.c for tests/host/test_tpm2_*.sh.
+$(B)/tests/tpm2-driver: tests/host/tpm2-driver.c $(B)/libsealroot-test.a $(HDRS)
+	@mkdir -p $(B)/tests
+	$(CC) $(ALL_CFLAGS) -DSEALROOT_TEST_HOOKS=1 -o $@ $< $(B)/libsealroot-test.a $(PKG_LIBS)
+host: $(B)/tests/tpm2-driver

@@ -12,7 +12,17 @@
  * Errors (negative errno): -ENXIO no TPM / TCTI cannot connect, -EPERM the
  * PCR policy was not satisfied (PCR values differ), -ESTALE the policy digest
  * computed now differs from the stored one, -ENOLCK dictionary-attack lockout,
- * -EBADMSG the blob cannot be unmarshalled or loaded, -EIO other TPM errors.
+ * -EBADMSG the blob cannot be unmarshalled or loaded, -EOPNOTSUPP a PCR bank
+ * or primary algorithm sealroot does not implement, -EIO other TPM errors.
+ * Functions log the TPM's own error text (Tss2_RC_Decode) at debug level
+ * only; the caller logs the user-facing message once.
+ *
+ * The LUKS2 passphrase: systemd-cryptenroll (252) seals 32 random bytes and
+ * uses the standard base64 encoding of those bytes (no newline, no padding
+ * stripped) as the keyslot passphrase; the "systemd-tpm2" token stores the
+ * blob base64-encoded in "tpm2-blob" and the policy digest hex-encoded in
+ * "tpm2-policy-hash".  tpm2_unseal() returns the raw bytes; turning them into
+ * the passphrase is the caller's job.
  */
 #pragma once
 
@@ -25,10 +35,15 @@
 /* Extended by sealroot right after a successful unseal, and part of every
  * policy sealroot creates, so the secret cannot be unsealed again this boot. */
 #define SEALROOT_TPM2_LOCK_PCR 15
+/* Largest secret a KEYEDHASH object can hold (TPM2B_SENSITIVE_DATA). */
+#define TPM2_SEAL_SECRET_MAX 128
 
 struct tpm2_context;
 
-/* tcti: a tpm2-tss TCTI string ("device:/dev/tpmrm0", "swtpm:port=2321"). */
+/* tcti: a tpm2-tss TCTI string ("device:/dev/tpmrm0", "swtpm:port=2321").
+ * Sends TPM2_Startup(CLEAR) (already started is fine).  Unless TSS2_LOG is
+ * set or the log level is debug, sets TSS2_LOG=all+none so tpm2-tss does not
+ * print its own messages. */
 int tpm2_context_new(const char *tcti, struct tpm2_context **ret);
 void tpm2_context_free(struct tpm2_context *c);
 
@@ -47,16 +62,34 @@ struct tpm2_sealed {
 
 void tpm2_sealed_done(struct tpm2_sealed *s);
 
-/* Seal SECRET to the current values of the PCRs in pcr_mask (SHA-256 bank),
- * using an HMAC session salted with the primary key and parameter encryption. */
+/* Seal SECRET (1..TPM2_SEAL_SECRET_MAX bytes) to the current values of the
+ * PCRs in pcr_mask (SHA-256 bank, mask != 0; the caller adds
+ * SEALROOT_TPM2_LOCK_PCR if it wants it), using an HMAC session salted with
+ * the primary key and parameter encryption.  Fills every field of *ret,
+ * including pcr_values; release with tpm2_sealed_done(). */
 int tpm2_seal(struct tpm2_context *c, uint32_t pcr_mask, const struct secret *secret,
 	      struct tpm2_sealed *ret);
 
-/* Recompute the policy, compare it with sealed->policy_hash (-ESTALE), then
- * unseal into *ret (caller wipes with secret_wipe). */
+/* Recompute the policy, compare it with sealed->policy_hash, then unseal into
+ * *ret (caller wipes with secret_wipe).  Uses sealed->blob, blob_size,
+ * policy_hash, pcr_mask (0: systemd's PCR-less token, no PolicyPCR),
+ * pcr_bank (0 means SHA-256) and primary_alg (0 means ECC; RSA is accepted for
+ * tokens systemd made on TPMs without ECC).  When the digest differs: -EPERM
+ * if the blob's own authPolicy equals policy_hash (the PCR values changed),
+ * -ESTALE if policy_hash does not belong to the blob. */
 int tpm2_unseal(struct tpm2_context *c, const struct tpm2_sealed *sealed, struct secret *ret);
 
+/* Check that BLOB unmarshals as TPM2B_PRIVATE || TPM2B_PUBLIC of a KEYEDHASH
+ * object with nothing after it, without a TPM: 0 or -EBADMSG.  For checking
+ * LUKS2 token contents before using them; tpm2_unseal() does it too. */
+int tpm2_blob_validate(const void *blob, size_t size);
+
+/* PCR values of the SHA-256 bank for the PCRs in pcr_mask (other rows untouched). */
 int tpm2_pcr_read(struct tpm2_context *c, uint32_t pcr_mask,
 		  uint8_t values[TPM2_PCR_COUNT][TPM2_SHA256_SIZE]);
 /* Extend PCR (SHA-256 bank) with the SHA-256 of data. */
 int tpm2_pcr_extend(struct tpm2_context *c, unsigned pcr, const void *data, size_t size);
+
+/* Map a tpm2-tss return code to a negative errno (0 for success), as listed
+ * at the top of this file.  Exposed for unit tests. */
+int tpm2_rc_to_errno(uint32_t rc);

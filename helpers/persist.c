@@ -1,0 +1,652 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* persist.c — open (provision/unlock/activate/mount), check and reseal the
+ * persistent partition, see persist.h. */
+#include <limits.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include "fault.h"
+#include "log.h"
+#include "luks.h"
+#include "persist.h"
+#include "provision.h"
+#include "recovery_key.h"
+#include "token.h"
+#include "tpm2.h"
+
+/* Measured into the lock PCR right after the secret was unsealed. */
+#define LOCK_PCR_MEASUREMENT "sealroot: persistent partition unlocked, TPM secret locked"
+
+static void tpm2_context_freep(struct tpm2_context **c)
+{
+	tpm2_context_free(*c);
+	*c = NULL;
+}
+#define _cleanup_tpm2_ _cleanup_(tpm2_context_freep)
+
+const char *persist_action_to_string(enum persist_action a)
+{
+	switch (a) {
+	case PERSIST_ACTION_PROVISIONED:
+		return "provisioned";
+	case PERSIST_ACTION_UNLOCKED:
+		return "unlocked";
+	case PERSIST_ACTION_VOLATILE:
+		return "volatile";
+	case PERSIST_ACTION_FAILED:
+		break;
+	}
+	return "failed";
+}
+
+static int connect_tpm(const char *tcti, const char *device, struct tpm2_context **ret)
+{
+	int r = tpm2_context_new(tcti, ret);
+	if (r < 0)
+		return log_error_errno(
+		    r,
+		    "No TPM2 reachable through \"%s\" for %s: %m. Is the TPM "
+		    "enabled in the firmware and its driver (tpm_tis/tpm_crb) in "
+		    "the initramfs? Nothing on %s was changed.",
+		    tcti, device, device);
+	return 0;
+}
+
+/* Name the PCRs whose value differs from the one recorded at enrollment. */
+static void explain_pcr_mismatch(struct tpm2_context *tpm, const struct tpm2_token *tok, int token,
+				 const char *device)
+{
+	uint8_t now[TPM2_PCR_COUNT][TPM2_SHA256_SIZE];
+	char pcrs[96], changed[256] = "";
+	size_t n = 0;
+	bool lock_changed = false;
+
+	/* reseal adds the lock PCR itself. */
+	pcr_mask_to_string(tok->sealed.pcr_mask & ~(UINT32_C(1) << SEALROOT_TPM2_LOCK_PCR), pcrs,
+			   sizeof(pcrs));
+	if (tok->pcr_values_mask == 0 || tpm2_pcr_read(tpm, tok->pcr_values_mask, now) < 0) {
+		log_error(
+		    "The TPM2 refused to unseal token %d of %s: the current values of PCRs %s "
+		    "differ from those it was sealed to (the token does not record which). "
+		    "Nothing was changed on disk. Unlock with the recovery key "
+		    "(sealroot.recovery=ask), then run 'sealroot persist reseal %s --pcrs %s'.",
+		    token, device, pcrs, device, pcrs);
+		return;
+	}
+	for (unsigned i = 0; i < TPM2_PCR_COUNT; i++) {
+		if (!(tok->pcr_values_mask & (UINT32_C(1) << i)))
+			continue;
+		if (memcmp(now[i], tok->sealed.pcr_values[i], TPM2_SHA256_SIZE) == 0)
+			continue;
+		int w = snprintf(changed + n, sizeof(changed) - n,
+				 "%sPCR %u (was %02x%02x%02x%02x…, now %02x%02x%02x%02x…)",
+				 n ? ", " : "", i, tok->sealed.pcr_values[i][0],
+				 tok->sealed.pcr_values[i][1], tok->sealed.pcr_values[i][2],
+				 tok->sealed.pcr_values[i][3], now[i][0], now[i][1], now[i][2],
+				 now[i][3]);
+		if (w > 0 && (size_t)w < sizeof(changed) - n)
+			n += (size_t)w;
+		if (i == SEALROOT_TPM2_LOCK_PCR)
+			lock_changed = true;
+	}
+	if (n == 0) {
+		log_error("The TPM2 refused to unseal token %d of %s although PCRs %s still hold "
+			  "their enrollment values: the token's policy hash does not match them "
+			  "(token altered or from another tool). Nothing was changed on disk; use "
+			  "the recovery key and 'sealroot persist reseal'.",
+			  token, device, pcrs);
+		return;
+	}
+	log_error("The TPM2 refused to unseal token %d of %s: %s changed since enrollment. "
+		  "Nothing was changed on disk.",
+		  token, device, changed);
+	if (lock_changed)
+		log_error("PCR %d is sealroot's lock PCR: the partition was already unlocked once "
+			  "during this boot. Reboot to unlock it again.",
+			  SEALROOT_TPM2_LOCK_PCR);
+	else
+		log_error(
+		    "If the change is expected (firmware, Secure Boot or boot loader update), "
+		    "unlock with the recovery key (sealroot.recovery=ask) and run 'sealroot "
+		    "persist reseal %s --pcrs %s'; otherwise the boot chain was modified.",
+		    device, pcrs);
+}
+
+static void explain_unseal_failure(struct tpm2_context *tpm, const struct tpm2_token *tok,
+				   int token, const char *device, int r)
+{
+	switch (r) {
+	case -EPERM:
+	case -ESTALE:
+		explain_pcr_mismatch(tpm, tok, token, device);
+		break;
+	case -ENOLCK:
+		log_error(
+		    "The TPM2 is in dictionary-attack lockout and refused to unseal token %d "
+		    "of %s. Wait for the lockout to expire or clear it (tpm2_dictionarylockout "
+		    "--clear-lockout) and reboot. Nothing was changed on disk.",
+		    token, device);
+		break;
+	case -EBADMSG:
+		log_error("The TPM2 could not load the sealed key of token %d of %s: it was sealed "
+			  "by another TPM, or this TPM was cleared. Nothing was changed on disk; "
+			  "use the recovery key and 'sealroot persist reseal'.",
+			  token, device);
+		break;
+	case -ENXIO:
+		log_error_errno(r, "Lost the TPM2 while unsealing token %d of %s: %m.", token,
+				device);
+		break;
+	default:
+		log_error_errno(r, "Failed to unseal token %d of %s with the TPM2: %m.", token,
+				device);
+	}
+}
+
+/* Try every systemd-tpm2 token: unseal, (lock,) check the keyslot accepts it.
+ * On success *ret_pass is the keyslot passphrase. */
+static int unlock_with_tpm(struct crypt_device *cd, const char *device, struct tpm2_context *tpm,
+			   bool lock, struct secret *ret_pass, int *ret_keyslot, int *ret_token)
+{
+	int last = -ENOENT;
+	bool any = false;
+
+	for (int t = 0; t < LUKS_TOKENS_MAX; t++) {
+		_cleanup_secret_ struct secret secret = {}, pass = {};
+		_cleanup_free_ char *type = NULL;
+		struct tpm2_token tok = { .keyslot = -1 };
+		const char *json = NULL, *reason = NULL;
+		int slot, r;
+
+		if (luks_token_get(cd, t, &json) < 0)
+			continue;
+		r = token_peek(json, &type, &slot, &reason);
+		if (r < 0 || !streq(type, TOKEN_TYPE_TPM2)) {
+			if (r < 0)
+				log_warning("token %d on %s is corrupted: %s; ignoring it.", t,
+					    device, reason);
+			continue;
+		}
+		any = true;
+		r = token_tpm2_parse(json, &tok, &reason);
+		if (r < 0) {
+			log_error(
+			    "token %d on %s %s: %s. Nothing was changed on disk; unlock with "
+			    "the recovery key (sealroot.recovery=ask) and run 'sealroot persist "
+			    "reseal'.",
+			    t, device, r == -EBADMSG ? "is corrupted" : "cannot be used", reason);
+			last = r;
+			continue;
+		}
+		if (tpm2_blob_validate(tok.sealed.blob, tok.sealed.blob_size) < 0) {
+			log_error(
+			    "token %d on %s is corrupted: tpm2-blob is not a sealed TPM2 "
+			    "object. Nothing was changed on disk; unlock with the recovery key "
+			    "(sealroot.recovery=ask) and run 'sealroot persist reseal'.",
+			    t, device);
+			tpm2_token_done(&tok);
+			last = -EBADMSG;
+			continue;
+		}
+		if (!(luks_keyslots_in_use(cd) & (UINT32_C(1) << tok.keyslot))) {
+			log_error("token %d on %s names keyslot %d, which is not in use.", t,
+				  device, tok.keyslot);
+			tpm2_token_done(&tok);
+			last = -ENOENT;
+			continue;
+		}
+
+		r = tpm2_unseal(tpm, &tok.sealed, &secret);
+		if (r < 0) {
+			explain_unseal_failure(tpm, &tok, t, device, r);
+			tpm2_token_done(&tok);
+			last = r;
+			continue;
+		}
+		slot = tok.keyslot;
+		tpm2_token_done(&tok);
+
+		if (lock) {
+			r = tpm2_pcr_extend(tpm, SEALROOT_TPM2_LOCK_PCR, LOCK_PCR_MEASUREMENT,
+					    strlen(LOCK_PCR_MEASUREMENT));
+			if (r < 0)
+				return log_error_errno(
+				    r,
+				    "Failed to extend PCR %d after unsealing the "
+				    "key of %s: %m; refusing to continue with a "
+				    "secret that could be unsealed again.",
+				    SEALROOT_TPM2_LOCK_PCR, device);
+		}
+
+		r = luks_passphrase_from_secret(&secret, &pass);
+		if (r < 0)
+			return log_error_errno(r, "Failed to encode the key of %s: %m", device);
+		r = luks_verify(cd, slot, pass.data, pass.size);
+		if (r < 0) {
+			log_error_errno(r,
+					"The TPM2 unsealed token %d of %s, but keyslot %d does not "
+					"accept the secret: %m. The token does not belong to this "
+					"keyslot.",
+					t, device, slot);
+			last = r;
+			continue;
+		}
+		*ret_pass = pass;
+		pass = (struct secret){};
+		*ret_keyslot = slot;
+		if (ret_token)
+			*ret_token = t;
+		log_info("Unsealed token %d of %s with the TPM2; keyslot %d accepts it.", t, device,
+			 slot);
+		return 0;
+	}
+	if (!any)
+		return log_error_errno(
+		    -ENOENT,
+		    "%s has no systemd-tpm2 token: it was never enrolled with a "
+		    "TPM2. Nothing was changed on disk; enroll one with 'sealroot "
+		    "persist reseal %s --recovery-key-file FILE' or "
+		    "systemd-cryptenroll --tpm2-device=auto.",
+		    device, device);
+	return last;
+}
+
+static int unlock_with_recovery_key(struct crypt_device *cd, const char *device,
+				    struct secret *ret_pass, int *ret_keyslot)
+{
+	for (int attempt = 1; attempt <= 3; attempt++) {
+		_cleanup_secret_ struct secret key = {};
+		int r = recovery_key_ask(device, &key);
+		if (r == -EINVAL) {
+			log_error("That is not a recovery key (64 letters of cbdefghijklnrtuv, "
+				  "dashes optional).");
+			continue;
+		}
+		if (r < 0)
+			return log_error_errno(r, "Could not ask for the recovery key of %s: %m",
+					       device);
+		r = luks_verify(cd, CRYPT_ANY_SLOT, key.data, key.size);
+		if (r >= 0) {
+			log_notice("Recovery key accepted by keyslot %d of %s.", r, device);
+			*ret_keyslot = r;
+			*ret_pass = key;
+			key = (struct secret){};
+			return 0;
+		}
+		log_error("The recovery key was not accepted by %s (attempt %d of 3).", device,
+			  attempt);
+	}
+	return -EPERM;
+}
+
+static int run_program(char *const argv[])
+{
+	int status;
+	pid_t pid = fork();
+
+	if (pid < 0)
+		return -errno;
+	if (pid == 0) {
+		execvp(argv[0], argv);
+		_exit(127);
+	}
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return -errno;
+	if (!WIFEXITED(status))
+		return -EINTR;
+	return WEXITSTATUS(status);
+}
+
+static int make_filesystem(const char *dev)
+{
+	char *argv[] = { "mkfs.ext4", "-q", "-F", "-L", "sealroot-persist", (char *)dev, NULL };
+	int r = run_program(argv);
+	if (r < 0)
+		return log_error_errno(r, "Failed to run mkfs.ext4 on %s: %m", dev);
+	if (r != 0)
+		return log_error_errno(-EIO, "mkfs.ext4 on %s failed with exit status %d.", dev, r);
+	return 0;
+}
+
+static int check_filesystem(const char *dev)
+{
+	char *argv[] = { "e2fsck", "-p", (char *)dev, NULL };
+	int r = run_program(argv);
+	if (r < 0)
+		return log_error_errno(r, "Failed to run e2fsck on %s: %m", dev);
+	if (r >= 4)
+		return log_error_errno(-EUCLEAN,
+				       "e2fsck -p on %s exited %d: the filesystem has errors it "
+				       "could not fix by itself. Run 'e2fsck %s' by hand from the "
+				       "emergency shell.",
+				       dev, r, dev);
+	if (r > 0)
+		log_notice("e2fsck fixed problems on %s (exit status %d).", dev, r);
+	return 0;
+}
+
+static int mkdir_p(const char *path)
+{
+	_cleanup_free_ char *p = strdup(path);
+	if (!p)
+		return -ENOMEM;
+	for (char *s = p + 1; *s; s++) {
+		if (*s != '/')
+			continue;
+		*s = '\0';
+		if (mkdir(p, 0755) < 0 && errno != EEXIST)
+			return -errno;
+		*s = '/';
+	}
+	if (mkdir(p, 0755) < 0 && errno != EEXIST)
+		return -errno;
+	return 0;
+}
+
+static int mount_fs(const char *src, const char *where, const char *fstype, const char *opts)
+{
+	int r = mkdir_p(where);
+	if (r < 0)
+		return log_error_errno(r, "Failed to create mount point %s: %m", where);
+	if (mount(src, where, fstype, MS_NOSUID | MS_NODEV, opts) < 0)
+		return log_error_errno(-errno, "Failed to mount %s (%s) on %s: %m", src, fstype,
+				       where);
+	return 0;
+}
+
+int persist_apply_failure_policy(const struct persist_options *o, struct persist_result *res,
+				 int error)
+{
+	res->action = PERSIST_ACTION_FAILED;
+	if (o->provision_only || o->on_failure != UNLOCK_FAILURE_VOLATILE || !o->mount)
+		return error;
+
+	int r = mount_fs("tmpfs", o->mount_point, "tmpfs", "mode=0755");
+	if (r < 0)
+		return error;
+	log_warning("*****************************************************************");
+	log_warning("* The persistent partition %s could NOT be unlocked.", o->device);
+	log_warning("* sealroot.on_unlock_failure=volatile: %s is an EMPTY tmpfs.", o->mount_point);
+	log_warning("* Everything written there is LOST at shutdown.  Your data is");
+	log_warning("* untouched on %s; fix the cause named above and", o->device);
+	log_warning("* reboot, or use the recovery key (sealroot.recovery=ask).");
+	log_warning("*****************************************************************");
+	res->action = PERSIST_ACTION_VOLATILE;
+	return 0;
+}
+
+/* After the keyslot accepted PASS: activate, create the filesystem while
+ * provisioning, fsck, mount, clear the marker. */
+static int finish_open(const struct persist_options *o, struct crypt_device *cd,
+		       struct secret *pass, int keyslot)
+{
+	char dev[PATH_MAX];
+	int r;
+
+	if (!o->activate) {
+		r = luks_verify(cd, keyslot, pass->data, pass->size);
+		secret_wipe(pass);
+		if (r < 0)
+			return log_error_errno(r, "Keyslot %d of %s does not accept the key: %m",
+					       keyslot, o->device);
+		log_info("%s: key verified, not activated (--no-activate).", o->device);
+		return 0;
+	}
+
+	r = luks_activate(cd, o->name, keyslot, pass->data, pass->size);
+	secret_wipe(pass);
+	if (r < 0)
+		return log_error_errno(r, "Failed to activate %s as /dev/mapper/%s: %m", o->device,
+				       o->name);
+	(void)snprintf(dev, sizeof(dev), "/dev/mapper/%s", o->name);
+
+	bool provisioning = streq(luks_subsystem(cd), LUKS_SUBSYSTEM_PROVISIONING);
+	if (provisioning) {
+		/* The marker is cleared only after the filesystem was created and
+		 * mounted, so nothing can have been stored in it yet. */
+		log_info("Creating the ext4 filesystem on %s.", dev);
+		r = make_filesystem(dev);
+		if (r < 0)
+			return r;
+		fault_point("after-mkfs");
+	}
+	r = check_filesystem(dev);
+	if (r < 0)
+		return r;
+	if (o->mount) {
+		r = mount_fs(dev, o->mount_point, "ext4", NULL);
+		if (r < 0)
+			return r;
+	}
+	if (provisioning)
+		return provision_complete(cd, o->device);
+	return 0;
+}
+
+int persist_open(const struct persist_options *o, struct persist_result *res)
+{
+	_cleanup_tpm2_ struct tpm2_context *tpm = NULL;
+	_cleanup_crypt_ struct crypt_device *cd = NULL;
+	_cleanup_secret_ struct secret pass = {};
+	enum persist_state state;
+	int keyslot = -1, r;
+
+	*res = (struct persist_result){ .action = PERSIST_ACTION_FAILED,
+					.pcr_mask = o->pcr_mask | UINT32_C(1)
+								      << SEALROOT_TPM2_LOCK_PCR };
+
+	r = provision_classify(o->device, &state);
+	if (r < 0)
+		goto fail;
+	log_debug("%s: %s", o->device, persist_state_to_string(state));
+	if (o->provision_only && state == PERSIST_STATE_PROVISIONED) {
+		r = log_error_errno(-EEXIST,
+				    "%s is already a provisioned LUKS2 volume; refusing to "
+				    "provision it again. Use 'sealroot persist reseal' to change "
+				    "its PCRs.",
+				    o->device);
+		goto fail;
+	}
+
+	r = connect_tpm(o->tpm2_device, o->device, &tpm);
+	if (r < 0)
+		goto fail;
+
+	if (state == PERSIST_STATE_BLANK || state == PERSIST_STATE_RESTART) {
+		if (state == PERSIST_STATE_RESTART)
+			log_notice(
+			    "A previous provisioning of %s stopped before its TPM2 token was "
+			    "written; that key is lost and no data can exist. Starting over.",
+			    o->device);
+		r = provision_new(o, tpm, &cd, &pass, &keyslot);
+		if (r < 0)
+			goto fail;
+		if (!o->provision_only) {
+			r = tpm2_pcr_extend(tpm, SEALROOT_TPM2_LOCK_PCR, LOCK_PCR_MEASUREMENT,
+					    strlen(LOCK_PCR_MEASUREMENT));
+			if (r < 0) {
+				r = log_error_errno(r,
+						    "Failed to extend PCR %d after provisioning "
+						    "%s: %m",
+						    SEALROOT_TPM2_LOCK_PCR, o->device);
+				goto fail;
+			}
+		}
+		res->action = PERSIST_ACTION_PROVISIONED;
+		res->token_type = TOKEN_TYPE_TPM2;
+	} else {
+		r = luks_load(o->device, &cd);
+		if (r < 0) {
+			r = log_error_errno(r, "Failed to load the LUKS2 header of %s: %m",
+					    o->device);
+			goto fail;
+		}
+		r = unlock_with_tpm(cd, o->device, tpm, !o->provision_only, &pass, &keyslot, NULL);
+		if (r >= 0)
+			res->token_type = TOKEN_TYPE_TPM2;
+		else if (o->recovery == RECOVERY_ASK && !o->provision_only) {
+			r = unlock_with_recovery_key(cd, o->device, &pass, &keyslot);
+			if (r >= 0)
+				res->token_type = "recovery";
+		}
+		if (r < 0)
+			goto fail;
+		if (state == PERSIST_STATE_RESUME) {
+			log_notice("Resuming the interrupted provisioning of %s.", o->device);
+			r = provision_resume(o, cd, &pass, keyslot);
+			if (r < 0)
+				goto fail;
+			res->action = PERSIST_ACTION_PROVISIONED;
+		} else
+			res->action = PERSIST_ACTION_UNLOCKED;
+	}
+
+	r = finish_open(o, cd, &pass, keyslot);
+	if (r < 0)
+		goto fail;
+	return 0;
+
+fail:
+	return persist_apply_failure_policy(o, res, r);
+}
+
+int persist_check(const char *device, const char *tpm2_device)
+{
+	_cleanup_tpm2_ struct tpm2_context *tpm = NULL;
+	_cleanup_crypt_ struct crypt_device *cd = NULL;
+	_cleanup_secret_ struct secret pass = {};
+	int keyslot, token, r;
+
+	r = luks_load(device, &cd);
+	if (r == -ENODATA || r == -EMEDIUMTYPE)
+		return log_error_errno(r, "%s is not a LUKS2 volume.", device);
+	if (r < 0)
+		return log_error_errno(r, "Failed to load the LUKS2 header of %s: %m", device);
+	r = connect_tpm(tpm2_device, device, &tpm);
+	if (r < 0)
+		return r;
+	r = unlock_with_tpm(cd, device, tpm, false, &pass, &keyslot, &token);
+	if (r < 0)
+		return r;
+	log_info("OK: this TPM2 unseals token %d of %s and keyslot %d accepts the secret.", token,
+		 device, keyslot);
+	return 0;
+}
+
+/* The lock PCR must still be in its reset state, or the new policy would
+ * bind to a value the next boot never reaches before unlocking. */
+static int check_lock_pcr_reset(struct tpm2_context *tpm, const char *device)
+{
+	uint8_t now[TPM2_PCR_COUNT][TPM2_SHA256_SIZE];
+	static const uint8_t zero[TPM2_SHA256_SIZE];
+	int r = tpm2_pcr_read(tpm, UINT32_C(1) << SEALROOT_TPM2_LOCK_PCR, now);
+	if (r < 0)
+		return log_error_errno(r, "Failed to read PCR %d: %m", SEALROOT_TPM2_LOCK_PCR);
+	if (memcmp(now[SEALROOT_TPM2_LOCK_PCR], zero, sizeof(zero)) != 0)
+		return log_error_errno(
+		    -EBUSY,
+		    "PCR %d was already extended during this boot (sealroot locks "
+		    "it after unlocking), so a policy sealed now would never be "
+		    "satisfied at the next boot. Reseal %s from the initramfs "
+		    "before the partition is unlocked (rd.break) instead.",
+		    SEALROOT_TPM2_LOCK_PCR, device);
+	return 0;
+}
+
+int persist_reseal(const char *device, const char *tpm2_device, uint32_t pcr_mask,
+		   const char *recovery_key_file)
+{
+	_cleanup_tpm2_ struct tpm2_context *tpm = NULL;
+	_cleanup_crypt_ struct crypt_device *cd = NULL;
+	_cleanup_secret_ struct secret old = {}, secret = {}, pass = {};
+	_cleanup_free_ char *json = NULL;
+	struct tpm2_sealed sealed = {};
+	uint32_t mask = pcr_mask | UINT32_C(1) << SEALROOT_TPM2_LOCK_PCR;
+	int old_slot = -1, new_slot, new_token, r;
+	char pcrs[96];
+
+	pcr_mask_to_string(mask, pcrs, sizeof(pcrs));
+	r = luks_load(device, &cd);
+	if (r < 0)
+		return log_error_errno(r, "Failed to load the LUKS2 header of %s: %m", device);
+	r = connect_tpm(tpm2_device, device, &tpm);
+	if (r < 0)
+		return r;
+	r = check_lock_pcr_reset(tpm, device);
+	if (r < 0)
+		return r;
+
+	if (recovery_key_file) {
+		r = recovery_key_read_file(recovery_key_file, &old);
+		if (r == -EINVAL)
+			return log_error_errno(r, "%s does not hold a recovery key.",
+					       recovery_key_file);
+		if (r < 0)
+			return log_error_errno(r, "Failed to read %s: %m", recovery_key_file);
+		old_slot = luks_verify(cd, CRYPT_ANY_SLOT, old.data, old.size);
+		if (old_slot < 0)
+			return log_error_errno(old_slot, "The recovery key in %s does not open %s.",
+					       recovery_key_file, device);
+	} else {
+		r = unlock_with_tpm(cd, device, tpm, false, &old, &old_slot, NULL);
+		if (r < 0)
+			return log_error_errno(r,
+					       "Cannot authorise the reseal of %s with the TPM2; "
+					       "pass --recovery-key-file.",
+					       device);
+	}
+
+	/* New keyslot and token first: a crash at any point leaves at least one
+	 * working way in. */
+	r = provision_new_secret(tpm, &secret);
+	if (r < 0)
+		return log_error_errno(r, "Failed to get random bytes for the new key: %m");
+	r = luks_passphrase_from_secret(&secret, &pass);
+	if (r < 0)
+		return log_error_errno(r, "Failed to encode the new key: %m");
+	new_slot = luks_add_keyslot_by_passphrase(cd, LUKS_KDF_MINIMAL, old.data, old.size,
+						  pass.data, pass.size);
+	if (new_slot < 0)
+		return log_error_errno(new_slot, "Failed to add a keyslot to %s: %m", device);
+	r = tpm2_seal(tpm, mask, &secret, &sealed);
+	if (r < 0)
+		return log_error_errno(r, "Failed to seal the new key of %s to PCRs %s: %m", device,
+				       pcrs);
+	r = token_tpm2_format(&sealed, new_slot, true, &json);
+	tpm2_sealed_done(&sealed);
+	if (r < 0)
+		return log_error_errno(r, "Failed to build the TPM2 token: %m");
+	new_token = luks_token_add(cd, json);
+	if (new_token < 0)
+		return log_error_errno(new_token, "Failed to write the TPM2 token to %s: %m",
+				       device);
+	fault_point("reseal-after-token");
+
+	/* Now drop the old TPM2 tokens, each before its keyslot. */
+	for (int t = 0; t < LUKS_TOKENS_MAX; t++) {
+		_cleanup_free_ char *type = NULL;
+		const char *tjson = NULL, *reason = NULL;
+		int slot = -1;
+
+		if (t == new_token || luks_token_get(cd, t, &tjson) < 0)
+			continue;
+		if (token_peek(tjson, &type, &slot, &reason) < 0 || !streq(type, TOKEN_TYPE_TPM2))
+			continue;
+		r = luks_token_remove(cd, t);
+		if (r < 0)
+			return log_error_errno(r, "Failed to remove old token %d of %s: %m", t,
+					       device);
+		if (slot >= 0 && slot != new_slot) {
+			r = luks_destroy_keyslot(cd, slot);
+			if (r < 0 && r != -ENOENT && r != -EINVAL)
+				return log_error_errno(
+				    r, "Failed to remove old keyslot %d of %s: %m", slot, device);
+		}
+		log_info("Removed old TPM2 token %d (keyslot %d) of %s.", t, slot, device);
+	}
+	log_info("Resealed %s to PCRs %s: keyslot %d, token %d.", device, pcrs, new_slot,
+		 new_token);
+	return 0;
+}

@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * persist.h — the TPM2-sealed LUKS2 persistent partition: open (provision on
+ * first boot, unlock afterwards, activate, fsck, mount), check and reseal.
+ *
+ * The keyslot passphrase is base64 of the TPM-sealed 32-byte secret, exactly
+ * as systemd-cryptenroll/systemd-cryptsetup do, so either tool can open a
+ * partition the other enrolled.  After every successful unseal (and after
+ * provisioning) PCR SEALROOT_TPM2_LOCK_PCR is extended, so the secret cannot
+ * be unsealed again until the next boot.
+ *
+ * Unlock failures never reformat anything.  They are explained (which PCR
+ * changed, no TPM, lockout, corrupted token) and then handled by the policy:
+ * emergency (fail) or volatile (tmpfs at the mount point, loud warning).
+ * Every function logs its own failures with the device name; callers only
+ * map the result to an exit status.
+ */
+#pragma once
+
+#include "config.h"
+#include "util.h"
+
+struct persist_options {
+	const char *device;	 /* device node or image file */
+	const char *tpm2_device; /* TCTI */
+	uint32_t pcr_mask;	 /* PCRs to seal to; the lock PCR is always added */
+	const char *name;	 /* dm-crypt name */
+	const char *mount_point;
+	enum unlock_failure_policy on_failure;
+	enum recovery_mode recovery;
+	bool enroll_recovery;
+	const char *recovery_key_output; /* NULL: /dev/console (stdout as fallback) */
+	bool activate;			 /* false: verify only (host tests, no dm) */
+	bool mount;			 /* false: stop after activation */
+	bool provision_only;		 /* 'persist provision': refuse a provisioned device */
+};
+
+enum persist_action {
+	PERSIST_ACTION_FAILED,
+	PERSIST_ACTION_PROVISIONED,
+	PERSIST_ACTION_UNLOCKED,
+	PERSIST_ACTION_VOLATILE,
+};
+
+struct persist_result {
+	enum persist_action action;
+	uint32_t pcr_mask;
+	const char *token_type; /* "systemd-tpm2", "recovery" or NULL */
+};
+
+const char *persist_action_to_string(enum persist_action a);
+
+/* Returns 0 when the partition (or, under the volatile policy, a tmpfs) is in
+ * place; negative errno otherwise. */
+int persist_open(const struct persist_options *o, struct persist_result *ret);
+/* After a failure ERROR: under the volatile policy (and when mounting) put an
+ * empty tmpfs at the mount point, warn loudly and return 0 with action
+ * "volatile"; otherwise return ERROR. */
+int persist_apply_failure_policy(const struct persist_options *o, struct persist_result *res,
+				 int error);
+/* 0 when this TPM unseals a token of DEVICE and the secret opens its keyslot;
+ * -EPERM/-ENXIO/... with the reason logged otherwise.  Nothing is modified. */
+int persist_check(const char *device, const char *tpm2_device);
+/* New secret sealed to PCR_MASK (+ lock PCR), new keyslot and token, then the
+ * old TPM token(s) and keyslot(s) removed.  Authorised by the recovery key in
+ * RECOVERY_KEY_FILE, or by the current TPM token when that is NULL. */
+int persist_reseal(const char *device, const char *tpm2_device, uint32_t pcr_mask,
+		   const char *recovery_key_file);

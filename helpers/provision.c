@@ -1,0 +1,353 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* provision.c — first-boot provisioning state machine, see provision.h. */
+#include <blkid.h>
+#include <fcntl.h>
+#include <sys/random.h>
+
+#include "fault.h"
+#include "log.h"
+#include "luks.h"
+#include "provision.h"
+#include "recovery_key.h"
+#include "token.h"
+
+#define SECRET_SIZE 32
+#define BLANK_CHECK_SIZE (1024 * 1024)
+
+const char *persist_state_to_string(enum persist_state s)
+{
+	switch (s) {
+	case PERSIST_STATE_BLANK:
+		return "blank";
+	case PERSIST_STATE_RESTART:
+		return "provisioning interrupted before the TPM token";
+	case PERSIST_STATE_RESUME:
+		return "provisioning interrupted after the TPM token";
+	case PERSIST_STATE_PROVISIONED:
+		return "provisioned";
+	}
+	return "unknown";
+}
+
+/* What blkid recognises on DEVICE (filesystem, RAID, partition table...):
+ * 1 and the type in buf, 0 nothing, negative errno. */
+static int probe_signature(const char *device, char *buf, size_t size)
+{
+	blkid_probe pr = blkid_new_probe_from_filename(device);
+	const char *type = NULL;
+	int r;
+
+	if (!pr)
+		return errno > 0 ? -errno : -EIO;
+	blkid_probe_enable_superblocks(pr, 1);
+	blkid_probe_set_superblocks_flags(pr, BLKID_SUBLKS_TYPE);
+	blkid_probe_enable_partitions(pr, 1);
+	blkid_probe_set_partitions_flags(pr, BLKID_PARTS_MAGIC);
+	r = blkid_do_safeprobe(pr);
+	if (r == 0) {
+		if (blkid_probe_lookup_value(pr, "TYPE", &type, NULL) < 0 &&
+		    blkid_probe_lookup_value(pr, "PTTYPE", &type, NULL) < 0)
+			type = "unknown";
+		(void)snprintf(buf, size, "%s", type);
+		r = 1;
+	} else if (r == -2) {
+		(void)snprintf(buf, size, "several conflicting signatures");
+		r = 1;
+	} else if (r == 1)
+		r = 0;
+	else
+		r = -EIO;
+	blkid_free_probe(pr);
+	return r;
+}
+
+/* 1 if the first MiB (or the whole device when smaller) is zero. */
+static int first_mib_is_zero(const char *device)
+{
+	_cleanup_close_ int fd = open(device, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	_cleanup_free_ uint8_t *buf = NULL;
+	size_t have = 0;
+
+	if (fd < 0)
+		return -errno;
+	buf = malloc(BLANK_CHECK_SIZE);
+	if (!buf)
+		return -ENOMEM;
+	while (have < BLANK_CHECK_SIZE) {
+		ssize_t n = read(fd, buf + have, BLANK_CHECK_SIZE - have);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		if (n == 0)
+			break;
+		have += (size_t)n;
+	}
+	for (size_t i = 0; i < have; i++)
+		if (buf[i])
+			return 0;
+	return 1;
+}
+
+struct token_scan {
+	int tpm2_tokens;     /* systemd-tpm2, parsable or not */
+	int recovery_tokens; /* systemd-recovery */
+	int other_tokens;
+	uint32_t referenced_keyslots;
+};
+
+static void scan_tokens(struct crypt_device *cd, struct token_scan *ret)
+{
+	*ret = (struct token_scan){};
+	for (int t = 0; t < LUKS_TOKENS_MAX; t++) {
+		const char *json = NULL, *reason = NULL;
+		_cleanup_free_ char *type = NULL;
+		int slot = -1;
+
+		if (luks_token_get(cd, t, &json) < 0)
+			continue;
+		if (token_peek(json, &type, &slot, &reason) < 0) {
+			ret->other_tokens++;
+			continue;
+		}
+		if (slot >= 0)
+			ret->referenced_keyslots |= UINT32_C(1) << slot;
+		if (streq(type, TOKEN_TYPE_TPM2))
+			ret->tpm2_tokens++;
+		else if (streq(type, TOKEN_TYPE_RECOVERY))
+			ret->recovery_tokens++;
+		else
+			ret->other_tokens++;
+	}
+}
+
+static int classify_luks(struct crypt_device *cd, const char *device, enum persist_state *ret)
+{
+	struct token_scan scan;
+	uint32_t slots = luks_keyslots_in_use(cd);
+
+	if (!streq(luks_subsystem(cd), LUKS_SUBSYSTEM_PROVISIONING)) {
+		*ret = PERSIST_STATE_PROVISIONED;
+		return 0;
+	}
+	scan_tokens(cd, &scan);
+	if (scan.tpm2_tokens > 0) {
+		*ret = PERSIST_STATE_RESUME;
+		return 0;
+	}
+	/* Before the token is written there is at most our one keyslot, whose
+	 * secret existed only in the memory of the boot that crashed. */
+	if (scan.recovery_tokens == 0 && scan.other_tokens == 0 && __builtin_popcount(slots) <= 1) {
+		*ret = PERSIST_STATE_RESTART;
+		return 0;
+	}
+	log_error(
+	    "%s carries sealroot's provisioning marker but also %d token(s) and %d keyslot(s) "
+	    "sealroot did not expect; refusing to touch it. Inspect it with 'cryptsetup "
+	    "luksDump %s'.",
+	    device, scan.recovery_tokens + scan.other_tokens, __builtin_popcount(slots), device);
+	return -EEXIST;
+}
+
+int provision_classify(const char *device, enum persist_state *ret)
+{
+	_cleanup_crypt_ struct crypt_device *cd = NULL;
+	char sig[128];
+	int r;
+
+	r = luks_load(device, &cd);
+	if (r == 0)
+		return classify_luks(cd, device, ret);
+	if (r == -EMEDIUMTYPE)
+		return log_error_errno(
+		    -EEXIST,
+		    "%s holds a LUKS1 header, not a sealroot LUKS2 volume; "
+		    "refusing to format it. Use a different partition or wipe it "
+		    "yourself if its data is not needed.",
+		    device);
+	if (r != -ENODATA)
+		return log_error_errno(r, "Failed to read %s: %m", device);
+
+	r = probe_signature(device, sig, sizeof(sig));
+	if (r < 0)
+		return log_error_errno(r, "Failed to probe %s for filesystems: %m", device);
+	if (r > 0)
+		return log_error_errno(
+		    -EEXIST,
+		    "%s is not blank: it holds %s; refusing to format it. If its "
+		    "data is not needed, wipe it (wipefs -a %s) and boot again.",
+		    device, sig, device);
+
+	r = first_mib_is_zero(device);
+	if (r < 0)
+		return log_error_errno(r, "Failed to read %s: %m", device);
+	if (r == 0)
+		return log_error_errno(-EEXIST,
+				       "%s has no known signature but its first MiB is not zero; "
+				       "refusing to format it. If its data is not needed, zero it "
+				       "(blkdiscard -z or dd if=/dev/zero bs=1M count=1) and boot "
+				       "again.",
+				       device);
+	*ret = PERSIST_STATE_BLANK;
+	return 0;
+}
+
+int provision_new_secret(struct tpm2_context *tpm, struct secret *ret)
+{
+	uint8_t tpm_random[SECRET_SIZE];
+	struct secret s = { .data = malloc(SECRET_SIZE), .size = SECRET_SIZE };
+	int r;
+
+	if (!s.data)
+		return -ENOMEM;
+	if (getrandom(s.data, SECRET_SIZE, 0) != SECRET_SIZE) {
+		r = errno > 0 ? -errno : -EIO;
+		goto fail;
+	}
+	/* Mix both sources so neither a weak TPM RNG nor an early-boot kernel
+	 * pool alone decides the key. */
+	r = tpm2_get_random(tpm, tpm_random, sizeof(tpm_random));
+	if (r < 0)
+		goto fail;
+	for (size_t i = 0; i < SECRET_SIZE; i++)
+		s.data[i] ^= tpm_random[i];
+	explicit_wipe(tpm_random, sizeof(tpm_random));
+	*ret = s;
+	return 0;
+fail:
+	explicit_wipe(tpm_random, sizeof(tpm_random));
+	secret_wipe(&s);
+	return r;
+}
+
+int provision_enroll_recovery(const struct persist_options *o, struct crypt_device *cd,
+			      const struct secret *pass)
+{
+	_cleanup_secret_ struct secret key = {};
+	_cleanup_free_ char *json = NULL;
+	int slot, r;
+
+	r = recovery_key_generate(&key);
+	if (r < 0)
+		return log_error_errno(r, "Failed to generate a recovery key: %m");
+	slot = luks_add_keyslot_by_passphrase(cd, LUKS_KDF_ARGON2ID, pass->data, pass->size,
+					      key.data, key.size);
+	if (slot < 0)
+		return log_error_errno(slot, "Failed to add a recovery keyslot to %s: %m",
+				       o->device);
+	/* Shown before the token is written: a crash in between leaves a
+	 * keyslot no token names, which the next boot drops and replaces. */
+	r = recovery_key_print(&key, o->device, o->recovery_key_output);
+	if (r < 0) {
+		(void)luks_destroy_keyslot(cd, slot);
+		return log_error_errno(
+		    r, "Failed to show the recovery key for %s on %s: %m", o->device,
+		    o->recovery_key_output ? o->recovery_key_output : "the console");
+	}
+	r = token_recovery_format(slot, &json);
+	if (r < 0)
+		return log_error_errno(r, "Failed to build the recovery token: %m");
+	r = luks_token_add(cd, json);
+	if (r < 0)
+		return log_error_errno(r, "Failed to write the recovery token to %s: %m",
+				       o->device);
+	log_info("Enrolled a recovery key in keyslot %d of %s.", slot, o->device);
+	return 0;
+}
+
+int provision_new(const struct persist_options *o, struct tpm2_context *tpm,
+		  struct crypt_device **ret_cd, struct secret *ret_pass, int *ret_keyslot)
+{
+	_cleanup_crypt_ struct crypt_device *cd = NULL;
+	_cleanup_secret_ struct secret secret = {}, pass = {};
+	_cleanup_free_ char *json = NULL;
+	struct tpm2_sealed sealed = {};
+	uint32_t mask = o->pcr_mask | UINT32_C(1) << SEALROOT_TPM2_LOCK_PCR;
+	char pcrs[96];
+	int keyslot, r;
+
+	pcr_mask_to_string(mask, pcrs, sizeof(pcrs));
+	log_info("Provisioning %s: new LUKS2 volume sealed to TPM2 PCRs %s.", o->device, pcrs);
+
+	r = provision_new_secret(tpm, &secret);
+	if (r < 0)
+		return log_error_errno(r, "Failed to get random bytes for the key of %s: %m",
+				       o->device);
+
+	r = luks_format(o->device, LUKS_SUBSYSTEM_PROVISIONING, &cd);
+	if (r < 0)
+		return log_error_errno(r, "Failed to write a LUKS2 header to %s: %m", o->device);
+	r = luks_passphrase_from_secret(&secret, &pass);
+	if (r < 0)
+		return log_error_errno(r, "Failed to encode the key of %s: %m", o->device);
+	keyslot = luks_add_keyslot_by_volume_key(cd, LUKS_KDF_MINIMAL, pass.data, pass.size);
+	if (keyslot < 0)
+		return log_error_errno(keyslot, "Failed to add a keyslot to %s: %m", o->device);
+	fault_point("after-format");
+
+	r = tpm2_seal(tpm, mask, &secret, &sealed);
+	if (r < 0)
+		return log_error_errno(r, "Failed to seal the key of %s to the TPM (PCRs %s): %m",
+				       o->device, pcrs);
+	fault_point("after-seal");
+
+	r = token_tpm2_format(&sealed, keyslot, true, &json);
+	tpm2_sealed_done(&sealed);
+	if (r < 0)
+		return log_error_errno(r, "Failed to build the TPM2 token for %s: %m", o->device);
+	r = luks_token_add(cd, json);
+	if (r < 0)
+		return log_error_errno(r, "Failed to write the TPM2 token to %s: %m", o->device);
+	fault_point("after-token");
+
+	if (o->enroll_recovery) {
+		r = provision_enroll_recovery(o, cd, &pass);
+		if (r < 0)
+			return r;
+		fault_point("after-recovery");
+	}
+
+	*ret_cd = TAKE_PTR(cd);
+	*ret_pass = pass;
+	pass = (struct secret){};
+	*ret_keyslot = keyslot;
+	return 0;
+}
+
+int provision_resume(const struct persist_options *o, struct crypt_device *cd,
+		     const struct secret *pass, int keyslot)
+{
+	struct token_scan scan;
+	int r;
+
+	scan_tokens(cd, &scan);
+	uint32_t orphans =
+	    luks_keyslots_in_use(cd) & ~scan.referenced_keyslots & ~(UINT32_C(1) << keyslot);
+	for (int i = 0; i < 32; i++) {
+		if (!(orphans & (UINT32_C(1) << i)))
+			continue;
+		/* While the marker is set only sealroot has written keyslots,
+		 * and one no token names lost its key in the crash. */
+		log_notice("Removing keyslot %d of %s, left behind by an interrupted provisioning.",
+			   i, o->device);
+		r = luks_destroy_keyslot(cd, i);
+		if (r < 0)
+			return log_error_errno(r, "Failed to remove keyslot %d of %s: %m", i,
+					       o->device);
+	}
+	if (o->enroll_recovery && scan.recovery_tokens == 0) {
+		r = provision_enroll_recovery(o, cd, pass);
+		if (r < 0)
+			return r;
+		fault_point("after-recovery");
+	}
+	return 0;
+}
+
+int provision_complete(struct crypt_device *cd, const char *device)
+{
+	int r = luks_set_subsystem(cd, NULL);
+	if (r < 0)
+		return log_error_errno(r, "Failed to mark provisioning of %s complete: %m", device);
+	return 0;
+}

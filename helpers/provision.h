@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * provision.h — first-boot provisioning of the persistent partition, as a
+ * crash-safe state machine (docs/tpm2-luks.md has the full table).
+ *
+ * The header carries the subsystem label LUKS_SUBSYSTEM_PROVISIONING from the
+ * moment it is written until the filesystem inside has been created and
+ * mounted; only while it is there may sealroot reformat (no token yet: the
+ * secret died with the crashed boot) or mkfs (no data can exist yet).
+ *
+ * Fault points (sealroot-test): after-format, after-seal, after-token,
+ * after-recovery; after-mkfs is in persist.c.
+ */
+#pragma once
+
+#include <libcryptsetup.h>
+
+#include "persist.h"
+#include "tpm2.h"
+
+enum persist_state {
+	PERSIST_STATE_BLANK,	   /* nothing on the device: provision */
+	PERSIST_STATE_RESTART,	   /* our marker, no token: crashed before the token; reformat */
+	PERSIST_STATE_RESUME,	   /* our marker and a token: unlock, then finish provisioning */
+	PERSIST_STATE_PROVISIONED, /* a LUKS2 volume that is not being provisioned: unlock */
+};
+
+const char *persist_state_to_string(enum persist_state s);
+
+/* Decide what DEVICE is.  Anything that might hold data and is not one of the
+ * states above (a filesystem, a foreign or half-used LUKS header, non-zero
+ * bytes) is refused with -EEXIST and an explanation (logged here). */
+int provision_classify(const char *device, enum persist_state *ret);
+
+/* 32 bytes from getrandom() XOR 32 bytes from the TPM RNG. */
+int provision_new_secret(struct tpm2_context *tpm, struct secret *ret);
+
+/* Format DEVICE and enroll a new TPM-sealed secret (and a recovery key when
+ * asked).  Returns the open header in *ret_cd, the keyslot passphrase
+ * (base64 of the secret, NUL-terminated) in *ret_pass and its keyslot. */
+int provision_new(const struct persist_options *o, struct tpm2_context *tpm,
+		  struct crypt_device **ret_cd, struct secret *ret_pass, int *ret_keyslot);
+
+/* For a RESUME state after unlocking with PASS: drop keyslots no token
+ * refers to (only ours can exist while the marker is set) and enroll the
+ * recovery key if it was asked for and is missing. */
+int provision_resume(const struct persist_options *o, struct crypt_device *cd,
+		     const struct secret *pass, int keyslot);
+
+/* Enroll a recovery key keyslot + "systemd-recovery" token, authorised by
+ * PASS, and print the key once. */
+int provision_enroll_recovery(const struct persist_options *o, struct crypt_device *cd,
+			      const struct secret *pass);
+
+/* Mark provisioning complete (clear the marker). */
+int provision_complete(struct crypt_device *cd, const char *device);

@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * token.h — the LUKS2 token JSON that binds a keyslot to a TPM2-sealed secret.
+ *
+ * Format: systemd's "systemd-tpm2" token (systemd 252), so tokens made by
+ * sealroot and by systemd-cryptenroll are interchangeable:
+ *   {"type":"systemd-tpm2","keyslots":["N"],"tpm2-blob":"<base64>",
+ *    "tpm2-pcrs":[7,15],"tpm2-pcr-bank":"sha256","tpm2-primary-alg":"ecc",
+ *    "tpm2-policy-hash":"<hex>","tpm2-pin":false,
+ *    "sealroot-pcr-values":{"7":"<hex>","15":"<hex>"}}
+ * "sealroot-pcr-values" is sealroot's own addition (systemd ignores unknown
+ * fields): the PCR values at enrollment, used to name the PCR that changed
+ * when an unseal fails.  Parsing accepts cryptenroll's tokens: a missing
+ * tpm2-pcr-bank means sha256, a missing tpm2-primary-alg means ecc.
+ *
+ * Also the "systemd-recovery" token cryptenroll uses to mark a recovery key
+ * keyslot: {"type":"systemd-recovery","keyslots":["N"]}.
+ *
+ * Parsers never trust the input: on any malformed field they return -EBADMSG
+ * and set *ret_reason to a static text naming the field ("tpm2-blob is not
+ * base64"); features sealroot does not implement (PIN, signed PCR policies,
+ * the SHA-1 bank) give -EOPNOTSUPP with a reason.  Nothing is logged here.
+ */
+#pragma once
+
+#include "tpm2.h"
+#include "util.h"
+
+#define TOKEN_TYPE_TPM2 "systemd-tpm2"
+#define TOKEN_TYPE_RECOVERY "systemd-recovery"
+#define TOKEN_JSON_MAX (64 * 1024)
+#define TOKEN_BLOB_MAX 4096
+#define LUKS2_KEYSLOTS_MAX 32
+
+struct tpm2_token {
+	int keyslot;
+	struct tpm2_sealed sealed;
+	uint32_t pcr_values_mask; /* PCRs whose enrollment value is known */
+};
+
+void tpm2_token_done(struct tpm2_token *t);
+
+/* JSON text for SEALED bound to KEYSLOT; sealed->pcr_values for every PCR in
+ * sealed->pcr_mask are written as "sealroot-pcr-values" when with_values. */
+int token_tpm2_format(const struct tpm2_sealed *sealed, int keyslot, bool with_values,
+		      char **ret_json);
+int token_tpm2_parse(const char *json, struct tpm2_token *ret, const char **ret_reason);
+
+int token_recovery_format(int keyslot, char **ret_json);
+
+/* The "type" of any token JSON and its single keyslot (-1 if none listed). */
+int token_peek(const char *json, char **ret_type, int *ret_keyslot, const char **ret_reason);
+
+/* "7,15" style list of the PCRs in mask, into buf. */
+void pcr_mask_to_string(uint32_t mask, char *buf, size_t size);
+/* Parse "7,15" / "7+15" into a mask; -EINVAL on a bad or out-of-range number. */
+int pcr_mask_from_string(const char *s, uint32_t *ret);

@@ -1,0 +1,743 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * tpm2.c — seal/unseal a secret to SHA-256 PCR values, read and extend PCRs,
+ * and get random bytes, through tpm2-tss ESYS.  The object layout matches
+ * systemd-cryptenroll (systemd 252) so "systemd-tpm2" LUKS2 tokens work both
+ * ways; see tpm2.h for the contract.
+ */
+#include "tpm2.h"
+
+#include <openssl/evp.h>
+#include <tss2/tss2_esys.h>
+#include <tss2/tss2_mu.h>
+#include <tss2/tss2_rc.h>
+#include <tss2/tss2_tctildr.h>
+
+#include "log.h"
+
+struct tpm2_context {
+	TSS2_TCTI_CONTEXT *tcti;
+	ESYS_CONTEXT *esys;
+};
+
+/* How often Unseal is retried when the TPM says the PCRs changed between the
+ * PolicyPCR check and the Unseal itself. */
+#define TPM2_UNSEAL_RETRIES 3
+/* Bytes asked of TPM2_GetRandom per call: every TPM returns at least a
+ * SHA-256 digest's worth. */
+#define TPM2_RANDOM_CHUNK 32
+
+static const TPMT_SYM_DEF session_symmetric = {
+    .algorithm = TPM2_ALG_AES,
+    .keyBits.aes = 128,
+    .mode.aes = TPM2_ALG_CFB,
+};
+
+static void esys_freep(void *p)
+{
+	Esys_Free(*(void **)p);
+}
+#define _cleanup_esys_ _cleanup_(esys_freep)
+
+int tpm2_rc_to_errno(uint32_t rc)
+{
+	uint32_t layer = rc & TSS2_RC_LAYER_MASK;
+	uint32_t code = rc & ~TSS2_RC_LAYER_MASK;
+
+	if (rc == TSS2_RC_SUCCESS)
+		return 0;
+
+	switch (layer) {
+	case TSS2_TCTI_RC_LAYER:
+		return -ENXIO;
+	case TSS2_MU_RC_LAYER:
+		return -EBADMSG;
+	case TSS2_ESAPI_RC_LAYER:
+	case TSS2_SYS_RC_LAYER:
+		switch (code) {
+		case TSS2_BASE_RC_IO_ERROR:
+		case TSS2_BASE_RC_NO_CONNECTION:
+		case TSS2_BASE_RC_TRY_AGAIN:
+			return -ENXIO;
+		case TSS2_BASE_RC_MALFORMED_RESPONSE:
+			return -EIO;
+		default:
+			return -EIO;
+		}
+	case TSS2_TPM_RC_LAYER:
+	case TSS2_RESMGR_TPM_RC_LAYER:
+		break;
+	default:
+		return -EIO;
+	}
+
+	if (code & TPM2_RC_FMT1) {
+		/* Format 1: error number in bits 0..5; the rest names the
+		 * handle, session or parameter it applies to. */
+		switch ((code & 0x3f) | TPM2_RC_FMT1) {
+		case TPM2_RC_POLICY_FAIL:
+		case TPM2_RC_AUTH_FAIL:
+		case TPM2_RC_BAD_AUTH:
+			return -EPERM;
+		case TPM2_RC_INTEGRITY:
+			return -EBADMSG;
+		default:
+			return -EIO;
+		}
+	}
+
+	switch (code & 0xfff) {
+	case TPM2_RC_LOCKOUT:
+		return -ENOLCK;
+	case TPM2_RC_PCR_CHANGED:
+		return -EPERM;
+	default:
+		return -EIO;
+	}
+}
+
+/* Map RC to an errno and record the TPM's own words at debug level. */
+static int tpm2_rc_log(TSS2_RC rc, const char *what)
+{
+	int r = tpm2_rc_to_errno(rc);
+
+	log_debug("TPM2 %s failed: %s (0x%08x)", what, Tss2_RC_Decode(rc), (unsigned)rc);
+	return r;
+}
+
+int tpm2_context_new(const char *tcti, struct tpm2_context **ret)
+{
+	struct tpm2_context *c;
+	TSS2_RC rc;
+	int r;
+
+	if (!tcti || !ret)
+		return -EINVAL;
+
+	/* tpm2-tss writes its own warnings to stderr; sealroot reports each
+	 * failure once through log.h, so keep the library quiet unless we are
+	 * debugging or the user set TSS2_LOG. */
+	if (!getenv("TSS2_LOG") && log_get_max_level() < LOG_LEVEL_DEBUG &&
+	    setenv("TSS2_LOG", "all+none", 0) < 0)
+		return -errno;
+
+	c = calloc(1, sizeof(*c));
+	if (!c)
+		return -ENOMEM;
+
+	rc = Tss2_TctiLdr_Initialize(tcti, &c->tcti);
+	if (rc != TSS2_RC_SUCCESS) {
+		log_debug("TPM2 TCTI \"%s\" failed: %s (0x%08x)", tcti, Tss2_RC_Decode(rc),
+			  (unsigned)rc);
+		r = -ENXIO;
+		goto fail;
+	}
+
+	rc = Esys_Initialize(&c->esys, c->tcti, NULL);
+	if (rc != TSS2_RC_SUCCESS) {
+		r = tpm2_rc_log(rc, "Esys_Initialize");
+		if (r == -EIO)
+			r = -ENXIO;
+		goto fail;
+	}
+
+	rc = Esys_Startup(c->esys, TPM2_SU_CLEAR);
+	if (rc != TSS2_RC_SUCCESS && (rc & ~TSS2_RC_LAYER_MASK) != TPM2_RC_INITIALIZE) {
+		r = tpm2_rc_log(rc, "Startup");
+		goto fail;
+	}
+
+	*ret = c;
+	return 0;
+
+fail:
+	tpm2_context_free(c);
+	return r;
+}
+
+void tpm2_context_free(struct tpm2_context *c)
+{
+	if (!c)
+		return;
+	if (c->esys)
+		Esys_Finalize(&c->esys);
+	if (c->tcti)
+		Tss2_TctiLdr_Finalize(&c->tcti);
+	free(c);
+}
+
+int tpm2_get_random(struct tpm2_context *c, void *buf, size_t size)
+{
+	uint8_t *p = buf;
+
+	if (!c || (!buf && size > 0))
+		return -EINVAL;
+
+	while (size > 0) {
+		_cleanup_esys_ TPM2B_DIGEST *rnd = NULL;
+		UINT16 want = size > TPM2_RANDOM_CHUNK ? TPM2_RANDOM_CHUNK : (UINT16)size;
+		TSS2_RC rc;
+
+		rc = Esys_GetRandom(c->esys, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, want, &rnd);
+		if (rc != TSS2_RC_SUCCESS)
+			return tpm2_rc_log(rc, "GetRandom");
+		if (rnd->size == 0 || rnd->size > want) {
+			explicit_wipe(rnd->buffer, sizeof(rnd->buffer));
+			return -EIO;
+		}
+		memcpy(p, rnd->buffer, rnd->size);
+		p += rnd->size;
+		size -= rnd->size;
+		explicit_wipe(rnd->buffer, sizeof(rnd->buffer));
+	}
+	return 0;
+}
+
+static void pcr_mask_to_selection(uint32_t mask, TPML_PCR_SELECTION *sel)
+{
+	*sel = (TPML_PCR_SELECTION){
+	    .count = 1,
+	    .pcrSelections[0] =
+		{
+		    .hash = TPM2_ALG_SHA256,
+		    .sizeofSelect = 3,
+		    .pcrSelect = {mask & 0xff, (mask >> 8) & 0xff, (mask >> 16) & 0xff},
+		},
+	};
+}
+
+static uint32_t pcr_selection_to_mask(const TPMS_PCR_SELECTION *s)
+{
+	uint32_t mask = 0;
+
+	for (unsigned i = 0; i < s->sizeofSelect && i < 3; i++)
+		mask |= (uint32_t)s->pcrSelect[i] << (8 * i);
+	return mask;
+}
+
+static bool pcr_mask_valid(uint32_t mask)
+{
+	return mask != 0 && mask < (UINT32_C(1) << TPM2_PCR_COUNT);
+}
+
+int tpm2_pcr_read(struct tpm2_context *c, uint32_t pcr_mask,
+		  uint8_t values[TPM2_PCR_COUNT][TPM2_SHA256_SIZE])
+{
+	uint32_t left = pcr_mask;
+
+	if (!c || !values || !pcr_mask_valid(pcr_mask))
+		return -EINVAL;
+
+	/* TPM2_PCR_Read answers at most 8 digests per call and says which
+	 * ones it read; ask again for the rest. */
+	while (left != 0) {
+		_cleanup_esys_ TPML_PCR_SELECTION *out_sel = NULL;
+		_cleanup_esys_ TPML_DIGEST *digests = NULL;
+		TPML_PCR_SELECTION sel;
+		uint32_t got = 0;
+		unsigned n = 0;
+		TSS2_RC rc;
+
+		pcr_mask_to_selection(left, &sel);
+		rc = Esys_PCR_Read(c->esys, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, &sel, NULL,
+				   &out_sel, &digests);
+		if (rc != TSS2_RC_SUCCESS)
+			return tpm2_rc_log(rc, "PCR_Read");
+
+		for (unsigned i = 0; i < out_sel->count; i++)
+			if (out_sel->pcrSelections[i].hash == TPM2_ALG_SHA256)
+				got |= pcr_selection_to_mask(&out_sel->pcrSelections[i]);
+		got &= left;
+		if (got == 0) {
+			log_debug("TPM2 PCR_Read returned none of the SHA-256 PCRs 0x%06x: bank "
+				  "not allocated?",
+				  (unsigned)left);
+			return -EOPNOTSUPP;
+		}
+		if ((unsigned)__builtin_popcount(got) != digests->count)
+			return -EIO;
+
+		for (unsigned pcr = 0; pcr < TPM2_PCR_COUNT; pcr++) {
+			if (!(got & (UINT32_C(1) << pcr)))
+				continue;
+			if (digests->digests[n].size != TPM2_SHA256_SIZE)
+				return -EIO;
+			memcpy(values[pcr], digests->digests[n].buffer, TPM2_SHA256_SIZE);
+			n++;
+		}
+		left &= ~got;
+	}
+	return 0;
+}
+
+int tpm2_pcr_extend(struct tpm2_context *c, unsigned pcr, const void *data, size_t size)
+{
+	TPML_DIGEST_VALUES digests = {
+	    .count = 1,
+	    .digests[0].hashAlg = TPM2_ALG_SHA256,
+	};
+	TSS2_RC rc;
+
+	if (!c || pcr >= TPM2_PCR_COUNT || (!data && size > 0))
+		return -EINVAL;
+
+	if (EVP_Digest(data ? data : "", size, digests.digests[0].digest.sha256, NULL, EVP_sha256(),
+		       NULL) != 1)
+		return -EIO;
+
+	rc = Esys_PCR_Extend(c->esys, ESYS_TR_PCR0 + pcr, ESYS_TR_PASSWORD, ESYS_TR_NONE,
+			     ESYS_TR_NONE, &digests);
+	if (rc != TSS2_RC_SUCCESS)
+		return tpm2_rc_log(rc, "PCR_Extend");
+	return 0;
+}
+
+/* The storage primary key systemd-cryptenroll uses: created afresh under the
+ * owner hierarchy from a fixed template, so it is the same key every time on
+ * the same TPM (until the owner seed changes) and is never persisted. */
+static int tpm2_create_primary(struct tpm2_context *c, uint16_t alg, ESYS_TR *ret)
+{
+	static const TPM2B_PUBLIC template_ecc = {
+	    .size = sizeof(TPMT_PUBLIC),
+	    .publicArea =
+		{
+		    .type = TPM2_ALG_ECC,
+		    .nameAlg = TPM2_ALG_SHA256,
+		    .objectAttributes = TPMA_OBJECT_RESTRICTED | TPMA_OBJECT_DECRYPT |
+					TPMA_OBJECT_FIXEDTPM | TPMA_OBJECT_FIXEDPARENT |
+					TPMA_OBJECT_SENSITIVEDATAORIGIN | TPMA_OBJECT_USERWITHAUTH,
+		    .parameters.eccDetail =
+			{
+			    .symmetric =
+				{
+				    .algorithm = TPM2_ALG_AES,
+				    .keyBits.aes = 128,
+				    .mode.aes = TPM2_ALG_CFB,
+				},
+			    .scheme.scheme = TPM2_ALG_NULL,
+			    .curveID = TPM2_ECC_NIST_P256,
+			    .kdf.scheme = TPM2_ALG_NULL,
+			},
+		},
+	};
+	static const TPM2B_PUBLIC template_rsa = {
+	    .size = sizeof(TPMT_PUBLIC),
+	    .publicArea =
+		{
+		    .type = TPM2_ALG_RSA,
+		    .nameAlg = TPM2_ALG_SHA256,
+		    .objectAttributes = TPMA_OBJECT_RESTRICTED | TPMA_OBJECT_DECRYPT |
+					TPMA_OBJECT_FIXEDTPM | TPMA_OBJECT_FIXEDPARENT |
+					TPMA_OBJECT_SENSITIVEDATAORIGIN | TPMA_OBJECT_USERWITHAUTH,
+		    .parameters.rsaDetail =
+			{
+			    .symmetric =
+				{
+				    .algorithm = TPM2_ALG_AES,
+				    .keyBits.aes = 128,
+				    .mode.aes = TPM2_ALG_CFB,
+				},
+			    .scheme.scheme = TPM2_ALG_NULL,
+			    .keyBits = 2048,
+			},
+		},
+	};
+	static const TPM2B_SENSITIVE_CREATE sensitive = {};
+	static const TPM2B_DATA outside_info = {};
+	static const TPML_PCR_SELECTION creation_pcr = {};
+	const TPM2B_PUBLIC *template;
+	TSS2_RC rc;
+
+	switch (alg) {
+	case 0:
+	case TPM2_ALG_ECC:
+		template = &template_ecc;
+		break;
+	case TPM2_ALG_RSA:
+		template = &template_rsa;
+		break;
+	default:
+		log_debug("TPM2 primary algorithm 0x%04x is not supported", alg);
+		return -EOPNOTSUPP;
+	}
+
+	rc = Esys_CreatePrimary(c->esys, ESYS_TR_RH_OWNER, ESYS_TR_PASSWORD, ESYS_TR_NONE,
+				ESYS_TR_NONE, &sensitive, template, &outside_info, &creation_pcr,
+				ret, NULL, NULL, NULL, NULL);
+	if (rc != TSS2_RC_SUCCESS)
+		return tpm2_rc_log(rc, "CreatePrimary");
+	return 0;
+}
+
+static void tpm2_flush(struct tpm2_context *c, ESYS_TR *h)
+{
+	if (*h == ESYS_TR_NONE)
+		return;
+	TSS2_RC rc = Esys_FlushContext(c->esys, *h);
+	if (rc != TSS2_RC_SUCCESS)
+		log_debug("TPM2 FlushContext failed: %s", Tss2_RC_Decode(rc));
+	*h = ESYS_TR_NONE;
+}
+
+/* A session salted with the primary key (so its session key is unknown to
+ * anyone watching the bus) doing AES-128-CFB parameter encryption both ways.
+ * type: TPM2_SE_HMAC, TPM2_SE_POLICY. */
+static int tpm2_start_salted_session(struct tpm2_context *c, ESYS_TR primary, TPM2_SE type,
+				     ESYS_TR *ret)
+{
+	TSS2_RC rc;
+
+	rc = Esys_StartAuthSession(c->esys, primary, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE,
+				   ESYS_TR_NONE, NULL, type, &session_symmetric, TPM2_ALG_SHA256,
+				   ret);
+	if (rc != TSS2_RC_SUCCESS)
+		return tpm2_rc_log(rc, "StartAuthSession");
+
+	rc = Esys_TRSess_SetAttributes(
+	    c->esys, *ret,
+	    TPMA_SESSION_DECRYPT | TPMA_SESSION_ENCRYPT | TPMA_SESSION_CONTINUESESSION, 0xff);
+	if (rc != TSS2_RC_SUCCESS) {
+		tpm2_flush(c, ret);
+		return tpm2_rc_log(rc, "TRSess_SetAttributes");
+	}
+	return 0;
+}
+
+/* The policy digest of PolicyPCR over the SHA-256 PCRs in mask with the given
+ * values, computed by the TPM in a trial session. */
+static int tpm2_trial_policy_pcr(struct tpm2_context *c, uint32_t mask,
+				 uint8_t values[TPM2_PCR_COUNT][TPM2_SHA256_SIZE],
+				 uint8_t ret[TPM2_SHA256_SIZE])
+{
+	_cleanup_esys_ TPM2B_DIGEST *digest = NULL;
+	TPM2B_DIGEST pcr_digest = {.size = TPM2_SHA256_SIZE};
+	ESYS_TR session = ESYS_TR_NONE;
+	TPML_PCR_SELECTION sel;
+	EVP_MD_CTX *md;
+	TSS2_RC rc;
+	int r = 0;
+
+	/* pcrDigest = SHA-256 of the selected values in ascending PCR order. */
+	md = EVP_MD_CTX_new();
+	if (!md)
+		return -ENOMEM;
+	if (EVP_DigestInit_ex(md, EVP_sha256(), NULL) != 1)
+		r = -EIO;
+	for (unsigned pcr = 0; r == 0 && pcr < TPM2_PCR_COUNT; pcr++)
+		if ((mask & (UINT32_C(1) << pcr)) &&
+		    EVP_DigestUpdate(md, values[pcr], TPM2_SHA256_SIZE) != 1)
+			r = -EIO;
+	if (r == 0 && EVP_DigestFinal_ex(md, pcr_digest.buffer, NULL) != 1)
+		r = -EIO;
+	EVP_MD_CTX_free(md);
+	if (r < 0)
+		return r;
+
+	rc = Esys_StartAuthSession(c->esys, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE,
+				   ESYS_TR_NONE, NULL, TPM2_SE_TRIAL, &session_symmetric,
+				   TPM2_ALG_SHA256, &session);
+	if (rc != TSS2_RC_SUCCESS)
+		return tpm2_rc_log(rc, "StartAuthSession (trial)");
+
+	pcr_mask_to_selection(mask, &sel);
+	rc = Esys_PolicyPCR(c->esys, session, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, &pcr_digest,
+			    &sel);
+	if (rc != TSS2_RC_SUCCESS) {
+		r = tpm2_rc_log(rc, "PolicyPCR (trial)");
+		goto out;
+	}
+
+	rc = Esys_PolicyGetDigest(c->esys, session, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE,
+				  &digest);
+	if (rc != TSS2_RC_SUCCESS) {
+		r = tpm2_rc_log(rc, "PolicyGetDigest (trial)");
+		goto out;
+	}
+	if (digest->size != TPM2_SHA256_SIZE) {
+		r = -EIO;
+		goto out;
+	}
+	memcpy(ret, digest->buffer, TPM2_SHA256_SIZE);
+out:
+	tpm2_flush(c, &session);
+	return r;
+}
+
+void tpm2_sealed_done(struct tpm2_sealed *s)
+{
+	if (!s)
+		return;
+	explicit_wipe(s->blob, s->blob_size);
+	free(s->blob);
+	explicit_wipe(s, sizeof(*s));
+}
+
+static int tpm2_unmarshal_blob(const uint8_t *blob, size_t size, TPM2B_PRIVATE *private,
+			       TPM2B_PUBLIC *public)
+{
+	size_t off = 0;
+	TSS2_RC rc;
+
+	if (!blob || size == 0)
+		return -EBADMSG;
+	rc = Tss2_MU_TPM2B_PRIVATE_Unmarshal(blob, size, &off, private);
+	if (rc == TSS2_RC_SUCCESS)
+		rc = Tss2_MU_TPM2B_PUBLIC_Unmarshal(blob, size, &off, public);
+	if (rc != TSS2_RC_SUCCESS) {
+		log_debug("Sealed blob (%zu bytes) cannot be unmarshalled: %s", size,
+			  Tss2_RC_Decode(rc));
+		return -EBADMSG;
+	}
+	if (off != size) {
+		log_debug("Sealed blob has %zu trailing bytes", size - off);
+		return -EBADMSG;
+	}
+	if (public->publicArea.type != TPM2_ALG_KEYEDHASH) {
+		log_debug("Sealed blob holds object type 0x%04x, not KEYEDHASH",
+			  public->publicArea.type);
+		return -EBADMSG;
+	}
+	return 0;
+}
+
+int tpm2_blob_validate(const void *blob, size_t size)
+{
+	TPM2B_PRIVATE private = {};
+	TPM2B_PUBLIC public = {};
+	int r;
+
+	r = tpm2_unmarshal_blob(blob, size, &private, &public);
+	explicit_wipe(&private, sizeof(private));
+	return r;
+}
+
+static int tpm2_marshal_blob(const TPM2B_PRIVATE *private, const TPM2B_PUBLIC *public,
+			     uint8_t **ret, size_t *ret_size)
+{
+	size_t max = sizeof(*private) + sizeof(*public), off = 0;
+	_cleanup_free_ uint8_t *blob = malloc(max);
+	TSS2_RC rc;
+
+	if (!blob)
+		return -ENOMEM;
+	rc = Tss2_MU_TPM2B_PRIVATE_Marshal(private, blob, max, &off);
+	if (rc == TSS2_RC_SUCCESS)
+		rc = Tss2_MU_TPM2B_PUBLIC_Marshal(public, blob, max, &off);
+	if (rc != TSS2_RC_SUCCESS) {
+		log_debug("Marshalling the sealed object failed: %s", Tss2_RC_Decode(rc));
+		return -EIO;
+	}
+	*ret = TAKE_PTR(blob);
+	*ret_size = off;
+	return 0;
+}
+
+int tpm2_seal(struct tpm2_context *c, uint32_t pcr_mask, const struct secret *secret,
+	      struct tpm2_sealed *ret)
+{
+	_cleanup_esys_ TPM2B_PRIVATE *private = NULL;
+	_cleanup_esys_ TPM2B_PUBLIC *public = NULL;
+	ESYS_TR primary = ESYS_TR_NONE, session = ESYS_TR_NONE;
+	static const TPM2B_DATA outside_info = {};
+	static const TPML_PCR_SELECTION creation_pcr = {};
+	TPM2B_SENSITIVE_CREATE sensitive = {};
+	TPM2B_PUBLIC template;
+	struct tpm2_sealed s = {};
+	TSS2_RC rc;
+	int r;
+
+	if (!c || !secret || !ret || !pcr_mask_valid(pcr_mask))
+		return -EINVAL;
+	if (!secret->data || secret->size == 0 ||
+	    secret->size > sizeof(sensitive.sensitive.data.buffer) ||
+	    secret->size > TPM2_SEAL_SECRET_MAX)
+		return -EINVAL;
+
+	s.pcr_mask = pcr_mask;
+	s.pcr_bank = TPM2_ALG_SHA256;
+	s.primary_alg = TPM2_ALG_ECC;
+
+	r = tpm2_pcr_read(c, pcr_mask, s.pcr_values);
+	if (r < 0)
+		goto out;
+	r = tpm2_trial_policy_pcr(c, pcr_mask, s.pcr_values, s.policy_hash);
+	if (r < 0)
+		goto out;
+
+	r = tpm2_create_primary(c, TPM2_ALG_ECC, &primary);
+	if (r < 0)
+		goto out;
+	r = tpm2_start_salted_session(c, primary, TPM2_SE_HMAC, &session);
+	if (r < 0)
+		goto out;
+
+	/* Same as systemd-cryptenroll: a policy-only KEYEDHASH data object. */
+	template = (TPM2B_PUBLIC){
+	    .size = sizeof(TPMT_PUBLIC),
+	    .publicArea =
+		{
+		    .type = TPM2_ALG_KEYEDHASH,
+		    .nameAlg = TPM2_ALG_SHA256,
+		    .objectAttributes = TPMA_OBJECT_FIXEDTPM | TPMA_OBJECT_FIXEDPARENT,
+		    .parameters.keyedHashDetail.scheme.scheme = TPM2_ALG_NULL,
+		    .unique.keyedHash.size = TPM2_SHA256_SIZE,
+		    .authPolicy.size = TPM2_SHA256_SIZE,
+		},
+	};
+	memcpy(template.publicArea.authPolicy.buffer, s.policy_hash, TPM2_SHA256_SIZE);
+
+	sensitive.size = sizeof(sensitive.sensitive);
+	sensitive.sensitive.data.size = (UINT16)secret->size;
+	memcpy(sensitive.sensitive.data.buffer, secret->data, secret->size);
+
+	rc = Esys_Create(c->esys, primary, session, ESYS_TR_NONE, ESYS_TR_NONE, &sensitive,
+			 &template, &outside_info, &creation_pcr, &private, &public, NULL, NULL,
+			 NULL);
+	explicit_wipe(&sensitive, sizeof(sensitive));
+	if (rc != TSS2_RC_SUCCESS) {
+		r = tpm2_rc_log(rc, "Create (sealed object)");
+		goto out;
+	}
+
+	r = tpm2_marshal_blob(private, public, &s.blob, &s.blob_size);
+	if (r < 0)
+		goto out;
+
+	*ret = s;
+	s = (struct tpm2_sealed){};
+out:
+	tpm2_flush(c, &session);
+	tpm2_flush(c, &primary);
+	tpm2_sealed_done(&s);
+	return r;
+}
+
+/* One policy session attempt: PolicyPCR on the current values, compare, and
+ * Unseal.  Returns -EAGAIN when the PCRs changed between check and use. */
+static int tpm2_unseal_once(struct tpm2_context *c, ESYS_TR primary, ESYS_TR object,
+			    const struct tpm2_sealed *sealed, const TPM2B_DIGEST *auth_policy,
+			    struct secret *ret)
+{
+	_cleanup_esys_ TPM2B_DIGEST *digest = NULL;
+	_cleanup_esys_ TPM2B_SENSITIVE_DATA *data = NULL;
+	ESYS_TR session = ESYS_TR_NONE;
+	TPML_PCR_SELECTION sel;
+	TSS2_RC rc;
+	int r;
+
+	r = tpm2_start_salted_session(c, primary, TPM2_SE_POLICY, &session);
+	if (r < 0)
+		return r;
+
+	/* Empty pcrDigest: the TPM checks against the PCRs' current values.
+	 * With no PCRs systemd adds no PolicyPCR at all (the policy is the
+	 * all-zero digest of an empty policy session), so neither do we. */
+	if (sealed->pcr_mask != 0) {
+		pcr_mask_to_selection(sealed->pcr_mask, &sel);
+		rc = Esys_PolicyPCR(c->esys, session, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE,
+				    NULL, &sel);
+		if (rc != TSS2_RC_SUCCESS) {
+			r = tpm2_rc_log(rc, "PolicyPCR");
+			goto out;
+		}
+	}
+
+	rc = Esys_PolicyGetDigest(c->esys, session, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE,
+				  &digest);
+	if (rc != TSS2_RC_SUCCESS) {
+		r = tpm2_rc_log(rc, "PolicyGetDigest");
+		goto out;
+	}
+
+	if (digest->size != TPM2_SHA256_SIZE ||
+	    memcmp(digest->buffer, sealed->policy_hash, TPM2_SHA256_SIZE) != 0) {
+		bool blob_matches =
+		    auth_policy->size == TPM2_SHA256_SIZE &&
+		    memcmp(auth_policy->buffer, sealed->policy_hash, TPM2_SHA256_SIZE) == 0;
+		log_debug("TPM2 policy digest of the current PCRs differs from the stored one%s",
+			  blob_matches ? " (PCR values changed)"
+				       : " (stored policy hash does not match the blob)");
+		r = blob_matches ? -EPERM : -ESTALE;
+		goto out;
+	}
+
+	rc = Esys_Unseal(c->esys, object, session, ESYS_TR_NONE, ESYS_TR_NONE, &data);
+	if (rc != TSS2_RC_SUCCESS) {
+		if ((rc & ~TSS2_RC_LAYER_MASK) == TPM2_RC_PCR_CHANGED)
+			r = -EAGAIN;
+		else
+			r = tpm2_rc_log(rc, "Unseal");
+		goto out;
+	}
+
+	ret->data = malloc(data->size ? data->size : 1);
+	if (!ret->data) {
+		r = -ENOMEM;
+		goto out;
+	}
+	memcpy(ret->data, data->buffer, data->size);
+	ret->size = data->size;
+	r = 0;
+out:
+	if (data)
+		explicit_wipe(data, sizeof(*data));
+	tpm2_flush(c, &session);
+	return r;
+}
+
+int tpm2_unseal(struct tpm2_context *c, const struct tpm2_sealed *sealed, struct secret *ret)
+{
+	TPM2B_PRIVATE private = {};
+	TPM2B_PUBLIC public = {};
+	ESYS_TR primary = ESYS_TR_NONE, object = ESYS_TR_NONE;
+	TSS2_RC rc;
+	int r;
+
+	if (!c || !sealed || !ret)
+		return -EINVAL;
+	/* An empty PCR set is refused when sealing but accepted here: systemd
+	 * enrolls with --tpm2-pcrs= (empty) as an object bound to nothing but
+	 * this TPM. */
+	if (sealed->pcr_mask >= (UINT32_C(1) << TPM2_PCR_COUNT))
+		return -EINVAL;
+	if (sealed->pcr_bank != 0 && sealed->pcr_bank != TPM2_ALG_SHA256) {
+		log_debug("TPM2 PCR bank 0x%04x is not supported, only SHA-256", sealed->pcr_bank);
+		return -EOPNOTSUPP;
+	}
+
+	r = tpm2_unmarshal_blob(sealed->blob, sealed->blob_size, &private, &public);
+	if (r < 0)
+		return r;
+
+	r = tpm2_create_primary(c, sealed->primary_alg, &primary);
+	if (r < 0)
+		return r;
+
+	/* Nothing secret crosses the bus here: the private part is encrypted
+	 * to the primary key. */
+	rc = Esys_Load(c->esys, primary, ESYS_TR_PASSWORD, ESYS_TR_NONE, ESYS_TR_NONE, &private,
+		       &public, &object);
+	if (rc != TSS2_RC_SUCCESS) {
+		r = tpm2_rc_log(rc, "Load (sealed object)");
+		if (r != -ENXIO && r != -ENOLCK)
+			r = -EBADMSG;
+		goto out;
+	}
+
+	for (unsigned attempt = 1;; attempt++) {
+		r = tpm2_unseal_once(c, primary, object, sealed, &public.publicArea.authPolicy,
+				     ret);
+		if (r != -EAGAIN)
+			break;
+		if (attempt >= TPM2_UNSEAL_RETRIES) {
+			r = -EPERM;
+			break;
+		}
+		log_debug("TPM2 PCRs changed during unseal, retrying");
+	}
+out:
+	tpm2_flush(c, &object);
+	tpm2_flush(c, &primary);
+	explicit_wipe(&private, sizeof(private));
+	return r;
+}

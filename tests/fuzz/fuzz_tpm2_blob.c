@@ -1,0 +1,18 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// fuzz-sources: tpm2.c log.c
+/* Fuzz the unmarshalling of a sealed blob as it comes from a LUKS2 token
+ * (untrusted): tpm2_blob_validate must answer 0 or -EBADMSG, never crash. */
+#include <stddef.h>
+#include <stdint.h>
+
+#include "log.h"
+#include "tpm2.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	log_set_max_level(LOG_LEVEL_ERR);
+	int r = tpm2_blob_validate(data, size);
+	if (r != 0 && r != -EBADMSG)
+		__builtin_trap();
+	return 0;
+}

@@ -1,0 +1,83 @@
+#!/bin/bash
+# Provisioning never formats something that may hold data: a filesystem, a
+# LUKS2 volume with a keyslot but no token, a LUKS1 header, unknown non-zero
+# bytes.  A corrupted systemd-tpm2 token gives a clear error, no reformat.
+source "$(dirname "$0")/persist-lib.sh"
+persist_setup
+
+# A filesystem.
+img=$(new_image ext4)
+mkfs.ext4 -q -F "$img"
+before=$(sha256sum <"$img")
+run_expect_rc 1 provision "$img"
+assert_grep "is not blank: it holds ext4; refusing to format it" "$TMP/out"
+run_expect_rc 1 "$SEALROOT" persist open --cmdline "" --device "$img" --tpm2-device "$TCTI" --no-activate
+assert_grep "refusing to format" "$TMP/out"
+assert_eq "$(sha256sum <"$img")" "$before" "ext4 image"
+
+# Unknown data in the first MiB.
+img=$(new_image junk)
+printf 'precious data' | dd of="$img" bs=1 seek=70000 conv=notrunc status=none
+before=$(sha256sum <"$img")
+run_expect_rc 1 provision "$img"
+assert_grep "first MiB is not zero; refusing" "$TMP/out"
+assert_eq "$(sha256sum <"$img")" "$before" "junk image"
+
+# LUKS2 with a passphrase keyslot and no token (someone else's volume).
+img=$(new_image luks)
+printf pw >"$TMP/pw"
+cryptsetup luksFormat --type luks2 -q --pbkdf pbkdf2 --pbkdf-force-iterations 1000 \
+	--key-file "$TMP/pw" "$img"
+before=$(sha256sum <"$img")
+run_expect_rc 1 provision "$img"
+assert_grep "already a provisioned LUKS2 volume; refusing" "$TMP/out"
+run_expect_rc 1 "$SEALROOT" persist open --cmdline "" --device "$img" --tpm2-device "$TCTI" --no-activate
+assert_grep "has no systemd-tpm2 token" "$TMP/out"
+run_expect_rc 1 "$SEALROOT" persist check "$img" --tpm2-device "$TCTI"
+assert_grep "has no systemd-tpm2 token" "$TMP/out"
+assert_eq "$(sha256sum <"$img")" "$before" "foreign LUKS2 image"
+# ... even when it claims to be ours mid-provisioning but has a token sealroot
+# did not write.
+cryptsetup config --subsystem sealroot-provisioning "$img"
+printf '{"type":"other","keyslots":["0"]}' | cryptsetup token import "$img"
+before=$(sha256sum <"$img")
+run_expect_rc 1 provision "$img"
+assert_grep "did not expect; refusing to touch it" "$TMP/out"
+assert_eq "$(sha256sum <"$img")" "$before" "marked LUKS2 image with a foreign token"
+
+# LUKS1.
+img=$(new_image luks1)
+cryptsetup luksFormat --type luks1 -q --pbkdf-force-iterations 1000 --key-file "$TMP/pw" "$img"
+before=$(sha256sum <"$img")
+run_expect_rc 1 provision "$img"
+assert_grep "LUKS1 header" "$TMP/out"
+assert_eq "$(sha256sum <"$img")" "$before" "LUKS1 image"
+
+# A corrupted systemd-tpm2 token on a provisioned volume.
+img=$(new_image corrupt)
+run_expect_rc 0 provision "$img" --pcrs 7
+cryptsetup config --subsystem "" "$img"
+token_json "$img" 0 >"$TMP/good.json"
+jq -c '."tpm2-blob" = "not*base64"' "$TMP/good.json" >"$TMP/bad.json"
+cryptsetup token remove --token-id 0 "$img"
+cryptsetup token import --disable-external-tokens --token-id 0 --json-file "$TMP/bad.json" "$img"
+before=$(sha256sum <"$img")
+run_expect_rc 1 "$SEALROOT" persist check "$img" --tpm2-device "$TCTI"
+assert_grep "token 0 on $img is corrupted: tpm2-blob is not base64" "$TMP/out"
+run_expect_rc 1 "$SEALROOT" persist open --cmdline "" --device "$img" --tpm2-device "$TCTI" --no-activate
+assert_grep "token 0 on $img is corrupted: tpm2-blob is not base64" "$TMP/out"
+run_expect_rc 1 provision "$img"
+tried=0
+for field in '."tpm2-pcrs" = "seven"' '."tpm2-policy-hash" = 5' '.keyslots = ["77"]' \
+	'."tpm2-blob" = "AAAA"'; do
+	jq -c "$field" "$TMP/good.json" >"$TMP/bad.json"
+	cryptsetup token remove --token-id 0 "$img" 2>/dev/null || true
+	cryptsetup token import --disable-external-tokens --token-id 0 --json-file "$TMP/bad.json" "$img" 2>/dev/null || continue
+	tried=$((tried + 1))
+	run_expect_rc 1 "$SEALROOT" persist check "$img" --tpm2-device "$TCTI"
+	assert_grep "token 0 on $img (is corrupted|cannot be used)|could not load the sealed key" "$TMP/out"
+	note "$field: $(grep -m1 -oE 'token 0 on [^ ]+ .*|could not load.*' "$TMP/out" | cut -c1-110)"
+done
+[ "$tried" -ge 3 ] || fail "only $tried corrupted tokens could be imported"
+assert_eq "$(keyslot_count "$img")" 1 "keyslots of the corrupted-token image"
+echo "ok: non-blank devices refused, corrupted tokens explained"

@@ -1,0 +1,26 @@
+#!/bin/bash
+# Blobs that are not a sealed object for this TPM: -EBADMSG (74), no crash.
+source "$(dirname "$0")/tpm2-lib.sh"
+swtpm_start "$TMP/tpm"
+
+head -c 32 /dev/urandom | "$DRIVER" "$SWTPM_TCTI" seal 7 "$TMP/blob" "$TMP/policy" >/dev/null
+size=$(stat -c %s "$TMP/blob")
+
+head -c 200 /dev/urandom >"$TMP/garbage"
+: >"$TMP/empty"
+head -c $((size - 10)) "$TMP/blob" >"$TMP/truncated"
+{ cat "$TMP/blob"; printf 'x'; } >"$TMP/trailing"
+# Flip one byte inside the encrypted private part (offset 40): integrity check.
+cp "$TMP/blob" "$TMP/tampered"
+b=$(od -An -tu1 -j40 -N1 "$TMP/blob" | tr -d ' ')
+printf "$(printf '\\%03o' $(((b + 1) % 256)))" | dd of="$TMP/tampered" bs=1 seek=40 conv=notrunc status=none
+
+for f in garbage empty truncated trailing tampered; do
+	run_expect_rc 74 "$DRIVER" "$SWTPM_TCTI" unseal 7 "$TMP/$f" "$TMP/policy"
+	assert_grep "Bad message" "$TMP/out"
+done
+# A blob sealed on another TPM (different owner seed) cannot be loaded here.
+swtpm_stop
+swtpm_start "$TMP/tpm2"
+run_expect_rc 74 "$DRIVER" "$SWTPM_TCTI" unseal 7 "$TMP/blob" "$TMP/policy"
+echo "ok: bad blobs refused"

@@ -1,0 +1,331 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * tpm2-driver — test-only front end to helpers/tpm2.c for the host tests.
+ *
+ *   tpm2-driver TCTI seal PCRS BLOB POLICY   secret on stdin; writes the blob
+ *                                            (binary) and the policy hash (hex)
+ *   tpm2-driver TCTI unseal PCRS BLOB POLICY [hex|base64] [PRIMARY_ALG]
+ *                                            prints the secret
+ *   tpm2-driver TCTI pcr-read PCRS           "N HEX" per PCR
+ *   tpm2-driver TCTI pcr-extend PCR DATA     extend with SHA-256(DATA)
+ *   tpm2-driver TCTI random N                N random bytes in hex
+ *   tpm2-driver TCTI bench N PCRS            median seal/unseal time of N runs
+ *
+ * PCRS is a comma-separated list ("7,15") or "none".  On failure the module's error is
+ * logged and the exit status is the errno (EPERM 1, ENXIO 6, ENOLCK 37,
+ * EBADMSG 74, ESTALE 116).
+ */
+#include <openssl/evp.h>
+
+#include "log.h"
+#include "tpm2.h"
+
+static int parse_pcrs(const char *s, uint32_t *ret)
+{
+	uint32_t mask = 0;
+	char *end;
+
+	if (streq(s, "none")) {
+		*ret = 0;
+		return 0;
+	}
+	for (;;) {
+		unsigned long n = strtoul(s, &end, 10);
+		if (end == s || n >= TPM2_PCR_COUNT)
+			return -EINVAL;
+		mask |= UINT32_C(1) << n;
+		if (*end == '\0')
+			break;
+		if (*end != ',')
+			return -EINVAL;
+		s = end + 1;
+	}
+	*ret = mask;
+	return 0;
+}
+
+static int hex_decode(const char *s, uint8_t *out, size_t size)
+{
+	for (size_t i = 0; i < size; i++) {
+		unsigned v;
+		if (sscanf(s + 2 * i, "%2x", &v) != 1)
+			return -EINVAL;
+		out[i] = (uint8_t)v;
+	}
+	return 0;
+}
+
+static void hex_print(FILE *f, const uint8_t *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		fprintf(f, "%02x", p[i]);
+	fputc('\n', f);
+}
+
+static int read_all(FILE *f, struct secret *ret)
+{
+	size_t cap = 4096, n = 0;
+	uint8_t *buf = malloc(cap);
+
+	if (!buf)
+		return -ENOMEM;
+	for (;;) {
+		size_t k = fread(buf + n, 1, cap - n, f);
+		n += k;
+		if (k == 0)
+			break;
+		if (n == cap) {
+			uint8_t *nb = malloc(cap * 2);
+			if (!nb) {
+				explicit_wipe(buf, n);
+				free(buf);
+				return -ENOMEM;
+			}
+			memcpy(nb, buf, n);
+			explicit_wipe(buf, n);
+			free(buf);
+			buf = nb;
+			cap *= 2;
+		}
+	}
+	if (ferror(f)) {
+		explicit_wipe(buf, n);
+		free(buf);
+		return -EIO;
+	}
+	ret->data = buf;
+	ret->size = n;
+	return 0;
+}
+
+static int write_file(const char *path, const void *p, size_t n)
+{
+	_cleanup_fclose_ FILE *f = fopen(path, "we");
+	if (!f || fwrite(p, 1, n, f) != n)
+		return errno > 0 ? -errno : -EIO;
+	return fflush(f) == 0 ? 0 : -errno;
+}
+
+static int load_sealed(const char *pcrs, const char *blob_path, const char *policy_path,
+		       struct tpm2_sealed *s)
+{
+	struct secret blob = {};
+	char hex[2 * TPM2_SHA256_SIZE + 2] = {};
+	_cleanup_fclose_ FILE *f = NULL;
+	FILE *pf;
+	bool ok;
+	int r;
+
+	r = parse_pcrs(pcrs, &s->pcr_mask);
+	if (r < 0)
+		return log_error_errno(r, "Bad PCR list '%s'", pcrs);
+
+	f = fopen(blob_path, "re");
+	if (!f)
+		return log_error_errno(-errno, "Cannot open %s: %m", blob_path);
+	r = read_all(f, &blob);
+	if (r < 0)
+		return log_error_errno(r, "Cannot read %s: %m", blob_path);
+	s->blob = blob.data;
+	s->blob_size = blob.size;
+
+	pf = fopen(policy_path, "re");
+	if (!pf)
+		return log_error_errno(-errno, "Cannot open %s: %m", policy_path);
+	ok = fgets(hex, sizeof(hex), pf) != NULL;
+	fclose(pf);
+	if (!ok || strlen(hex) < 2 * TPM2_SHA256_SIZE ||
+	    hex_decode(hex, s->policy_hash, TPM2_SHA256_SIZE) < 0)
+		return log_error_errno(-EINVAL, "%s: expected %d hex digits", policy_path,
+				       2 * TPM2_SHA256_SIZE);
+	s->pcr_bank = 0x000B;	 /* TPM2_ALG_SHA256 */
+	s->primary_alg = 0x0023; /* TPM2_ALG_ECC */
+	return 0;
+}
+
+static int cmd_seal(struct tpm2_context *c, char **argv)
+{
+	_cleanup_secret_ struct secret secret = {};
+	struct tpm2_sealed s = {};
+	uint32_t mask;
+	char hex[2 * TPM2_SHA256_SIZE + 1];
+	int r;
+
+	r = parse_pcrs(argv[0], &mask);
+	if (r < 0)
+		return log_error_errno(r, "Bad PCR list '%s'", argv[0]);
+	r = read_all(stdin, &secret);
+	if (r < 0)
+		return log_error_errno(r, "Cannot read the secret from stdin: %m");
+	r = tpm2_seal(c, mask, &secret, &s);
+	if (r < 0)
+		return log_error_errno(r, "Sealing to PCRs %s failed: %m", argv[0]);
+	for (size_t i = 0; i < TPM2_SHA256_SIZE; i++)
+		snprintf(hex + 2 * i, 3, "%02x", s.policy_hash[i]);
+	r = write_file(argv[1], s.blob, s.blob_size);
+	if (r >= 0)
+		r = write_file(argv[2], hex, strlen(hex));
+	if (r < 0)
+		log_error_errno(r, "Cannot write %s or %s: %m", argv[1], argv[2]);
+	for (unsigned pcr = 0; r >= 0 && pcr < TPM2_PCR_COUNT; pcr++)
+		if (mask & (UINT32_C(1) << pcr)) {
+			printf("pcr %u ", pcr);
+			hex_print(stdout, s.pcr_values[pcr], TPM2_SHA256_SIZE);
+		}
+	tpm2_sealed_done(&s);
+	return r;
+}
+
+static int cmd_unseal(struct tpm2_context *c, int argc, char **argv)
+{
+	_cleanup_secret_ struct secret secret = {};
+	struct tpm2_sealed s = {};
+	const char *fmt = argc > 3 ? argv[3] : "hex";
+	int r;
+
+	r = load_sealed(argv[0], argv[1], argv[2], &s);
+	if (r >= 0 && argc > 4)
+		s.primary_alg = streq(argv[4], "rsa") ? 0x0001 : 0x0023;
+	if (r >= 0) {
+		r = tpm2_unseal(c, &s, &secret);
+		if (r < 0)
+			log_error_errno(r, "Unsealing %s with policy %s failed: %m", argv[1],
+					argv[2]);
+	}
+	tpm2_sealed_done(&s);
+	if (r < 0)
+		return r;
+
+	if (streq(fmt, "base64")) {
+		size_t n = 4 * ((secret.size + 2) / 3) + 1;
+		_cleanup_free_ unsigned char *b64 = malloc(n);
+		if (!b64)
+			return log_error_errno(-ENOMEM, "Out of memory");
+		EVP_EncodeBlock(b64, secret.data, (int)secret.size);
+		fputs((char *)b64, stdout);
+		explicit_wipe(b64, n);
+	} else
+		hex_print(stdout, secret.data, secret.size);
+	return 0;
+}
+
+static int cmd_pcr_read(struct tpm2_context *c, char **argv)
+{
+	uint8_t values[TPM2_PCR_COUNT][TPM2_SHA256_SIZE];
+	uint32_t mask;
+	int r;
+
+	r = parse_pcrs(argv[0], &mask);
+	if (r < 0)
+		return log_error_errno(r, "Bad PCR list '%s'", argv[0]);
+	r = tpm2_pcr_read(c, mask, values);
+	if (r < 0)
+		return log_error_errno(r, "Reading PCRs %s failed: %m", argv[0]);
+	for (unsigned pcr = 0; pcr < TPM2_PCR_COUNT; pcr++)
+		if (mask & (UINT32_C(1) << pcr)) {
+			printf("%u ", pcr);
+			hex_print(stdout, values[pcr], TPM2_SHA256_SIZE);
+		}
+	return 0;
+}
+
+static int cmp_usec(const void *a, const void *b)
+{
+	usec_t x = *(const usec_t *)a, y = *(const usec_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+static int cmd_bench(struct tpm2_context *c, char **argv)
+{
+	int n = atoi(argv[0]);
+	usec_t seal_t[100], unseal_t[100];
+	uint32_t mask;
+	uint8_t key[32];
+	struct secret secret = {key, sizeof(key)};
+	int r;
+
+	if (n < 1 || n > 100)
+		return log_error_errno(-EINVAL, "N must be 1..100");
+	r = parse_pcrs(argv[1], &mask);
+	if (r < 0)
+		return log_error_errno(r, "Bad PCR list '%s'", argv[1]);
+	r = tpm2_get_random(c, key, sizeof(key));
+	if (r < 0)
+		return log_error_errno(r, "GetRandom failed: %m");
+
+	for (int i = 0; i < n; i++) {
+		_cleanup_secret_ struct secret out = {};
+		struct tpm2_sealed s = {};
+		usec_t t0 = now_usec(CLOCK_MONOTONIC);
+		r = tpm2_seal(c, mask, &secret, &s);
+		usec_t t1 = now_usec(CLOCK_MONOTONIC);
+		if (r >= 0)
+			r = tpm2_unseal(c, &s, &out);
+		usec_t t2 = now_usec(CLOCK_MONOTONIC);
+		tpm2_sealed_done(&s);
+		if (r < 0)
+			return log_error_errno(r, "Seal/unseal round %d failed: %m", i);
+		if (out.size != sizeof(key) || memcmp(out.data, key, sizeof(key)) != 0)
+			return log_error_errno(-EIO, "Round %d: unsealed secret differs", i);
+		seal_t[i] = t1 - t0;
+		unseal_t[i] = t2 - t1;
+	}
+	explicit_wipe(key, sizeof(key));
+	qsort(seal_t, (size_t)n, sizeof(usec_t), cmp_usec);
+	qsort(unseal_t, (size_t)n, sizeof(usec_t), cmp_usec);
+	printf("seal_median_ms=%.1f unseal_median_ms=%.1f runs=%d\n", seal_t[n / 2] / 1000.0,
+	       unseal_t[n / 2] / 1000.0, n);
+	return 0;
+}
+
+static int run(int argc, char **argv)
+{
+	struct tpm2_context *c = NULL;
+	const char *tcti, *cmd;
+	int r;
+
+	if (argc < 3)
+		return log_error_errno(-EINVAL, "usage: tpm2-driver TCTI COMMAND ARGS…");
+	tcti = argv[1];
+	cmd = argv[2];
+	argc -= 3;
+	argv += 3;
+
+	r = tpm2_context_new(tcti, &c);
+	if (r < 0)
+		return log_error_errno(r, "Cannot connect to TPM '%s': %m", tcti);
+
+	if (streq(cmd, "seal") && argc == 3)
+		r = cmd_seal(c, argv);
+	else if (streq(cmd, "unseal") && argc >= 3 && argc <= 5)
+		r = cmd_unseal(c, argc, argv);
+	else if (streq(cmd, "pcr-read") && argc == 1)
+		r = cmd_pcr_read(c, argv);
+	else if (streq(cmd, "pcr-extend") && argc == 2) {
+		r = tpm2_pcr_extend(c, (unsigned)atoi(argv[0]), argv[1], strlen(argv[1]));
+		if (r < 0)
+			log_error_errno(r, "Extending PCR %s failed: %m", argv[0]);
+	} else if (streq(cmd, "random") && argc == 1) {
+		size_t n = (size_t)atoi(argv[0]);
+		_cleanup_free_ uint8_t *buf = malloc(n ? n : 1);
+		r = buf ? tpm2_get_random(c, buf, n) : -ENOMEM;
+		if (r < 0)
+			log_error_errno(r, "GetRandom failed: %m");
+		else
+			hex_print(stdout, buf, n);
+	} else if (streq(cmd, "bench") && argc == 2)
+		r = cmd_bench(c, argv);
+	else
+		r = log_error_errno(-EINVAL, "Unknown command or wrong arguments: %s", cmd);
+
+	tpm2_context_free(c);
+	return r;
+}
+
+int main(int argc, char **argv)
+{
+	if (getenv("SEALROOT_DEBUG"))
+		log_set_max_level(LOG_LEVEL_DEBUG);
+	int r = run(argc, argv);
+	return r < 0 ? -r : 0;
+}
