@@ -1,12 +1,313 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* cmd_layout.c — placeholder until the 'layout' command lands; always fails. */
+/*
+ * cmd_layout.c — `sealroot layout check|plan|apply`: read a layout.env,
+ * report every problem in it, show the mount plan, or perform it under a
+ * root directory.
+ */
+#include <getopt.h>
+
 #include "commands.h"
+#include "layout.h"
+#include "layout_apply.h"
 #include "log.h"
+#include "report.h"
+
+static void usage_layout(FILE *out)
+{
+	fprintf(out, "Usage: sealroot layout COMMAND [OPTIONS] FILE\n\n"
+		     "Read a layout.env (tmpfs overlays and persistent bind mounts).\n\n"
+		     "Commands:\n"
+		     "  check [--root DIR] FILE          report every problem in FILE\n"
+		     "  plan [--root DIR] [--json] FILE  print the ordered mount operations\n"
+		     "  apply --root DIR FILE            perform them beneath DIR\n\n"
+		     "Run 'sealroot layout COMMAND --help' for details.\n"
+		     "Exit status: 0 success, 1 invalid layout or failure, 2 usage error.\n");
+}
+
+static void usage_check(FILE *out)
+{
+	fprintf(out,
+		"Usage: sealroot layout check [--root DIR] FILE\n\n"
+		"Parse and validate FILE (never executing it).  Every problem is printed\n"
+		"as FILE:LINE:COL: error: MESSAGE on stderr; a clean file prints a\n"
+		"one-line summary on stdout.\n\n"
+		"Options:\n"
+		"  -r, --root DIR  also check that every mount point exists in the\n"
+		"                  unpacked root DIR (no symlinks; overlays need directories)\n"
+		"  -h, --help      show this help\n\n"
+		"Exit status: 0 valid, 1 problems found or FILE unreadable, 2 usage error.\n");
+}
+
+static void usage_plan(FILE *out)
+{
+	fprintf(out,
+		"Usage: sealroot layout plan [--root DIR] [--json] FILE\n\n"
+		"Print the mount operations FILE describes, in the order they are done:\n"
+		"the tmpfs first, then parents before children, ties in file order.\n\n"
+		"Options:\n"
+		"  -r, --root DIR  also check the mount points in DIR, as 'check' does\n"
+		"  -j, --json      print a JSON array of {op, target, source|upper/work, line}\n"
+		"  -h, --help      show this help\n\n"
+		"Exit status: 0 printed, 1 invalid layout, 2 usage error.\n");
+}
+
+static void usage_apply(FILE *out)
+{
+	fprintf(out, "Usage: sealroot layout apply --root DIR FILE\n\n"
+		     "Parse FILE and perform its mounts beneath DIR (in the initramfs: the\n"
+		     "verified root, e.g. /sysroot).  Nothing is mounted when FILE is invalid.\n"
+		     "The result is recorded as the 'layout' stage of the boot report.\n\n"
+		     "Options:\n"
+		     "  -r, --root DIR  the root to apply the layout to (required)\n"
+		     "  -h, --help      show this help\n\n"
+		     "Exit status: 0 all applied, 1 invalid layout or a mount failed, 2 usage "
+		     "error.\n");
+}
+
+struct layout_args {
+	const char *root;
+	const char *file;
+	bool json;
+};
+
+/* Returns 0, 1 for --help (already printed), or EXIT_USAGE after a message. */
+static int parse_args(int argc, char **argv, bool allow_json, void (*usage)(FILE *),
+		      struct layout_args *a)
+{
+	static const struct option options[] = {
+	    {"root", required_argument, NULL, 'r'},
+	    {"json", no_argument, NULL, 'j'},
+	    {"help", no_argument, NULL, 'h'},
+	    {},
+	};
+	int c;
+
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":r:jh", options, NULL)) >= 0) {
+		switch (c) {
+		case 'r':
+			a->root = optarg;
+			break;
+		case 'j':
+			if (!allow_json)
+				goto unknown;
+			a->json = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return 1;
+		case ':':
+			log_error("option '%s' needs an argument", argv[optind - 1]);
+			usage(stderr);
+			return EXIT_USAGE;
+		default:
+			goto unknown;
+		}
+	}
+	if (optind >= argc) {
+		log_error("missing the layout FILE to read");
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (optind + 1 < argc) {
+		log_error("unexpected argument '%s': give exactly one layout FILE",
+			  argv[optind + 1]);
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	a->file = argv[optind];
+	if (a->root && !*a->root) {
+		log_error("--root needs a directory, not an empty string");
+		return EXIT_USAGE;
+	}
+	return 0;
+
+unknown:
+	log_error("unknown option '%s' for 'sealroot layout %s'", argv[optind - 1], argv[0]);
+	usage(stderr);
+	return EXIT_USAGE;
+}
+
+/* Load and validate; diagnostics are printed here.  Returns 0, -EINVAL when the
+ * file has problems (printed), or another negative errno (logged). */
+static int load(const struct layout_args *a, struct layout *l)
+{
+	struct layout_diags d = {};
+	int r = layout_load_file(a->file, l, &d);
+
+	if (r == 0 && a->root) {
+		r = layout_check_root(l, a->root, &d);
+		if (r < 0 && r != -EINVAL) {
+			layout_diags_done(&d);
+			return log_error_errno(r, "Failed to open root directory %s: %m", a->root);
+		}
+	}
+	if (d.n > 0 || d.n_dropped > 0) {
+		layout_diags_print(&d, a->file, stderr);
+		layout_diags_done(&d);
+		return -EINVAL;
+	}
+	layout_diags_done(&d);
+
+	switch (r) {
+	case 0:
+		return 0;
+	case -ELOOP:
+		return log_error_errno(r,
+				       "Layout file %s is a symbolic link; it is opened without "
+				       "following links: give the path of the file itself",
+				       a->file);
+	case -EISDIR:
+		return log_error_errno(r, "Layout file %s is a directory: give the layout.env file",
+				       a->file);
+	case -EBADFD:
+		return log_error_errno(r, "Layout file %s is not a regular file", a->file);
+	case -EFBIG:
+		return log_error_errno(r,
+				       "Layout file %s is larger than %d bytes: layout.env is a "
+				       "short text file",
+				       a->file, LAYOUT_FILE_MAX);
+	default:
+		return log_error_errno(r, "Failed to read layout file %s: %m", a->file);
+	}
+}
+
+static int count_kind(const struct layout *l, enum layout_kind k)
+{
+	int n = 0;
+	for (size_t i = 0; i < l->n_entries; i++)
+		if (l->entries[i].kind == k)
+			n++;
+	return n;
+}
+
+static int layout_check(int argc, char **argv)
+{
+	struct layout_args a = {};
+	struct layout l = {};
+	int r = parse_args(argc, argv, false, usage_check, &a);
+
+	if (r != 0)
+		return r == 1 ? 0 : r;
+	r = load(&a, &l);
+	if (r == 0)
+		printf("%s: ok, %d overlays, %d persistent binds\n", a.file,
+		       count_kind(&l, LAYOUT_TMPFS_OVERLAY),
+		       count_kind(&l, LAYOUT_PERSISTENT_BIND));
+	layout_done(&l);
+	return r < 0 ? 1 : 0;
+}
+
+static int layout_plan(int argc, char **argv)
+{
+	struct layout_args a = {};
+	struct layout l = {};
+	struct layout_plan plan = {};
+	int r = parse_args(argc, argv, true, usage_plan, &a);
+
+	if (r != 0)
+		return r == 1 ? 0 : r;
+	r = load(&a, &l);
+	if (r < 0)
+		goto out;
+	r = layout_plan_build(&l, &plan);
+	if (r < 0) {
+		log_error_errno(r, "Failed to build the mount plan for %s: %m", a.file);
+		goto out;
+	}
+	if (a.json) {
+		r = layout_plan_print_json(&plan, stdout);
+		if (r < 0)
+			log_error_errno(r, "Failed to print the plan as JSON: %m");
+	} else
+		layout_plan_print(&plan, stdout);
+out:
+	layout_plan_done(&plan);
+	layout_done(&l);
+	return r < 0 ? 1 : 0;
+}
+
+static int layout_apply_cmd(int argc, char **argv)
+{
+	struct layout_args a = {};
+	struct layout l = {};
+	struct layout_plan plan = {};
+	struct report_stage *stage;
+	int r = parse_args(argc, argv, false, usage_apply, &a);
+
+	if (r != 0)
+		return r == 1 ? 0 : r;
+	if (!a.root) {
+		log_error(
+		    "'sealroot layout apply' needs --root DIR, the root to apply the layout to");
+		usage_apply(stderr);
+		return EXIT_USAGE;
+	}
+
+	stage = report_stage_begin("layout");
+	report_stage_set(stage, "file", a.file);
+	report_stage_set(stage, "root", a.root);
+
+	/* No root check here: layout_apply reports each mount point it cannot use
+	 * and still performs the others. */
+	struct layout_args parse_only = {.file = a.file};
+	r = load(&parse_only, &l);
+	if (r < 0) {
+		report_stage_set(stage, "message",
+				 r == -EINVAL ? "the layout file is invalid; nothing was mounted "
+						"(run 'sealroot layout check FILE')"
+					      : "the layout file could not be read; nothing was "
+						"mounted");
+		report_stage_end(stage, r);
+		goto out;
+	}
+	r = layout_plan_build(&l, &plan);
+	if (r < 0) {
+		log_error_errno(r, "Failed to build the mount plan for %s: %m", a.file);
+		report_stage_end(stage, r);
+		goto out;
+	}
+	report_stage_set_u64(stage, "operations", plan.n_ops);
+
+	r = layout_apply(&plan, a.root, stage);
+	if (r < 0)
+		log_error_errno(r,
+				"Layout %s was not fully applied beneath %s: see the messages "
+				"above and 'sealroot status'",
+				a.file, a.root);
+	report_stage_end(stage, r);
+out:
+	layout_plan_done(&plan);
+	layout_done(&l);
+	return r < 0 ? 1 : 0;
+}
 
 int cmd_layout(int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
-	log_error("'layout' is not implemented in this build");
-	return 1;
+	static const struct {
+		const char *name;
+		int (*run)(int argc, char **argv);
+	} verbs[] = {
+	    {"check", layout_check},
+	    {"plan", layout_plan},
+	    {"apply", layout_apply_cmd},
+	};
+
+	if (argc < 2) {
+		log_error("'sealroot layout' needs a command: check, plan or apply");
+		usage_layout(stderr);
+		return EXIT_USAGE;
+	}
+	if (streq(argv[1], "-h") || streq(argv[1], "--help") || streq(argv[1], "help")) {
+		usage_layout(stdout);
+		return 0;
+	}
+	for (size_t i = 0; i < ELEMENTSOF(verbs); i++)
+		if (streq(argv[1], verbs[i].name))
+			return verbs[i].run(argc - 1, argv + 1);
+
+	log_error("unknown layout command '%s': use check, plan or apply", argv[1]);
+	usage_layout(stderr);
+	return EXIT_USAGE;
 }

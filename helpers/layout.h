@@ -19,6 +19,8 @@
 #define LAYOUT_DEFAULT_TMPFS_OVERLAY_TARGET "/opt/.mount/tmpfs"
 #define LAYOUT_DEFAULT_OVERLAY_SIZE "25%"
 #define LAYOUT_FILE_MAX (1024 * 1024) /* bytes: larger files are refused */
+#define LAYOUT_ENTRIES_MAX 4096	      /* paths in all lists together */
+#define LAYOUT_DIAGS_MAX 200	      /* diagnostics kept; later ones are only counted */
 
 enum layout_kind {
 	LAYOUT_TMPFS_OVERLAY,
@@ -28,7 +30,8 @@ enum layout_kind {
 struct layout_entry {
 	char *path;
 	enum layout_kind kind;
-	unsigned line, column; /* where it was written in the file (1-based) */
+	unsigned line, column; /* where it was written in the file (1-based);
+				* 0, 0 for an entry that comes from a default */
 };
 
 struct layout {
@@ -36,19 +39,25 @@ struct layout {
 	size_t n_entries;
 	char *persistent_bind_target; /* PERSISTENT_BIND_TARGET */
 	char *tmpfs_overlay_target;   /* TMPFS_OVERLAY_TARGET */
-	char *overlay_size;           /* from OVERLAY=tmpfs:X → "X" ("25%", "512M") */
+	char *overlay_size;	      /* from OVERLAY=tmpfs:X → "X" ("25%", "512M") */
 };
 
 /* One problem found in a layout file. */
 struct layout_diag {
-	unsigned line, column; /* 1-based; column counts bytes */
+	unsigned line, column; /* 1-based; column counts bytes; 0, 0: not tied to a line */
 	char *message;
 };
 
 struct layout_diags {
 	struct layout_diag *items;
 	size_t n;
+	size_t n_dropped; /* problems beyond LAYOUT_DIAGS_MAX, counted but not kept */
 };
+
+/* Append one diagnostic; beyond LAYOUT_DIAGS_MAX only n_dropped grows.
+ * Returns 0 or -ENOMEM. */
+int layout_diag_add(struct layout_diags *d, unsigned line, unsigned column, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 
 /*
  * Parse and validate a layout.env held in memory (may contain NUL bytes; they
@@ -67,21 +76,33 @@ int layout_load_file(const char *path, struct layout *ret, struct layout_diags *
 void layout_done(struct layout *l);
 void layout_diags_done(struct layout_diags *d);
 
-/* Print "FILE:LINE:COL: error: message" lines, one per diagnostic. */
+/* Print "FILE:LINE:COL: error: message" lines, one per diagnostic ("FILE: error:
+ * message" when the diagnostic has no line). */
 void layout_diags_print(const struct layout_diags *d, const char *filename, FILE *out);
+
+/*
+ * Check an unpacked root directory against a parsed layout (layout_check_root.c):
+ * every entry's mount point must exist beneath ROOT without a symlink in any
+ * component (an overlay needs a directory, a bind a directory or a regular
+ * file), and so must the targets that are in use.  Problems are appended to
+ * diags with the entry's line and column.  Returns 0 when all is well,
+ * -EINVAL when problems were added, or a negative errno when ROOT itself
+ * cannot be opened (nothing added).
+ */
+int layout_check_root(const struct layout *l, const char *root, struct layout_diags *diags);
 
 /* --- plan ---------------------------------------------------------------- */
 
 enum layout_op_kind {
 	LAYOUT_OP_TMPFS,   /* mount the one tmpfs at tmpfs_overlay_target */
 	LAYOUT_OP_OVERLAY, /* overlayfs on target: lower=target, upper/work in the tmpfs */
-	LAYOUT_OP_BIND,    /* bind source (persistent copy, seeded if missing) on target */
+	LAYOUT_OP_BIND,	   /* bind source (persistent copy, seeded if missing) on target */
 };
 
 struct layout_op {
 	enum layout_op_kind kind;
 	const struct layout_entry *entry; /* NULL for LAYOUT_OP_TMPFS */
-	char *target; /* mount point, e.g. "/etc/ssh" */
+	char *target;			  /* mount point, e.g. "/etc/ssh" */
 	char *source; /* BIND: "<persistent_bind_target>/etc/ssh"; OVERLAY: NULL */
 	char *upper;  /* OVERLAY: "<tmpfs_overlay_target>/etc/lp/upper" */
 	char *work;   /* OVERLAY: "<tmpfs_overlay_target>/etc/lp/work" */
@@ -102,3 +123,5 @@ void layout_plan_done(struct layout_plan *p);
 /* Human-readable or JSON rendering of a plan (used by `layout plan`). */
 void layout_plan_print(const struct layout_plan *p, FILE *out);
 int layout_plan_print_json(const struct layout_plan *p, FILE *out);
+/* "tmpfs", "overlay", "bind". */
+const char *layout_op_kind_to_string(enum layout_op_kind k);
