@@ -1,0 +1,225 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* Unit tests for seed.c: a faithful, atomic copy that never overwrites. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <sys/xattr.h>
+
+#include "seed.h"
+#include "util.h"
+
+struct fixture {
+	char dir[64];
+	int src_fd, dst_fd; /* O_RDONLY|O_DIRECTORY */
+};
+
+static int sh(const char *dir, const char *script)
+{
+	char cmd[2048];
+	snprintf(cmd, sizeof(cmd), "cd %s && { %s ; }", dir, script);
+	return system(cmd);
+}
+
+static int setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+	if (!f)
+		return -1;
+	strcpy(f->dir, "/tmp/sealroot-seed.XXXXXX");
+	if (!mkdtemp(f->dir))
+		return -1;
+	if (sh(f->dir, "mkdir -p src/tree/sub dst && printf hello >src/file && "
+		       "printf inner >src/tree/sub/f && ln -s ../file src/tree/link && "
+		       "ln -s /etc/passwd src/tree/abs && chmod 0640 src/file && "
+		       "chmod 2751 src/tree") != 0)
+		return -1;
+	char p[128];
+	snprintf(p, sizeof(p), "%s/src", f->dir);
+	f->src_fd = open(p, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	snprintf(p, sizeof(p), "%s/dst", f->dir);
+	f->dst_fd = open(p, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (f->src_fd < 0 || f->dst_fd < 0)
+		return -1;
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+	close(f->src_fd);
+	close(f->dst_fd);
+	char cmd[128];
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", f->dir);
+	(void)!system(cmd);
+	free(f);
+	return 0;
+}
+
+static int count_entries(int dir_fd)
+{
+	int n = 0, fd = fcntl(dir_fd, F_DUPFD_CLOEXEC, 3);
+	DIR *d = fdopendir(fd);
+	assert_non_null(d);
+	rewinddir(d);
+	struct dirent *de;
+	while ((de = readdir(d)))
+		if (!streq(de->d_name, ".") && !streq(de->d_name, ".."))
+			n++;
+	closedir(d);
+	return n;
+}
+
+static void test_seed_file_keeps_owner_mode_times_xattrs(void **state)
+{
+	struct fixture *f = *state;
+	struct timespec ts[2] = {{1000000000, 123456789}, {1200000000, 987654321}};
+	assert_int_equal(fchownat(f->src_fd, "file", 1234, 5678, 0), 0);
+	assert_int_equal(fchmodat(f->src_fd, "file", 04750, 0), 0);
+	char p[128];
+	snprintf(p, sizeof(p), "%s/src/file", f->dir);
+	assert_int_equal(setxattr(p, "user.sealroot", "v1", 2, 0), 0);
+	assert_int_equal(setxattr(p, "trusted.sealroot", "t", 1, 0), 0);
+	assert_int_equal(utimensat(f->src_fd, "file", ts, 0), 0);
+
+	struct seed_failure fail = {};
+	assert_int_equal(seed_copy(f->src_fd, "file", f->dst_fd, "file", &fail), 0);
+	assert_null(fail.path);
+
+	struct stat st;
+	assert_int_equal(fstatat(f->dst_fd, "file", &st, AT_SYMLINK_NOFOLLOW), 0);
+	assert_true(S_ISREG(st.st_mode));
+	assert_int_equal(st.st_uid, 1234);
+	assert_int_equal(st.st_gid, 5678);
+	assert_int_equal(st.st_mode & 07777, 04750); /* set-uid survives the chown */
+	assert_int_equal(st.st_mtim.tv_sec, 1200000000);
+	assert_int_equal(st.st_mtim.tv_nsec, 987654321);
+	assert_int_equal(st.st_atim.tv_nsec, 123456789);
+	snprintf(p, sizeof(p), "%s/dst/file", f->dir);
+	char v[16] = {0};
+	assert_int_equal(getxattr(p, "user.sealroot", v, sizeof(v)), 2);
+	assert_memory_equal(v, "v1", 2);
+	assert_int_equal(getxattr(p, "trusted.sealroot", v, sizeof(v)), 1);
+	assert_int_equal(sh(f->dir, "cmp -s src/file dst/file"), 0);
+	assert_int_equal(count_entries(f->dst_fd), 1); /* no temporary left */
+}
+
+static void test_seed_directory_recursive_symlinks_as_symlinks(void **state)
+{
+	struct fixture *f = *state;
+	struct seed_failure fail = {};
+	assert_int_equal(seed_copy(f->src_fd, "tree", f->dst_fd, "tree", &fail), 0);
+	char buf[64];
+	ssize_t n = readlinkat(f->dst_fd, "tree/link", buf, sizeof(buf));
+	assert_int_equal(n, 7);
+	assert_memory_equal(buf, "../file", 7);
+	n = readlinkat(f->dst_fd, "tree/abs", buf, sizeof(buf));
+	assert_int_equal(n, 11);
+	assert_memory_equal(buf, "/etc/passwd", 11);
+	struct stat st;
+	assert_int_equal(fstatat(f->dst_fd, "tree", &st, 0), 0);
+	assert_int_equal(st.st_mode & 07777, 02751);
+	assert_int_equal(sh(f->dir, "cmp -s src/tree/sub/f dst/tree/sub/f"), 0);
+}
+
+static void test_seed_refuses_device_node_and_leaves_nothing(void **state)
+{
+	struct fixture *f = *state;
+	assert_int_equal(sh(f->dir, "mknod src/tree/sub/null c 1 3"), 0);
+	struct seed_failure fail = {};
+	int r = seed_copy(f->src_fd, "tree", f->dst_fd, "tree", &fail);
+	assert_int_equal(r, -EMEDIUMTYPE);
+	assert_string_equal(fail.path, "sub/null");
+	assert_non_null(strstr(fail.reason, "character device"));
+	seed_failure_done(&fail);
+	assert_int_equal(count_entries(f->dst_fd), 0);
+}
+
+static void test_seed_refuses_fifo(void **state)
+{
+	struct fixture *f = *state;
+	assert_int_equal(mkfifoat(f->src_fd, "fifo", 0600), 0);
+	struct seed_failure fail = {};
+	assert_int_equal(seed_copy(f->src_fd, "fifo", f->dst_fd, "fifo", &fail), -EMEDIUMTYPE);
+	assert_string_equal(fail.path, "");
+	seed_failure_done(&fail);
+	assert_int_equal(count_entries(f->dst_fd), 0);
+}
+
+static void test_seed_never_overwrites_existing_data(void **state)
+{
+	struct fixture *f = *state;
+	assert_int_equal(sh(f->dir, "printf mine >dst/file && mkdir dst/tree"), 0);
+	assert_int_equal(seed_copy(f->src_fd, "file", f->dst_fd, "file", NULL), -EEXIST);
+	assert_int_equal(seed_copy(f->src_fd, "tree", f->dst_fd, "tree", NULL), -EEXIST);
+	assert_int_equal(seed_empty_dir(f->dst_fd, "file", 0755, 0, 0), -EEXIST);
+	assert_int_equal(sh(f->dir, "[ \"$(cat dst/file)\" = mine ] && [ ! -e dst/tree/sub ]"), 0);
+	assert_int_equal(count_entries(f->dst_fd), 2);
+}
+
+static void test_seed_empty_dir_owner_and_mode(void **state)
+{
+	struct fixture *f = *state;
+	assert_int_equal(seed_empty_dir(f->dst_fd, "empty", 0710, 42, 43), 0);
+	struct stat st;
+	assert_int_equal(fstatat(f->dst_fd, "empty", &st, 0), 0);
+	assert_true(S_ISDIR(st.st_mode));
+	assert_int_equal(st.st_mode & 07777, 0710);
+	assert_int_equal(st.st_uid, 42);
+	assert_int_equal(st.st_gid, 43);
+}
+
+static void test_seed_clean_temps_removes_only_leftovers_of_name(void **state)
+{
+	struct fixture *f = *state;
+	assert_int_equal(sh(f->dir,
+			    "mkdir -p dst/.sealroot-seed.ssh.AbC123/x && "
+			    "touch dst/.sealroot-seed.ssh.AbC123/x/y dst/.sealroot-seed.ssh.zzzzzz "
+			    "dst/.sealroot-seed.sshd.AbC123 dst/.sealroot-seed.ssh.long-suffix "
+			    "&& ln -s /etc dst/.sealroot-seed.ssh.lnk123"),
+			 0);
+	assert_int_equal(seed_clean_temps(f->dst_fd, "ssh"), 3);
+	assert_int_equal(sh(f->dir, "[ -e dst/.sealroot-seed.sshd.AbC123 ] && "
+				    "[ -e dst/.sealroot-seed.ssh.long-suffix ] && [ -d /etc ] && "
+				    "[ ! -e dst/.sealroot-seed.ssh.AbC123 ]"),
+			 0);
+	/* After cleaning, seeding works. */
+	assert_int_equal(seed_copy(f->src_fd, "tree", f->dst_fd, "ssh", NULL), 0);
+}
+
+static void test_seed_deep_tree_does_not_exhaust_the_stack(void **state)
+{
+	struct fixture *f = *state;
+	/* 200 levels: each recursion frame must stay small. */
+	assert_int_equal(sh(f->dir, "cd src && d=deep && for i in $(seq 200); do d=$d/l; done && "
+				    "mkdir -p $d && echo bottom >$d/f"),
+			 0);
+	assert_int_equal(seed_copy(f->src_fd, "deep", f->dst_fd, "deep", NULL), 0);
+	assert_int_equal(
+	    sh(f->dir, "cmp -s \"$(find src/deep -name f)\" \"$(find dst/deep -name f)\""), 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test_setup_teardown(test_seed_file_keeps_owner_mode_times_xattrs, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_seed_directory_recursive_symlinks_as_symlinks,
+					    setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_seed_refuses_device_node_and_leaves_nothing, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_seed_refuses_fifo, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_seed_never_overwrites_existing_data, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_seed_empty_dir_owner_and_mode, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_seed_deep_tree_does_not_exhaust_the_stack, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_seed_clean_temps_removes_only_leftovers_of_name,
+					    setup, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
