@@ -1,3 +1,4 @@
+# shellcheck shell=bash disable=SC2034  # constants are used by scripts/mkimage
 # SPDX-License-Identifier: GPL-2.0-or-later
 # scripts/lib/mkimage-util.sh — helpers for scripts/mkimage (sourced, bash).
 # Every function either succeeds or calls die with a message that says what
@@ -72,7 +73,7 @@ file_sha256() { sha256sum <"$1" | cut -d' ' -f1; }
 # A hash of a directory tree's content, names, modes, owners, xattrs and
 # mtimes: any change that could change the image changes this.
 tree_sha256() {
-	tar -C "$1" --sort=name --numeric-owner --xattrs -cf - . 2>/dev/null | sha256sum | cut -d' ' -f1
+	tar -C "$1" --sort=name --numeric-owner --xattrs --pax-option=delete=atime,delete=ctime -cf - . 2>/dev/null | sha256sum | cut -d' ' -f1
 	[ "${PIPESTATUS[0]}" -eq 0 ] || die "could not read the rootfs '$1' (tar failed); check permissions"
 }
 
@@ -114,8 +115,8 @@ build_uki() {
 	local stub=$1 out=$2 vma size args=()
 	shift 2
 	# objdump -h rows: Idx Name Size VMA LMA Off Algn
-	local idx name hsize hvma rest end=0
-	while read -r idx name hsize hvma rest; do
+	local idx hsize hvma rest end=0
+	while read -r idx _ hsize hvma rest; do
 		[[ "$idx" =~ ^[0-9]+$ && "$hsize" =~ ^[0-9a-fA-F]+$ && "$hvma" =~ ^[0-9a-fA-F]+$ ]] || continue
 		[ $((0x$hvma + 0x$hsize)) -le "$end" ] || end=$((0x$hvma + 0x$hsize))
 	done < <(objdump -h "$stub")
