@@ -58,4 +58,15 @@ build_version v5 5
 run_expect_rc 0 "$UPDATE" "$TMP/v5" --disk "$disk"
 assert_grep 'active slot: B ' "$TMP/out"
 assert_eq "$(esp_entries "$disk")" "sealroot-3-b.efi sealroot-5-a+3.efi" "the bad entry was replaced"
+# --esp DIR: a mounted ESP (here a plain directory with the ESP's files) is
+# edited through the file system; the ESP inside the disk is not touched.
+cp --sparse=always "$TMP/v1/image.raw" "$disk"
+mkdir -p "$TMP/espdir"
+mcopy -s -i "$disk@@$(disk_part "$disk" esp start)" ::EFI ::loader "$TMP/espdir/"
+esp_before=$(part_sha "$disk" esp)
+run_expect_rc 0 "$UPDATE" "$TMP/v2" --disk "$disk" --esp "$TMP/espdir" --tries 2
+assert_eq "$(ls "$TMP/espdir/EFI/Linux" | tr '\n' ' ')" "sealroot-1-a.efi sealroot-2-b+2.efi " "entries in --esp DIR"
+cmp -s "$TMP/espdir/EFI/Linux/sealroot-2-b+2.efi" "$TMP/v2/uki.efi" || fail "the --esp entry is not build 2's UKI"
+assert_eq "$(part_sha "$disk" esp)" "$esp_before" "the disk's ESP with --esp DIR"
+slot_verifies "$disk" b "$TMP/v2" || fail "slot B does not verify after an update with --esp"
 echo "ok: updates go to the inactive slot; active slot, persist and loader untouched"
