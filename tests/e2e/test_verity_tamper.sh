@@ -1,22 +1,39 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
-# One flipped byte in the verified root (the erofs superblock block) is caught
-# by dm-verity when the root is mounted: the boot stops (restart-on-corruption)
-# and never reaches the image's init.
+# One flipped byte in the verified root is caught by dm-verity when the root is
+# read: the boot stops (restart-on-corruption) and never reaches the image's
+# init.  Two places: the erofs superblock block of the data partition (the
+# kernel reports the corrupted block), and the first block of the hash partition
+# (sealroot refuses to open: the hash tree no longer matches roothash=).
 source "$(dirname "$0")/../lib.sh"
 source "$(dirname "$0")/lib.sh"
 
-e2e_disk
-off=$(part_offset root-a)
-[ -n "$off" ] && [ "$off" != null ] || fail "no root-a partition in $E2E_MANIFEST"
-# erofs superblock: offset 1024 in the first block.
-pos=$((off + 1024 + 8))
-orig=$(dd if="$E2E_DISK" bs=1 skip="$pos" count=1 status=none | od -An -tu1 | tr -d ' ')
-printf "$(printf '\\%03o' $(((orig ^ 0xff) & 0xff)))" |
-	dd of="$E2E_DISK" bs=1 seek="$pos" count=1 conv=notrunc status=none
-new=$(dd if="$E2E_DISK" bs=1 skip="$pos" count=1 status=none | od -An -tu1 | tr -d ' ')
-[ "$orig" != "$new" ] || fail "could not flip the byte at $pos"
+# flip_byte FILE OFFSET: invert one byte in place.
+flip_byte() {
+	local orig new
+	orig=$(dd if="$1" bs=1 skip="$2" count=1 status=none | od -An -tu1 | tr -d ' ')
+	printf "$(printf '\\%03o' $(((orig ^ 0xff) & 0xff)))" |
+		dd of="$1" bs=1 seek="$2" count=1 conv=notrunc status=none
+	new=$(dd if="$1" bs=1 skip="$2" count=1 status=none | od -An -tu1 | tr -d ' ')
+	[ "$orig" != "$new" ] || fail "could not flip the byte at $2 of $1"
+}
 
-E2E_TIMEOUT=300 e2e_boot tampered --args "sealroot_test=basic"
-assert_not_done
-assert_grep 'device-mapper: verity: .*(is corrupted|corruption)' "$BOOT_LOG"
+for part in root-a root-a-verity; do
+	rm -rf "$TMP/machine"
+	e2e_disk
+	off=$(part_offset "$part")
+	[ -n "$off" ] && [ "$off" != null ] || fail "no $part partition in $E2E_MANIFEST"
+	# root-a: inside the erofs superblock (offset 1024); root-a-verity: in the first hash block.
+	if [ "$part" = root-a ]; then flip_byte "$E2E_DISK" $((off + 1024 + 8)); else flip_byte "$E2E_DISK" $((off + 100)); fi
+
+	E2E_TIMEOUT=300 e2e_boot "tampered-$part" --args "sealroot_test=basic"
+	assert_not_done
+	if [ "$part" = root-a ]; then
+		# The kernel finds the bad data block when the root is mounted.
+		assert_grep 'device-mapper: verity: .*(is corrupted|corruption)' "$BOOT_LOG"
+	else
+		# sealroot already refuses to open: the hash tree's root is not roothash=.
+		assert_grep 'sealroot: root hash mismatch' "$BOOT_LOG"
+		assert_grep 'sealroot: stage verity failed' "$BOOT_LOG"
+	fi
+done
