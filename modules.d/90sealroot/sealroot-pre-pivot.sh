@@ -7,7 +7,6 @@ type getarg >/dev/null 2>&1 || . /lib/dracut-lib.sh
 if getarg roothash= >/dev/null; then
     /usr/sbin/sealroot --kmsg persist open ||
         die "sealroot: could not open the persistent partition (see the messages above)"
-    /usr/sbin/sealroot --kmsg layout apply --root "${NEWROOT:-/sysroot}" \
-        "${NEWROOT:-/sysroot}/etc/sealroot/layout.env" ||
+    /usr/sbin/sealroot --kmsg layout apply --root "${NEWROOT:-/sysroot}" ||
         die "sealroot: could not apply the layout (see the messages above)"
 fi
