@@ -7,6 +7,7 @@
 #include <fcntl.h>
 
 #include "cmdline.h"
+#include "fileio.h"
 #include "log.h"
 
 #define PROC_CMDLINE "/proc/cmdline"
@@ -731,26 +732,9 @@ int cmdline_read_proc(char **ret)
 	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
-	_cleanup_free_ char *buf = malloc(CMDLINE_MAX + 1);
-	if (!buf)
-		return -ENOMEM;
-	size_t n = 0;
-	for (;;) {
-		ssize_t k = read(fd, buf + n, CMDLINE_MAX - n);
-		if (k < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		if (k == 0)
-			break;
-		n += (size_t)k;
-		if (n == CMDLINE_MAX)
-			return -E2BIG;
-	}
-	buf[n] = '\0';
-	*ret = TAKE_PTR(buf);
-	return 0;
+	size_t n;
+	int r = read_fd_bounded(fd, CMDLINE_MAX - 1, ret, &n);
+	return r == -EFBIG ? -E2BIG : r;
 }
 
 int cmdline_load_config(const char *override, struct sealroot_config *c)

@@ -46,19 +46,6 @@ struct apply_ctx {
 	int persist_error;
 };
 
-static const char *op_kind_name(enum layout_op_kind k)
-{
-	switch (k) {
-	case LAYOUT_OP_TMPFS:
-		return "tmpfs";
-	case LAYOUT_OP_OVERLAY:
-		return "overlay";
-	case LAYOUT_OP_BIND:
-		return "bind";
-	}
-	return "unknown";
-}
-
 /* Log "layout: PATH: REASON: ERRNO" once, record it, remember the first error. */
 _printf_(4, 5) static int op_fail(struct apply_ctx *c, const struct layout_op *op, int r,
 				  const char *fmt, ...)
@@ -72,7 +59,8 @@ _printf_(4, 5) static int op_fail(struct apply_ctx *c, const struct layout_op *o
 	(void)snprintf(message, sizeof(message), "%s: %s", reason, strerror(-r));
 
 	log_error("layout: %s: %s", op->target, message);
-	report_stage_add_entry(c->stage, op->target, op_kind_name(op->kind), "failed", message);
+	report_stage_add_entry(c->stage, op->target, layout_op_kind_to_string(op->kind), "failed",
+			       message);
 	c->n_failed++;
 	if (c->first_error == 0)
 		c->first_error = r;
@@ -83,13 +71,13 @@ static void op_ok(struct apply_ctx *c, const struct layout_op *op, bool already)
 {
 	if (already) {
 		log_info("layout: %s: already applied, %s mount left as it is", op->target,
-			 op_kind_name(op->kind));
+			 layout_op_kind_to_string(op->kind));
 		c->n_already++;
 	} else {
-		log_debug("layout: %s: %s mounted", op->target, op_kind_name(op->kind));
+		log_debug("layout: %s: %s mounted", op->target, layout_op_kind_to_string(op->kind));
 		c->n_ok++;
 	}
-	report_stage_add_entry(c->stage, op->target, op_kind_name(op->kind), "ok",
+	report_stage_add_entry(c->stage, op->target, layout_op_kind_to_string(op->kind), "ok",
 			       already ? "already applied" : NULL);
 }
 

@@ -24,6 +24,7 @@
 #include <stdarg.h>
 #include <sys/stat.h>
 
+#include "fileio.h"
 #include "layout.h"
 #include "util.h"
 
@@ -1362,22 +1363,9 @@ int layout_load_file(const char *path, struct layout *ret, struct layout_diags *
 		return -EFBIG;
 
 	/* Read to the end rather than trusting st_size (the file may change). */
-	buf = malloc(LAYOUT_FILE_MAX + 1);
-	if (!buf)
-		return -ENOMEM;
-	for (;;) {
-		ssize_t k = read(fd, buf + size, LAYOUT_FILE_MAX + 1 - size);
-		if (k < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		if (k == 0)
-			break;
-		size += (size_t)k;
-		if (size > LAYOUT_FILE_MAX)
-			return -EFBIG;
-	}
+	int r = read_fd_bounded(fd, LAYOUT_FILE_MAX, &buf, &size);
+	if (r < 0)
+		return r;
 	return layout_parse(buf, size, ret, diags);
 }
 

@@ -14,6 +14,7 @@
 #include <openssl/x509v3.h>
 #include <openssl/x509_vfy.h>
 
+#include "fileio.h"
 #include "log.h"
 #include "verity_sig.h"
 
@@ -43,25 +44,11 @@ static int read_file(const char *path, uint8_t **ret, size_t *ret_size)
 		return -EBADFD;
 	if (st.st_size > SIG_MAX_SIZE)
 		return -EFBIG;
-	_cleanup_free_ uint8_t *buf = malloc((size_t)st.st_size + 1);
-	if (!buf)
-		return -ENOMEM;
-	size_t n = 0;
-	for (;;) {
-		ssize_t k = read(fd, buf + n, (size_t)st.st_size + 1 - n);
-		if (k < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		if (k == 0)
-			break;
-		n += (size_t)k;
-		if (n > (size_t)st.st_size)
-			return -EFBIG; /* grew while reading */
-	}
-	*ret = TAKE_PTR(buf);
-	*ret_size = n;
+	char *buf;
+	int r = read_fd_bounded(fd, SIG_MAX_SIZE, &buf, ret_size);
+	if (r < 0)
+		return r;
+	*ret = (uint8_t *)buf;
 	return 0;
 }
 
