@@ -67,7 +67,7 @@ all: $(B)/sealroot
 help:
 	@echo "make              build $(B)/sealroot"
 	@echo "make demo         install missing packages, then show the default layout applied"
-	@echo "make check        install missing packages, then run every test (unit, ASan, host, fuzz smoke, lint)"
+	@echo "make check        install missing packages, then run every test (unit, ASan, host, fuzz smoke, lint, e2e)"
 	@echo "make unit         cmocka unit tests"
 	@echo "make unit-asan    unit tests under ASan+UBSan"
 	@echo "make host         host integration tests (root, unshare -m, swtpm)"
@@ -140,7 +140,7 @@ lint:
 	@tests/lint
 
 format:
-	clang-format -i helpers/*.c helpers/*.h tests/unit/*.c tests/fuzz/*.c
+	clang-format -i helpers/*.c helpers/*.h tests/unit/*.c tests/fuzz/*.c tests/host/*.c
 
 check: deps
 	@$(MAKE) --no-print-directory all $(B)/sealroot-test man
@@ -149,6 +149,7 @@ check: deps
 	@$(MAKE) --no-print-directory host
 	@$(MAKE) --no-print-directory fuzz-smoke
 	@$(MAKE) --no-print-directory lint
+	@$(MAKE) --no-print-directory e2e
 
 demo: deps
 	@$(MAKE) --no-print-directory all

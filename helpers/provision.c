@@ -15,6 +15,18 @@
 #define SECRET_SIZE 32
 #define BLANK_CHECK_SIZE (1024 * 1024)
 
+/*
+ * The format intent: written to the last 4 KiB of the device (inside the
+ * future LUKS2 data segment, which crypt_format() does not touch) right before
+ * the LUKS2 header is written, and cleared once the header with its
+ * provisioning label is on disk.  A device that has neither a readable LUKS2
+ * header nor any other signature, but carries the intent, was being formatted
+ * by sealroot when the power went: no data can be on it, so provisioning
+ * starts over.  Outside that window the intent is never present.
+ */
+#define INTENT_SIZE 4096
+#define INTENT_MAGIC "sealroot: LUKS2 format in progress, v1\n"
+
 const char *persist_state_to_string(enum persist_state s)
 {
 	switch (s) {
@@ -90,6 +102,56 @@ static int first_mib_is_zero(const char *device)
 	return 1;
 }
 
+/* Write (SET) or clear the format intent at the end of DEVICE, synced. */
+static int format_intent_write(const char *device, bool set)
+{
+	_cleanup_close_ int fd = open(device, O_RDWR | O_CLOEXEC | O_NOCTTY);
+	uint8_t block[INTENT_SIZE] = {};
+
+	if (fd < 0)
+		return -errno;
+	off_t size = lseek(fd, 0, SEEK_END);
+	if (size < 0)
+		return -errno;
+	if (size < 2 * BLANK_CHECK_SIZE)
+		return -ENOSPC;
+	/* Clearing: the header written before must be on disk first. */
+	if (!set && fsync(fd) < 0)
+		return -errno;
+	if (set)
+		memcpy(block, INTENT_MAGIC, strlen(INTENT_MAGIC));
+	ssize_t n = pwrite(fd, block, sizeof(block), size - INTENT_SIZE);
+	if (n < 0)
+		return -errno;
+	if (n != (ssize_t)sizeof(block))
+		return -EIO;
+	if (fsync(fd) < 0)
+		return -errno;
+	return 0;
+}
+
+/* 1 if DEVICE ends with the format intent, 0 if not, negative errno. */
+static int format_intent_present(const char *device)
+{
+	_cleanup_close_ int fd = open(device, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	uint8_t block[INTENT_SIZE], expected[INTENT_SIZE] = {};
+
+	if (fd < 0)
+		return -errno;
+	off_t size = lseek(fd, 0, SEEK_END);
+	if (size < 0)
+		return -errno;
+	if (size < INTENT_SIZE)
+		return 0;
+	ssize_t n = pread(fd, block, sizeof(block), size - INTENT_SIZE);
+	if (n < 0)
+		return -errno;
+	if (n != (ssize_t)sizeof(block))
+		return 0;
+	memcpy(expected, INTENT_MAGIC, strlen(INTENT_MAGIC));
+	return memcmp(block, expected, sizeof(block)) == 0;
+}
+
 struct token_scan {
 	int tpm2_tokens;     /* systemd-tpm2, parsable or not */
 	int recovery_tokens; /* systemd-recovery */
@@ -159,6 +221,27 @@ int provision_classify(const char *device, enum persist_state *ret)
 	r = luks_load(device, &cd);
 	if (r == 0)
 		return classify_luks(cd, device, ret);
+	if (r != -EMEDIUMTYPE) {
+		/* No usable header: was sealroot writing it when the power went? */
+		int intent = format_intent_present(device);
+		if (intent < 0)
+			return log_error_errno(intent, "Failed to read %s: %m", device);
+		if (intent > 0) {
+			int found = probe_signature(device, sig, sizeof(sig));
+			if (found < 0)
+				return log_error_errno(
+				    found, "Failed to probe %s for filesystems: %m", device);
+			if (found == 0 || streq(sig, "crypto_LUKS")) {
+				log_notice(
+				    "%s: sealroot was writing its LUKS2 header when the boot "
+				    "ended (format intent present, no complete header); "
+				    "no data can exist on it yet, provisioning starts over.",
+				    device);
+				*ret = PERSIST_STATE_RESTART;
+				return 0;
+			}
+		}
+	}
 	if (r == -EMEDIUMTYPE)
 		return log_error_errno(
 		    -EEXIST,
@@ -276,9 +359,17 @@ int provision_new(const struct persist_options *o, struct tpm2_context *tpm,
 		return log_error_errno(r, "Failed to get random bytes for the key of %s: %m",
 				       o->device);
 
+	r = format_intent_write(o->device, true);
+	if (r < 0)
+		return log_error_errno(r, "Failed to mark %s as being formatted: %m", o->device);
+	fault_point("after-intent");
 	r = luks_format(o->device, LUKS_SUBSYSTEM_PROVISIONING, &cd);
 	if (r < 0)
 		return log_error_errno(r, "Failed to write a LUKS2 header to %s: %m", o->device);
+	/* The header, with its provisioning label, now speaks for the device. */
+	r = format_intent_write(o->device, false);
+	if (r < 0)
+		return log_error_errno(r, "Failed to clear the format mark on %s: %m", o->device);
 	r = luks_passphrase_from_secret(&secret, &pass);
 	if (r < 0)
 		return log_error_errno(r, "Failed to encode the key of %s: %m", o->device);

@@ -8,7 +8,7 @@
  * mounted; only while it is there may sealroot reformat (no token yet: the
  * secret died with the crashed boot) or mkfs (no data can exist yet).
  *
- * Fault points (sealroot-test): after-format, after-seal, after-token,
+ * Fault points (sealroot-test): after-intent, after-format, after-seal, after-token,
  * after-recovery; after-mkfs is in persist.c.
  */
 #pragma once
