@@ -73,6 +73,7 @@ help:
 	@echo "make host         host integration tests (root, unshare -m, swtpm)"
 	@echo "make fuzz         libFuzzer targets, FUZZ_TIME=$(FUZZ_TIME)s each"
 	@echo "make lint         clang-format --dry-run and cppcheck"
+	@echo "make e2e          end-to-end boots in QEMU (OVMF Secure Boot, swtpm; slow)"
 	@echo "make bench-layout layout apply benchmark vs. a shell baseline"
 	@echo "make man          man pages from man/*.md and layout/layout.env.5.md (go-md2man)"
 	@echo "make rpm          build the RPM from a git archive of HEAD (scripts/build-rpm)"
@@ -152,6 +153,9 @@ check: deps
 demo: deps
 	@$(MAKE) --no-print-directory all
 	@scripts/demo
+
+e2e: $(B)/sealroot
+	@tests/e2e/run
 
 bench-layout: $(B)/sealroot
 	@scripts/bench-layout

@@ -56,8 +56,8 @@ static void print_fields(json_object *stage, FILE *out)
 			continue;
 		const char *text = val ? json_object_get_string(val) : "null";
 		size_t len = strlen(text);
-		if (len > 24)
-			fprintf(out, "%s%s=%.12s…%s", first ? "" : " ", key, text, text + len - 8);
+		if (len > 40)
+			fprintf(out, "%s%s=%.16s…%s", first ? "" : " ", key, text, text + len - 8);
 		else
 			fprintf(out, "%s%s=%s", first ? "" : " ", key, text);
 		first = false;

@@ -5,7 +5,8 @@
  * File format (version 1):
  *   {"version":1,"boot_id":"…","stages":[{"name":"verity","start_us":…,
  *    "end_us":…,"duration_us":…,"result":"ok"|"failed","error":null|"text",
- *    "errno":0|N, <string or integer fields set by the stage>,
+ *    "errno":0|N, <string or integer fields set by the stage; one named like
+ *    a key of the stage itself ("name", "result", …) is stored as "field_KEY">,
  *    "entries":[{"path":…,"kind":…,"result":…,"message":…}]}]}
  *
  * Times are CLOCK_BOOTTIME microseconds, comparable with the kernel log.
@@ -77,13 +78,20 @@ oom:
 	return NULL;
 }
 
+/* A field whose key is one of the stage's own keys is stored as "field_KEY". */
 static void stage_add(struct report_stage *s, const char *key, json_object *v)
 {
+	_cleanup_free_ char *renamed = NULL;
 	if (key_is_reserved(key)) {
-		log_warning("report: stage '%s' field '%s' is a reserved name; not recorded",
-			    s->name, key);
-		json_object_put(v);
-		return;
+		if (asprintf(&renamed, "field_%s", key) < 0) {
+			json_object_put(v);
+			log_warning("report: out of memory recording field '%s' of stage '%s'", key,
+				    s->name);
+			return;
+		}
+		log_debug("report: stage '%s' field '%s' is stored as '%s' (reserved name)",
+			  s->name, key, renamed);
+		key = renamed;
 	}
 	if (json_object_object_add(s->obj, key, v) < 0) {
 		json_object_put(v);

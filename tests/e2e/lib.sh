@@ -42,7 +42,7 @@ e2e_boot() {
 
 marker() {
 	local log=${2:-$BOOT_LOG}
-	tr -d '\r' <"$log" | sed -n "s/^SEALROOT-E2E: $1=//p" | tail -1
+	tr -d '\r' <"$log" | sed -n "s|^SEALROOT-E2E: $1=||p" | tail -1
 }
 
 assert_marker() {

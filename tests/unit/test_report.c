@@ -191,17 +191,21 @@ static void test_report_replaces_report_of_other_boot(void **state)
 	    "[{\"name\":\"persist\",\"result\":\"ok\"}]}");
 }
 
-static void test_report_reserved_field_is_ignored(void **state)
+static void test_report_reserved_field_is_renamed(void **state)
 {
 	struct fixture *f = *state;
 	struct report_stage *s = report_stage_begin("verity");
 	report_stage_set(s, "result", "forged");
+	report_stage_set(s, "name", "root");
 	report_stage_set(s, "root_hash", "abcd");
 	report_stage_end(s, -EIO);
 
 	json_object *root = load(f);
 	json_object *v = stage_at(root, 0);
 	assert_string_equal(json_object_get_string(get(v, "result")), "failed");
+	assert_string_equal(json_object_get_string(get(v, "name")), "verity");
+	assert_string_equal(json_object_get_string(get(v, "field_result")), "forged");
+	assert_string_equal(json_object_get_string(get(v, "field_name")), "root");
 	assert_string_equal(json_object_get_string(get(v, "root_hash")), "abcd");
 	json_object_put(root);
 }
@@ -284,7 +288,7 @@ int main(void)
 		T(test_report_replaces_wrong_stages_type),
 		T(test_report_replaces_binary_garbage),
 		T(test_report_replaces_report_of_other_boot),
-		T(test_report_reserved_field_is_ignored),
+		T(test_report_reserved_field_is_renamed),
 		T(test_report_null_stage_is_accepted),
 		T(test_status_missing_report_fails),
 		T(test_status_ok_report_succeeds),
