@@ -25,7 +25,7 @@ installkernel() {
 
 install() {
     inst_multiple bash veritysetup cryptsetup jq base64 od head tail e2fsck mkdir mount cp sort \
-        chown chmod dirname sleep sed tr cut tpm2 tpm2_createprimary tpm2_load tpm2_unseal \
+        chown chmod dirname sleep sed tr cut cat rm mktemp tpm2 tpm2_createprimary tpm2_load tpm2_unseal \
         tpm2_flushcontext
     inst_libdir_file "libtss2-tcti-device.so*"
     inst_multiple -o /etc/mke2fs.conf
