@@ -60,7 +60,7 @@ FUZZ_TIME   ?= 300
 FUZZ_SMOKE  ?= 15
 
 .PHONY: all deps check unit unit-asan host fuzz fuzz-smoke lint format install demo \
-        bench-layout e2e clean help man rpm
+        bench-layout bench e2e clean help man rpm
 
 all: $(B)/sealroot
 
@@ -75,6 +75,7 @@ help:
 	@echo "make lint         clang-format --dry-run and cppcheck"
 	@echo "make e2e          end-to-end boots in QEMU (OVMF Secure Boot, swtpm; slow)"
 	@echo "make bench-layout layout apply benchmark vs. a shell baseline"
+	@echo "make bench        boot benchmark: sealroot vs. shell vs. stock systemd in QEMU (BENCH_N=5, BENCH_ARGS=--quick)"
 	@echo "make man          man pages from man/*.md and layout/layout.env.5.md (go-md2man)"
 	@echo "make rpm          build the RPM from a git archive of HEAD (scripts/build-rpm)"
 	@echo "make install      DESTDIR=… PREFIX=… install binary, dracut module, layout, docs, man pages"
@@ -160,6 +161,10 @@ e2e: $(B)/sealroot
 
 bench-layout: $(B)/sealroot
 	@scripts/bench-layout
+
+# Not part of check: boots QEMU 3*N+1 times (<= 45 min), see docs/performance.md.
+bench: $(B)/sealroot
+	@scripts/bench/run-boot-bench $(BENCH_ARGS)
 
 # Every page is built from its Markdown source; section from the file name.
 $(B)/man/%: man/%.md | $(B)/man

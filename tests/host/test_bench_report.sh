@@ -1,0 +1,93 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# scripts/bench/bench-report on canned serial logs and QEMU TPM traces: stage
+# times from kernel-log timestamps, TPM time from the first CreatePrimary on
+# (the kernel's GetRandom left out), helper time = (layout done - disk) - TPM,
+# the ratios, peak RSS; a boot that never finished is refused.
+source "$(dirname "$0")/../lib.sh"
+R=$TMP/runs
+mkdir -p "$R"
+# TPM trace: GetCapability before (firmware/kernel), then CreatePrimary 10 ms,
+# GetRandom 50 ms (ignored), Unseal 5 ms.
+tpm_trace() {
+	cat <<'T'
+100@1000.000000:tpm_util_show_buffer direction: To TPM len: 22
+80 01 00 00 00 16 00 00 01 7A 00 00 00 06 00 00
+100@1000.300000:tpm_util_show_buffer direction: From TPM len: 10
+80 01 00 00 00 0A 00 00 00 00
+100@1010.000000:tpm_util_show_buffer direction: To TPM len: 40
+80 01 00 00 00 28 00 00 01 31 40 00 00 01 00 00
+00 00
+100@1010.010000:tpm_util_show_buffer direction: From TPM len: 10
+80 01 00 00 00 0A 00 00 00 00
+100@1010.020000:tpm_util_show_buffer direction: To TPM len: 12
+80 01 00 00 00 0C 00 00 01 7B 00 20
+100@1010.070000:tpm_util_show_buffer direction: From TPM len: 10
+80 01 00 00 00 0A 00 00 00 00
+100@1010.100000:tpm_util_show_buffer direction: To TPM len: 30
+80 02 00 00 00 1E 00 00 01 5E 80 00 00 01 00 00
+100@1010.105000:tpm_util_show_buffer direction: From TPM len: 10
+80 01 00 00 00 0A 00 00 00 00
+T
+}
+cat >"$R/sealroot-1.log" <<'L'
+[    1.000000] Linux version 6.1
+[   10.000000] sealroot: stage verity started
+[   12.000000]  vda: vda1 vda2 vda3 vda4
+[   12.500000] sealroot: stage verity ok 2500.0 ms
+[   12.600000] sealroot: stage persist started
+[   13.600000] sealroot: stage persist ok 1000.0 ms
+[   13.700000] sealroot: stage layout started
+[   13.800000] sealroot: stage layout ok 100.0 ms
+[   13.810000] bench: rss sealroot-persist 4000 rc=0
+[   13.820000] bench: rss sealroot-layout 2000 rc=0
+[   14.000000] bench: stage switch-root
+SEALROOT-E2E: DONE
+L
+cat >"$R/shell-1.log" <<'L'
+[   10.000000] bench: stage verity-start
+[   12.000000]  vda: vda1 vda2 vda3 vda4
+[   13.000000] bench: stage verity-ready
+[   13.100000] bench: stage persist-start
+[   15.100000] bench: stage persist-mounted
+[   15.200000] bench: stage layout-start
+[   16.800000] bench: stage layout-done
+[   16.810000] bench: rss shell-persist 9000 rc=0
+[   17.000000] bench: stage switch-root
+SEALROOT-E2E: DONE
+L
+cat >"$R/systemd-1.log" <<'L'
+[   12.000000]  vda: vda1 vda2 vda3 vda4
+[   12.400000] bench: stage verity-start
+[   12.800000] bench: stage verity-ready
+[   12.500000] bench: stage persist-start
+[   13.500000] bench: stage persist-mounted
+[   14.200000] bench: stage layout-done
+[   14.300000] bench: stage switch-root
+SEALROOT-E2E: DONE
+L
+for v in sealroot shell systemd; do tpm_trace >"$R/$v-1.tpm"; done
+printf 'x' | gzip >"$TMP/a.img"
+run_expect_rc 0 python3 "$TOP/scripts/bench/bench-report" --runs "$R" --n 1 \
+	--initrd "sealroot=$TMP/a.img" --out "$TMP/results.json"
+j=$TMP/results.json
+q() { jq -r "$1" "$j"; }
+assert_eq "$(q '.variants.sealroot.tpm_ms | round')" 15 "TPM time (CreatePrimary + Unseal)"
+assert_eq "$(q '.variants.sealroot.critical_ms | round')" 1800 "sealroot critical path"
+assert_eq "$(q '.variants.sealroot.helper_ms | round')" 1785 "sealroot helper time"
+assert_eq "$(q '.variants.shell.helper_ms | round')" 4785 "shell helper time"
+assert_eq "$(q '.variants.systemd.helper_ms | round')" 2185 "systemd helper time"
+assert_eq "$(q '.ratios.shell_over_sealroot * 1000 | round')" "$(((4785 * 1000 + 1785 / 2) / 1785))" "ratio shell/sealroot"
+assert_eq "$(q '.ratios.systemd_over_sealroot * 1000 | round')" "$(((2185 * 1000 + 1785 / 2) / 1785))" "ratio systemd/sealroot"
+# sealroot busy: verity from the disk (0.5 s) + persist 1.0 + layout 0.1
+assert_eq "$(q '.variants.sealroot.busy_ms | round')" 1600 "sealroot busy time"
+assert_eq "$(q '.variants.sealroot.max_peak_rss_kib')" 4000 "peak RSS"
+assert_eq "$(q '.variants.sealroot.tpm_commands.GetRandom // "none"')" none "GetRandom not counted"
+assert_eq "$(q '.initrd.sealroot.uncompressed_bytes')" 1 "uncompressed initrd size"
+assert_eq "$(q '.targets.peak_rss_under_8MiB')" true "RSS target"
+assert_grep 'shell/sealroot 2.68' "$TMP/out"
+
+# A boot that did not reach the test init is an error, not a number.
+sed -i '/SEALROOT-E2E: DONE/d' "$R/shell-1.log"
+run_expect_rc 1 python3 "$TOP/scripts/bench/bench-report" --runs "$R" --n 1 --out "$TMP/r2.json"
+assert_grep 'shell-1.log: no .*boot did not finish' "$TMP/out"
