@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 
+#include "ext4_sb.h"
 #include "fault.h"
 #include "log.h"
 #include "luks.h"
@@ -314,7 +315,15 @@ static int make_filesystem(const char *dev)
 static int check_filesystem(const char *dev)
 {
 	char *argv[] = { "e2fsck", "-p", (char *)dev, NULL };
-	int r = run_program(argv);
+	int r = ext4_device_is_clean(dev);
+	if (r > 0) {
+		log_debug("%s: ext4 superblock says clean, no e2fsck needed.", dev);
+		return 0;
+	}
+	if (r < 0)
+		log_debug_errno(r, "%s: cannot read the ext4 superblock (%m); running e2fsck.",
+				dev);
+	r = run_program(argv);
 	if (r < 0)
 		return log_error_errno(r, "Failed to run e2fsck on %s: %m", dev);
 	if (r >= 4)
