@@ -19,11 +19,11 @@
 source "$(dirname "$0")/../lib.sh"
 source "$(dirname "$0")/lib.sh"
 
-e2e_disk "$E2E_ARTIFACTS/img-debian"
-e2e_variant no-sealroot-persist "$E2E_ARTIFACTS/debian-rootfs" "$E2E_ARTIFACTS/initrd-systemd.img" \
-	"rd.systemd.mask=sealroot-persist.service rd.systemd.mask=sealroot-layout.service rd.modules_load=dm_crypt,xts,algif_skcipher"
-[ "$(cat "$VARIANT/roothash.txt")" = "$(cat "$E2E_ARTIFACTS/img-debian/roothash.txt")" ] ||
-	fail "the variant image has another root hash than img-debian: mkimage is not reproducible?"
+e2e_disk "$E2E_DEBIAN/img"
+e2e_variant no-sealroot-persist "$E2E_DEBIAN/rootfs" "$E2E_ARTIFACTS/initrd-systemd.img" \
+	"rd.systemd.mask=sealroot-persist.service rd.systemd.mask=sealroot-layout.service rd.modules_load=dm_crypt,xts,algif_skcipher,ext4"
+[ "$(cat "$VARIANT/roothash.txt")" = "$(cat "$E2E_DEBIAN/img/roothash.txt")" ] ||
+	fail "the variant image has another root hash than the Debian image: mkimage is not reproducible?"
 
 e2e_boot provision --args "sealroot_test=basic"
 assert_done

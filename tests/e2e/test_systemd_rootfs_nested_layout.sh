@@ -11,7 +11,7 @@
 source "$(dirname "$0")/../lib.sh"
 source "$(dirname "$0")/lib.sh"
 
-e2e_disk "$E2E_ARTIFACTS/img-debian"
+e2e_disk "$E2E_DEBIAN/img"
 
 check_boot() {
 	assert_done
