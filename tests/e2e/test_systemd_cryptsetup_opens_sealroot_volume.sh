@@ -42,5 +42,8 @@ assert_marker systemd_cryptsetup_rc 0
 assert_marker dm_uuid_type CRYPT-LUKS2
 assert_marker persisted_boot_count 1
 assert_marker systemd_cryptsetup ok
+# systemd's debug lines name the way in: libcryptsetup's systemd-tpm2 token plugin.
+assert_grep 'SEALROOT-E2E-CRYPTSETUP: Token handler systemd-tpm2' "$BOOT_LOG"
+assert_grep 'SEALROOT-E2E-CRYPTSETUP: Volume e2echeck activated with LUKS token id 0' "$BOOT_LOG"
 grep -a 'SEALROOT-E2E-CRYPTSETUP' "$BOOT_LOG" | tr -d '\r' >&2 || true
 echo "SEALROOT-E2E: systemd_cryptsetup=ok"
