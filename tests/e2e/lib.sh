@@ -13,6 +13,13 @@
 #   assert_marker KEY VALUE [LOG]
 #   assert_done [LOG] / assert_not_done [LOG]
 #   part_offset LABEL       byte offset of partition LABEL in the image (manifest.json)
+#   e2e_variant NAME ROOTFS INITRD "ARGS"
+#                           build (once, cached in $E2E_ARTIFACTS/variant-NAME) an
+#                           image of ROOTFS whose signed UKI's command line also
+#                           has ARGS; sets VARIANT to its directory
+#   e2e_put_uki UKI         install UKI as the ESP's EFI/BOOT/BOOTX64.EFI of
+#                           $E2E_DISK (a firmware-side change: same disk, other UKI)
+#   e2e_part_blank LABEL    true if the first MiB of partition LABEL of $E2E_DISK is zeros
 
 : "${E2E_ARTIFACTS:?run the scenarios through tests/e2e/run}"
 E2E_LOGDIR=${E2E_LOGDIR:-$TMP/logs}
@@ -69,4 +76,30 @@ assert_not_done() {
 
 part_offset() {
 	jq -r --arg n "$1" '.disk.partitions[] | select(.name == $n) | .offset' "$E2E_MANIFEST"
+}
+
+e2e_variant() {
+	local name=$1 rootfs=$2 initrd=$3 args=$4
+	VARIANT=$E2E_ARTIFACTS/variant-$name
+	{
+		flock 9
+		"$TOP/scripts/mkimage" -q --rootfs "$rootfs" --initrd "$initrd" --out "$VARIANT" \
+			--raw-only --fast --cmdline "rd.shell=0 rd.emergency=reboot panic=5 $args"
+	} 9>"$E2E_ARTIFACTS/.variant-$name.lock" >"$E2E_LOGDIR/mkimage-$name.log" 2>&1 ||
+		fail "building the image variant '$name' failed (see $E2E_LOGDIR/mkimage-$name.log)"
+}
+
+e2e_put_uki() {
+	local off
+	off=$(part_offset esp)
+	[ -n "$off" ] && [ "$off" != null ] || fail "no esp partition in $E2E_MANIFEST"
+	MTOOLS_SKIP_CHECK=1 mcopy -o -i "$E2E_DISK@@$off" "$1" ::/EFI/BOOT/BOOTX64.EFI ||
+		fail "could not write $1 to the ESP of $E2E_DISK"
+}
+
+e2e_part_blank() {
+	local off
+	off=$(part_offset "$1")
+	[ -n "$off" ] && [ "$off" != null ] || fail "no $1 partition in $E2E_MANIFEST"
+	cmp -s -n 1048576 <(dd if="$E2E_DISK" iflag=skip_bytes skip="$off" bs=1M count=1 status=none) /dev/zero
 }

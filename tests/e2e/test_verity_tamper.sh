@@ -5,6 +5,13 @@
 # init.  Two places: the erofs superblock block of the data partition (the
 # kernel reports the corrupted block), and the first block of the hash partition
 # (sealroot refuses to open: the hash tree no longer matches roothash=).
+# Third: an intact disk whose signed UKI names another root hash (the UKI of an
+# image built from a rootfs with one more file): sealroot refuses to open.  That
+# UKI names the partitions by label (systemd.verity_root_data/_hash=): with the
+# default discovery by the root hash's PARTUUIDs a wrong root hash finds no
+# partition at all and the boot stops after sealroot.device_timeout= instead.
+# In every case the boot stops before switch-root and the persistent partition
+# is never opened: it is still blank afterwards.
 source "$(dirname "$0")/../lib.sh"
 source "$(dirname "$0")/lib.sh"
 
@@ -36,4 +43,25 @@ for part in root-a root-a-verity; do
 		assert_grep 'sealroot: root hash mismatch' "$BOOT_LOG"
 		assert_grep 'sealroot: stage verity failed' "$BOOT_LOG"
 	fi
+	assert_no_grep 'sealroot: stage persist' "$BOOT_LOG"
+	e2e_part_blank sealroot-persist || fail "the persistent partition was written (tampered $part)"
 done
+
+# The wrong root hash.
+cp -a "$E2E_ARTIFACTS/rootfs" "$TMP/rootfs-other"
+echo "another image" >"$TMP/rootfs-other/etc/e2e-other-image"
+e2e_variant other-root "$TMP/rootfs-other" "$E2E_ARTIFACTS/initrd-systemd.img" \
+	"systemd.verity_root_data=PARTLABEL=root-a systemd.verity_root_hash=PARTLABEL=root-a-verity"
+[ "$(cat "$VARIANT/roothash.txt")" != "$(cat "$E2E_ARTIFACTS/img/roothash.txt")" ] ||
+	fail "the other rootfs has the same root hash"
+rm -rf "$TMP/machine"
+e2e_disk
+e2e_put_uki "$VARIANT/uki.efi"
+E2E_TIMEOUT=300 e2e_boot wrong-roothash --args "sealroot_test=basic"
+assert_not_done
+assert_grep 'sealroot: root hash mismatch' "$BOOT_LOG"
+assert_grep 'sealroot: stage verity failed' "$BOOT_LOG"
+# Never mapped, so never mounted: no erofs on a dm device, no persist stage.
+assert_no_grep 'erofs: \(device dm-' "$BOOT_LOG"
+assert_no_grep 'sealroot: stage persist' "$BOOT_LOG"
+e2e_part_blank sealroot-persist || fail "the persistent partition was written (wrong root hash)"
