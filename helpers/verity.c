@@ -104,6 +104,12 @@ int verity_find_devices(const struct verity_config *v, usec_t timeout_usec,
 	r = find_one("data", ds, timeout_usec, &d.data);
 	if (r >= 0)
 		r = find_one("hash", hs, timeout_usec, &d.hash);
+	if (r == -ETIMEDOUT && (!v->data_spec || !v->hash_spec))
+		log_error("The missing PARTUUID was derived from roothash= (first/last 128 bits, "
+			  "systemd's convention). If the partitions listed above belong to this "
+			  "image, the root hash on the kernel command line is not this image's: "
+			  "rebuild the UKI with the right one, or name the devices with "
+			  "systemd.verity_root_data= and systemd.verity_root_hash=.");
 	if (r >= 0 && v->fec_spec)
 		r = find_one("FEC", v->fec_spec, timeout_usec, &d.fec);
 	if (r < 0) {
