@@ -51,10 +51,12 @@ note "a device that appears while waiting is found"
 truncate -s 8M late.img
 mkfs.ext4 -q -F -L "st-late-$$" late.img
 ( sleep 0.5; losetup -f --show --read-only late.img >late.loop ) &
+late_pid=$!
+# Detach the late device even if the check below fails.
+cleanup_add "wait $late_pid; [ -s $PWD/late.loop ] && losetup -d \$(cat $PWD/late.loop)"
 run_expect_rc 0 "${OPEN[@]}" --cmdline "roothash=$RH systemd.verity_root_data=LABEL=st-late-$$ systemd.verity_root_hash=$HASH sealroot.device_timeout=10s"
 wait
 LATE=$(cat late.loop)
-cleanup_add "losetup -d $LATE"
 # (--no-activate checks the tree's top against the root hash; data blocks are
 # checked by the kernel when read, or by 'verity verify'.)
 assert_grep "^data=$LATE$" "$TMP/out"
