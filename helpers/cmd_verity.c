@@ -169,7 +169,7 @@ static void report_config(struct report_stage *st, const struct verity_config *v
 
 	verity_hex(v->root_hash, v->root_hash_size, hex);
 	report_stage_set(st, "root_hash", hex);
-	report_stage_set(st, "name", name);
+	report_stage_set(st, "dm_name", name);
 	report_stage_set(st, "corruption_policy", verity_policy_name(v->on_corruption));
 }
 
