@@ -58,10 +58,10 @@ free_port() {
 	return 1
 }
 
-swtpm_start() {
+# Start swtpm on DIR's state at $SWTPM_PORT; sets SWTPM_PID.
+_swtpm_launch() {
 	local dir=$1
-	mkdir -p "$dir"
-	SWTPM_PORT=$(free_port) || fail "no free port for swtpm"
+	rm -f "$dir/swtpm.pid"
 	swtpm socket --tpm2 --tpmstate dir="$dir" \
 		--server type=tcp,port="$SWTPM_PORT",bindaddr=127.0.0.1 \
 		--ctrl type=tcp,port=$((SWTPM_PORT + 1)),bindaddr=127.0.0.1 \
@@ -69,9 +69,26 @@ swtpm_start() {
 		fail "swtpm did not start"
 	for _ in $(seq 1 50); do [ -s "$dir/swtpm.pid" ] && break; sleep 0.1; done
 	SWTPM_PID=$(cat "$dir/swtpm.pid")
-	SWTPM_TCTI="swtpm:host=127.0.0.1,port=$SWTPM_PORT"
-	export SWTPM_PORT SWTPM_TCTI SWTPM_PID
+	export SWTPM_PID
 	cleanup_add "kill $SWTPM_PID"
+}
+
+swtpm_start() {
+	local dir=$1
+	mkdir -p "$dir"
+	SWTPM_PORT=$(free_port) || fail "no free port for swtpm"
+	_swtpm_launch "$dir"
+	SWTPM_TCTI="swtpm:host=127.0.0.1,port=$SWTPM_PORT"
+	export SWTPM_PORT SWTPM_TCTI
+}
+
+# Stop the swtpm this test started (SIGNAL: TERM, or KILL for a power cut)
+# and start it again on the same state and port: PCRs reset, NVRAM kept.
+swtpm_restart() {
+	local dir=$1 sig=${2:-TERM}
+	kill "-$sig" "$SWTPM_PID"
+	for _ in $(seq 1 50); do kill -0 "$SWTPM_PID" 2>/dev/null || break; sleep 0.1; done
+	_swtpm_launch "$dir"
 }
 
 swtpm_stop() {

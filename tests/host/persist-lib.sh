@@ -40,17 +40,7 @@ swtpm_reboot() {
 	# An orderly TPM2_Shutdown first: a TPM counts every unorderly restart
 	# as a dictionary-attack failure and would soon lock out.
 	tpm2_shutdown -c >/dev/null 2>&1 || true
-	kill "$SWTPM_PID"
-	for _ in $(seq 1 50); do kill -0 "$SWTPM_PID" 2>/dev/null || break; sleep 0.1; done
-	rm -f "$TMP/tpm/swtpm.pid"
-	swtpm socket --tpm2 --tpmstate dir="$TMP/tpm" \
-		--server type=tcp,port="$SWTPM_PORT",bindaddr=127.0.0.1 \
-		--ctrl type=tcp,port=$((SWTPM_PORT + 1)),bindaddr=127.0.0.1 \
-		--flags not-need-init,startup-clear --pid file="$TMP/tpm/swtpm.pid" --daemon ||
-		fail "swtpm did not restart"
-	for _ in $(seq 1 50); do [ -s "$TMP/tpm/swtpm.pid" ] && break; sleep 0.1; done
-	SWTPM_PID=$(cat "$TMP/tpm/swtpm.pid")
-	cleanup_add "kill $SWTPM_PID"
+	swtpm_restart "$TMP/tpm"
 }
 
 recovery_key_from() {

@@ -9,19 +9,7 @@
 source "$(dirname "$0")/persist-lib.sh"
 persist_setup
 counter() { tpm2_getcap properties-variable | sed -n 's/^TPM2_PT_LOCKOUT_COUNTER: //p'; }
-power_cut() { # kill the swtpm without TPM2_Shutdown, start it again
-	kill -9 "$SWTPM_PID"
-	for _ in $(seq 1 50); do kill -0 "$SWTPM_PID" 2>/dev/null || break; sleep 0.1; done
-	rm -f "$TMP/tpm/swtpm.pid"
-	swtpm socket --tpm2 --tpmstate dir="$TMP/tpm" \
-		--server type=tcp,port="$SWTPM_PORT",bindaddr=127.0.0.1 \
-		--ctrl type=tcp,port=$((SWTPM_PORT + 1)),bindaddr=127.0.0.1 \
-		--flags not-need-init,startup-clear --pid file="$TMP/tpm/swtpm.pid" --daemon ||
-		fail "swtpm did not restart"
-	for _ in $(seq 1 50); do [ -s "$TMP/tpm/swtpm.pid" ] && break; sleep 0.1; done
-	SWTPM_PID=$(cat "$TMP/tpm/swtpm.pid")
-	cleanup_add "kill $SWTPM_PID"
-}
+power_cut() { swtpm_restart "$TMP/tpm" KILL; } # no TPM2_Shutdown first
 assert_eq "$(tpm2_getcap properties-variable | sed -n 's/^TPM2_PT_MAX_AUTH_FAIL: //p')" 0x3 "swtpm's DA limit"
 assert_eq "$(counter)" 0x0 "DA counter at start"
 
