@@ -20,6 +20,7 @@
 #include <sys/file.h>
 #include <sys/stat.h>
 
+#include "json_util.h"
 #include "config.h"
 #include "log.h"
 #include "report.h"
@@ -126,29 +127,15 @@ void report_stage_set_u64(struct report_stage *s, const char *key, uint64_t valu
 	stage_add(s, key, v);
 }
 
-static int obj_add_string(json_object *o, const char *key, const char *value)
-{
-	if (!value)
-		return json_object_object_add(o, key, NULL);
-	json_object *v = json_object_new_string(value);
-	if (!v)
-		return -ENOMEM;
-	if (json_object_object_add(o, key, v) < 0) {
-		json_object_put(v);
-		return -ENOMEM;
-	}
-	return 0;
-}
-
 void report_stage_add_entry(struct report_stage *s, const char *path, const char *kind,
 			    const char *result, const char *message)
 {
 	if (!s)
 		return;
 	json_object *e = json_object_new_object();
-	if (!e || obj_add_string(e, "path", path) < 0 || obj_add_string(e, "kind", kind) < 0 ||
-	    obj_add_string(e, "result", result) < 0 ||
-	    (message && obj_add_string(e, "message", message) < 0) ||
+	if (!e || json_add_string(e, "path", path) < 0 || json_add_string(e, "kind", kind) < 0 ||
+	    json_add_string(e, "result", result) < 0 ||
+	    (message && json_add_string(e, "message", message) < 0) ||
 	    json_object_array_add(s->entries, e) < 0) {
 		json_object_put(e);
 		log_warning("report: out of memory recording entry %s of stage '%s'",
@@ -276,7 +263,7 @@ static json_object *new_report(const char *boot_id)
 	if (!root)
 		return NULL;
 	if (json_object_object_add(root, "version", json_object_new_int(REPORT_VERSION)) < 0 ||
-	    obj_add_string(root, "boot_id", boot_id[0] ? boot_id : NULL) < 0 ||
+	    json_add_string(root, "boot_id", boot_id[0] ? boot_id : NULL) < 0 ||
 	    json_object_object_add(root, "stages", json_object_new_array()) < 0) {
 		json_object_put(root);
 		return NULL;
@@ -404,8 +391,8 @@ void report_stage_end(struct report_stage *s, int r)
 	oom |= json_object_object_add(o, "start_us", json_object_new_uint64(s->start_us)) < 0;
 	oom |= json_object_object_add(o, "end_us", json_object_new_uint64(end)) < 0;
 	oom |= json_object_object_add(o, "duration_us", json_object_new_uint64(duration)) < 0;
-	oom |= obj_add_string(o, "result", result) < 0;
-	oom |= obj_add_string(o, "error", r < 0 ? strerror(-r) : NULL) < 0;
+	oom |= json_add_string(o, "result", result) < 0;
+	oom |= json_add_string(o, "error", r < 0 ? strerror(-r) : NULL) < 0;
 	oom |= json_object_object_add(o, "errno", json_object_new_int(r < 0 ? -r : 0)) < 0;
 	if (!oom) {
 		oom = json_object_object_add(o, "entries", s->entries) < 0;

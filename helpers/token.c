@@ -3,6 +3,7 @@
 #include <json-c/json.h>
 #include <tss2/tss2_tpm2_types.h>
 
+#include "json_util.h"
 #include "encoding.h"
 #include "token.h"
 
@@ -63,18 +64,6 @@ int pcr_mask_from_string(const char *s, uint32_t *ret)
 		p++;
 	}
 	*ret = mask;
-	return 0;
-}
-
-static int add_string(json_object *o, const char *key, const char *value)
-{
-	json_object *v = json_object_new_string(value);
-	if (!v)
-		return -ENOMEM;
-	if (json_object_object_add(o, key, v) < 0) {
-		json_object_put(v);
-		return -ENOMEM;
-	}
 	return 0;
 }
 
@@ -150,12 +139,12 @@ int token_tpm2_format(const struct tpm2_sealed *sealed, int keyslot, bool with_v
 		}
 	}
 
-	if ((r = add_string(o, "type", TOKEN_TYPE_TPM2)) < 0 ||
-	    (r = add_keyslots(o, keyslot)) < 0 || (r = add_string(o, "tpm2-blob", blob)) < 0 ||
-	    (r = add_string(o, "tpm2-pcr-bank", "sha256")) < 0 ||
-	    (r = add_string(o, "tpm2-primary-alg",
-			    sealed->primary_alg == TPM2_ALG_ECC ? "ecc" : "rsa")) < 0 ||
-	    (r = add_string(o, "tpm2-policy-hash", policy)) < 0)
+	if ((r = json_add_string(o, "type", TOKEN_TYPE_TPM2)) < 0 ||
+	    (r = add_keyslots(o, keyslot)) < 0 || (r = json_add_string(o, "tpm2-blob", blob)) < 0 ||
+	    (r = json_add_string(o, "tpm2-pcr-bank", "sha256")) < 0 ||
+	    (r = json_add_string(o, "tpm2-primary-alg",
+				 sealed->primary_alg == TPM2_ALG_ECC ? "ecc" : "rsa")) < 0 ||
+	    (r = json_add_string(o, "tpm2-policy-hash", policy)) < 0)
 		return r;
 
 	json_object *pin = json_object_new_boolean(0);
@@ -179,7 +168,7 @@ int token_tpm2_format(const struct tpm2_sealed *sealed, int keyslot, bool with_v
 			if (r < 0)
 				return r;
 			(void)snprintf(key, sizeof(key), "%u", i);
-			r = add_string(vals, key, hex);
+			r = json_add_string(vals, key, hex);
 			if (r < 0)
 				return r;
 		}
@@ -197,7 +186,7 @@ int token_recovery_format(int keyslot, char **ret_json)
 		return -EINVAL;
 	if (!o)
 		return -ENOMEM;
-	if ((r = add_string(o, "type", TOKEN_TYPE_RECOVERY)) < 0 ||
+	if ((r = json_add_string(o, "type", TOKEN_TYPE_RECOVERY)) < 0 ||
 	    (r = add_keyslots(o, keyslot)) < 0)
 		return r;
 	return json_finish(o, ret_json);

@@ -1,0 +1,19 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* json_util.c — see json_util.h. */
+#include <errno.h>
+
+#include "json_util.h"
+
+int json_add_string(json_object *o, const char *key, const char *value)
+{
+	if (!value)
+		return json_object_object_add(o, key, NULL) < 0 ? -ENOMEM : 0;
+	json_object *v = json_object_new_string(value);
+	if (!v)
+		return -ENOMEM;
+	if (json_object_object_add(o, key, v) < 0) {
+		json_object_put(v);
+		return -ENOMEM;
+	}
+	return 0;
+}
