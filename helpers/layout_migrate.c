@@ -185,7 +185,8 @@ static void refuse_symlink(struct item *it, const char *real)
 {
 	set_result(it, R_REFUSED, -ELOOP,
 		   "the EMT copy is a symbolic link; refusing to follow it (the store is not "
-		   "trusted): remove it, or replace it with the real %s, then reboot",
+		   "trusted); the path gets the image's copy instead: remove the link (a real "
+		   "%s left there is reported as a conflict)",
 		   real);
 }
 
@@ -230,7 +231,7 @@ static void classify(struct migrate *m, struct item *it)
 	if (is_ambiguous(m, it)) {
 		set_result(it, R_AMBIGUOUS, 0,
 			   "another entry of the layout has the same EMT name (EMT writes '/' as "
-			   "'-'); left in place: move it to %s%s by hand",
+			   "'-'); left in place: merge it into %s%s by hand",
 			   m->pbt, it->target);
 		return;
 	}
