@@ -19,6 +19,7 @@ PERSISTENT_BIND_PATHS="
 	/etc/machine-id
 	/etc/ssh
 	/etc/app
+	/etc/hosts
 	/etc/a-b
 	/etc/a/b
 	/srv/data
@@ -34,6 +35,9 @@ ln -s "$S/outside/secret" "$P/etc-machine-id.bind/machine-id" # a file's EMT cop
 mkdir -p "$P/etc-app.bind" "$P/etc/app"                   # conflict
 echo "emt copy" >"$P/etc-app.bind/app.conf"
 echo "sealroot copy" >"$P/etc/app/app.conf"
+mkdir "$P/etc-hosts.bind"                                 # conflict, a file
+echo "emt hosts" >"$P/etc-hosts.bind/hosts"
+echo "sealroot hosts" >"$P/etc/hosts"
 mkdir "$P/etc-a-b.bind"                                   # ambiguous
 echo "emt ab" >"$P/etc-a-b.bind/f"
 mkdir "$P/srv-data.bind"                                  # sealroot parent is a symlink
@@ -46,16 +50,19 @@ manifest "$S/outside" >"$TMP/outside"
 boot '
 	apply 1
 	cp "$S/out" "$S/out.1"
-	[ "$(cat "$R/etc/app/app.conf")" = "sealroot copy" ]
-	[ "$(cat "$R/etc/ssh/sshd_config")" = "Port 22" ]       # seeded from the image
-	[ ! -e "$R/etc/ssh/secret" ]
-	[ "$(cat "$R/etc/machine-id")" = uninitialized ]
+	chk() { [ "$(cat "$R$1")" = "$2" ] || { echo "FAIL: $R$1 is \"$(cat "$R$1")\", expected \"$2\""; exit 1; }; }
+	chk /etc/app/app.conf "sealroot copy"
+	chk /etc/hosts "sealroot hosts"
+	chk /etc/ssh/sshd_config "Port 22"       # seeded from the image
+	[ ! -e "$R/etc/ssh/secret" ] || { echo "FAIL: /etc/ssh shows the symlink target"; exit 1; }
+	chk /etc/machine-id uninitialized
 	"$SEALROOT" status >"$S/status.1" || true
 '
 out=$S/out.1
 assert_grep "layout: /etc/ssh: EMT copy $PBT/etc-ssh.bind not migrated: the EMT copy is a symbolic link; refusing to follow it" "$out"
 assert_grep "layout: /etc/machine-id: EMT copy $PBT/etc-machine-id.bind/machine-id not migrated: the EMT copy is a symbolic link" "$out"
 assert_grep "layout: /etc/app: EMT copy $PBT/etc-app.bind conflict: both the EMT copy and the sealroot copy $PBT/etc/app exist; both kept" "$out"
+assert_grep "layout: /etc/hosts: EMT copy $PBT/etc-hosts.bind/hosts conflict: both" "$out"
 assert_grep "layout: /etc/a-b: EMT copy $PBT/etc-a-b.bind ambiguous" "$out"
 assert_grep "layout: /etc/a/b: EMT copy $PBT/etc-a-b.bind ambiguous" "$out"
 assert_grep "layout: /srv/data: EMT copy $PBT/srv-data.bind not migrated: $PBT/srv is a symbolic link" "$out"
@@ -68,6 +75,8 @@ assert_eq "$(manifest "$S/outside")" "$(cat "$TMP/outside")" "symlink target unt
 assert_eq "$(ls -A "$S/outside2")" "" "nothing written through the symlinked parent"
 assert_eq "$(manifest "$P/etc-app.bind")" "$(cat "$TMP/emt-app")" "EMT side of the conflict kept"
 assert_eq "$(manifest "$P/etc/app")" "$(cat "$TMP/sr-app")" "sealroot side of the conflict kept"
+assert_eq "$(cat "$P/etc-hosts.bind/hosts") $(cat "$P/etc/hosts")" "emt hosts sealroot hosts" \
+	"both copies of the file kept"
 assert_eq "$(cat "$P/etc-a-b.bind/f")" "emt ab" "ambiguous EMT copy left in place"
 assert_eq "$(cat "$P/srv-data.bind/d")" "emt data" "EMT copy behind a symlinked parent left in place"
 assert_no_file "$P/.sealroot-migrate-emt"
@@ -81,6 +90,7 @@ got = [(m["from"], m["to"], m["result"]) for m in st["migration"]]
 want = [(pbt + "/etc-machine-id.bind/machine-id", pbt + "/etc/machine-id", "refused"),
         (pbt + "/etc-ssh.bind", pbt + "/etc/ssh", "refused"),
         (pbt + "/etc-app.bind", pbt + "/etc/app", "conflict"),
+        (pbt + "/etc-hosts.bind/hosts", pbt + "/etc/hosts", "conflict"),
         (pbt + "/etc-a-b.bind", pbt + "/etc/a-b", "ambiguous"),
         (pbt + "/srv-data.bind", pbt + "/srv/data", "refused"),
         (pbt + "/etc-a-b.bind", pbt + "/etc/a/b", "ambiguous")]
