@@ -510,8 +510,8 @@ static void report_item(struct migrate *m, const struct item *it, struct report_
 		msg = text;
 	switch (it->result) {
 	case R_MIGRATED:
-		log_notice("layout: %s: EMT copy %s %s to %s", it->target, it->from, msg,
-			   to ? to : "");
+		log_notice("layout: %s: EMT copy %s adopted as %s (%s)", it->target, it->from,
+			   to ? to : "", msg);
 		break;
 	case R_REFUSED:
 	case R_FAILED:

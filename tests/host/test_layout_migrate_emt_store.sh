@@ -35,7 +35,7 @@ boot '
 '
 out=$S/out.1
 for p in /etc/machine-id /etc/ssh /etc/app /etc/hosts; do
-	assert_grep "layout: $p: EMT copy .* moved to $PBT$p" "$out"
+	assert_grep "layout: $p: EMT copy $PBT/[a-z-]+\\.bind(/[a-z-]+)? adopted as $PBT$p \\(moved\\)$" "$out"
 done
 
 P=$S/persist
