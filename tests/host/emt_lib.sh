@@ -17,6 +17,9 @@
 #                      size, link target, mtime of non-directories, SHA-256,
 #                      xattrs and ACLs; equal manifests = equal trees
 #   inodes DIR         the sorted inode numbers of the regular files below DIR
+#   migration_report   the layout stage of $SEALROOT_REPORT: "stage RESULT", then
+#                      one "RESULT FROM TO" line per migration item, in report
+#                      order, with $PBT written as "P"
 
 emt_image() {
 	mkdir -p "$S/image/etc/ssh" "$S/image/etc/app"
@@ -77,4 +80,15 @@ manifest() {
 
 inodes() {
 	find "$1" -type f -printf '%i\n' | sort -n
+}
+
+migration_report() {
+	python3 - "$SEALROOT_REPORT" "$PBT" <<'PY'
+import json, sys
+st = [s for s in json.load(open(sys.argv[1]))["stages"] if s["name"] == "layout"][0]
+short = lambda p: "P" + p[len(sys.argv[2]):] if p and p.startswith(sys.argv[2]) else str(p)
+print("stage", st["result"])
+for m in st.get("migration", []):
+    print(m["result"], short(m["from"]), short(m["to"]))
+PY
 }

@@ -6,6 +6,7 @@
 # form, anything else the directory form; both are adopted and bound.  A file
 # form's directory that holds more than the file keeps the rest, in place.
 . "$(dirname "$0")/layout_lib.sh"
+. "$(dirname "$0")/emt_lib.sh"
 scratch_init
 mkdir -p "$S/image/var/lib" "$S/image/etc"
 echo "127.0.0.1 localhost" >"$S/image/etc/hosts"
@@ -41,10 +42,8 @@ assert_no_file "$P/var-lib-app.db.bind"
 assert_no_file "$P/var-lib-state.bind"
 assert_eq "$(ls -A "$P/etc-hosts.bind")" "hosts.orig" "the rest of a file form's directory stays"
 assert_grep "layout: /etc/hosts: EMT copy $PBT/etc-hosts.bind/hosts adopted as $PBT/etc/hosts \\(moved; $PBT/etc-hosts.bind holds other entries and is left in place\\)" "$S/out.1"
-python3 -c '
-import json, sys
-st = [s for s in json.load(open(sys.argv[1]))["stages"] if s["name"] == "layout"][0]
-assert st["result"] == "ok", st
-assert [m["result"] for m in st["migration"]] == ["migrated"] * 3, st["migration"]
-' "$SEALROOT_REPORT"
+assert_eq "$(migration_report)" "stage ok
+migrated P/etc-hosts.bind/hosts P/etc/hosts
+migrated P/var-lib-app.db.bind/app.db P/var/lib/app.db
+migrated P/var-lib-state.bind P/var/lib/state" "migration report (plan order: parents first)"
 echo PASS
