@@ -19,7 +19,8 @@ static void status_usage(FILE *out)
 	fprintf(out,
 		"Usage: sealroot status [--json] [--file FILE]\n\n"
 		"Show what sealroot did during this boot: each stage (verity, persist, layout)\n"
-		"with its result and duration, then the layout entries.\n\n"
+		"with its result and duration, then the layout entries and the migration\n"
+		"of an EMT-era persistent store, if one happened.\n\n"
 		"  --json        print the report as JSON\n"
 		"  --file FILE   read FILE instead of $SEALROOT_REPORT or %s\n"
 		"  -h, --help    show this help\n\n"
@@ -52,8 +53,8 @@ static void print_fields(json_object *stage, FILE *out)
 	bool first = true;
 	json_object_object_foreach(stage, key, val)
 	{
-		if (is_stage_key(key))
-			continue;
+		if (is_stage_key(key) || json_object_is_type(val, json_type_array))
+			continue; /* lists ("migration") get their own table */
 		const char *text = val ? json_object_get_string(val) : "null";
 		size_t len = strlen(text);
 		if (len > 40)
@@ -65,6 +66,30 @@ static void print_fields(json_object *stage, FILE *out)
 	const char *err = get_str(stage, "error");
 	if (err)
 		fprintf(out, "%serror=\"%s\"", first ? "" : " ", err);
+}
+
+/* The "migration" list of the layout stage (layout_migrate.h): one line each. */
+static void print_migration(json_object *stages, FILE *out)
+{
+	bool header = false;
+	for (size_t i = 0; i < json_object_array_length(stages); i++) {
+		json_object *items;
+		if (!json_object_object_get_ex(json_object_array_get_idx(stages, i), "migration",
+					       &items) ||
+		    !json_object_is_type(items, json_type_array))
+			continue;
+		for (size_t j = 0; j < json_object_array_length(items); j++) {
+			json_object *m = json_object_array_get_idx(items, j);
+			const char *from = get_str(m, "from"), *to = get_str(m, "to"),
+				   *res = get_str(m, "result"), *msg = get_str(m, "message");
+			if (!header)
+				fprintf(out, "\n%-10s %-40s %-40s %s\n", "MIGRATION", "FROM (EMT)",
+					"TO", "MESSAGE");
+			header = true;
+			fprintf(out, "%-10s %-40s %-40s %s\n", res ? res : "?", from ? from : "?",
+				to ? to : "?", msg ? msg : "");
+		}
+	}
 }
 
 static int print_table(json_object *root, FILE *out)
@@ -123,6 +148,7 @@ static int print_table(json_object *root, FILE *out)
 			}
 		}
 	}
+	print_migration(stages, out);
 	return failed ? 1 : 0;
 }
 

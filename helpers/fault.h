@@ -9,11 +9,15 @@
  * both functions do nothing.
  *
  * A step named "abort-STEP" instead calls abort() at STEP (a crash with a
- * core dump, for the tests that inspect one).
+ * core dump, for the tests that inspect one).  "STEP@N" (or "abort-STEP@N")
+ * fires the N-th time STEP is reached in this process, for steps done once
+ * per entry; plain "STEP" is "STEP@1".  Every fault point reached is logged
+ * at debug level ("fault point 'STEP' reached"), so a test can list them.
  *
  * Step names used by provisioning: after-format, after-seal, after-token,
  * after-recovery, after-mkfs; by reseal: reseal-after-token; by unlock:
- * after-unseal (the secret unsealed and verified, still in memory).
+ * after-unseal (the secret unsealed and verified, still in memory); by the
+ * EMT store migration (layout_migrate.h): migrate-* steps.
  */
 #pragma once
 

@@ -20,6 +20,9 @@
  *    report, and skipped; the entries below it are still attempted (each one
  *    is checked on its own, and a child bind of a failed parent still gives
  *    the user their persistent data at that path).
+ *  - Before anything is seeded, the persistent copies of an EMT-era store
+ *    are moved to their sealroot places (layout_migrate.h); a refused or
+ *    failed migration counts as this run's first error.
  *  - Applying twice does not stack: a target that already is the root of the
  *    mount this entry would make (a tmpfs, an overlayfs, or the persistent
  *    copy itself) is skipped as "already applied".
@@ -31,6 +34,7 @@
 #include <sys/vfs.h>
 
 #include "layout_apply.h"
+#include "layout_migrate.h"
 #include "log.h"
 #include "mount_api.h"
 #include "safe_path.h"
@@ -445,6 +449,9 @@ int layout_apply(const struct layout_plan *plan, const char *root, struct report
 		report_stage_set(stage, "error", "cannot open root directory");
 		return r;
 	}
+
+	/* Adopt an EMT-era store before any copy is seeded (layout_migrate.h). */
+	c.first_error = layout_migrate_emt(plan, c.root_fd, stage);
 
 	for (size_t i = 0; i < plan->n_ops; i++) {
 		const struct layout_op *op = &plan->ops[i];

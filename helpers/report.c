@@ -17,6 +17,7 @@
  */
 #include <fcntl.h>
 #include <json-c/json.h>
+#include <stdarg.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 
@@ -141,6 +142,31 @@ void report_stage_add_entry(struct report_stage *s, const char *path, const char
 		log_warning("report: out of memory recording entry %s of stage '%s'",
 			    path ? path : "(null)", s->name);
 	}
+}
+
+void report_stage_append(struct report_stage *s, const char *list, ...)
+{
+	if (!s || !list)
+		return;
+	json_object *arr = NULL, *item = json_object_new_object();
+	bool ok = item != NULL;
+	va_list ap;
+
+	va_start(ap, list);
+	for (const char *key; ok && (key = va_arg(ap, const char *));)
+		ok = json_add_string(item, key, va_arg(ap, const char *)) == 0;
+	va_end(ap);
+	if (ok && !json_object_object_get_ex(s->obj, list, &arr)) {
+		arr = json_object_new_array();
+		ok = arr && json_object_object_add(s->obj, list, arr) == 0;
+		if (!ok)
+			json_object_put(arr);
+	}
+	if (ok && json_object_is_type(arr, json_type_array) &&
+	    json_object_array_add(arr, item) == 0)
+		return;
+	json_object_put(item);
+	log_warning("report: out of memory recording an item of '%s' in stage '%s'", list, s->name);
 }
 
 static const char *report_path(void)

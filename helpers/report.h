@@ -26,6 +26,10 @@ void report_stage_set_u64(struct report_stage *s, const char *key, uint64_t valu
 /* Append one entry, e.g. ("path", "/etc/ssh", "kind", "bind", "result", "ok"). */
 void report_stage_add_entry(struct report_stage *s, const char *path, const char *kind,
 			    const char *result, const char *message);
+/* Append one object {KEY: VALUE, …} to the stage's list field LIST (created
+ * on first use, e.g. "migration"); the arguments after LIST are KEY, VALUE
+ * string pairs ended by a NULL key (a NULL value is JSON null). */
+void report_stage_append(struct report_stage *s, const char *list, ...) _sentinel_;
 /* Record the end time and result (r: 0 or negative errno), merge into the
  * report file and free s. */
 void report_stage_end(struct report_stage *s, int r);

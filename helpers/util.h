@@ -19,6 +19,7 @@
 #define _unused_ __attribute__((unused))
 #define _printf_(a, b) __attribute__((format(printf, a, b)))
 #define _warn_unused_ __attribute__((warn_unused_result))
+#define _sentinel_ __attribute__((sentinel))
 
 #define ELEMENTSOF(a) (sizeof(a) / sizeof((a)[0]))
 

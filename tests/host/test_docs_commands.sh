@@ -47,6 +47,13 @@ assert_grep '^layout +ok ' "$TMP/out.txt"
 assert_grep '^/var/lib/myapp: kept$' "$TMP/out.txt"
 assert_grep '^/etc/myapp: reset to the image$' "$TMP/out.txt"
 assert_grep '^db$' "$TMP/out.txt"
+# Migrating from EMT: the device's machine-id and host key, two moves listed.
+assert_grep '^0123456789abcdef0123456789abcdef$' "$TMP/out.txt"
+assert_grep "^this device's host key$" "$TMP/out.txt"
+assert_grep '^migrated +/opt/.mount/persistence/etc-machine-id.bind/machine-id +/opt/.mount/persistence/etc/machine-id +moved' "$TMP/out.txt"
+assert_grep '^migrated +/opt/.mount/persistence/etc-ssh.bind +/opt/.mount/persistence/etc/ssh +moved' "$TMP/out.txt"
+assert_grep '^etc$' "$TMP/out.txt"
+assert_no_grep '\.bind$' "$TMP/out.txt"
 # The line number the guide quotes in its comment is the real one.
 quoted=$(grep -o "my-layout.env:[0-9]*:[0-9]*: error: tmpfs overlay" "$GUIDE" | head -1 | cut -d: -f2,3)
 real=$(grep -o "my-layout.env:[0-9]*:[0-9]*: error: tmpfs overlay" "$TMP/out.txt" | head -1 | cut -d: -f2,3)

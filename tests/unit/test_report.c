@@ -111,6 +111,30 @@ static void test_report_stages_merge_across_processes(void **state)
 	json_object_put(root);
 }
 
+static void test_report_append_builds_a_list_field(void **state)
+{
+	struct fixture *f = *state;
+	struct report_stage *s = report_stage_begin("layout");
+	report_stage_append(s, "migration", "from", "/p/etc-ssh.bind", "to", "/p/etc/ssh", "result",
+			    "migrated", NULL);
+	report_stage_append(s, "migration", "from", "/p/x.bind", "to", NULL, NULL);
+	report_stage_append(NULL, "migration", "from", "ignored", NULL);
+	report_stage_end(s, 0);
+
+	json_object *root = load(f);
+	json_object *list = get(stage_at(root, 0), "migration");
+	assert_true(json_object_is_type(list, json_type_array));
+	assert_int_equal(json_object_array_length(list), 2);
+	json_object *m = json_object_array_get_idx(list, 0);
+	assert_string_equal(json_object_get_string(get(m, "from")), "/p/etc-ssh.bind");
+	assert_string_equal(json_object_get_string(get(m, "to")), "/p/etc/ssh");
+	assert_string_equal(json_object_get_string(get(m, "result")), "migrated");
+	m = json_object_array_get_idx(list, 1);
+	assert_true(json_object_is_type(get(m, "to"), json_type_null));
+	assert_int_equal(json_object_object_length(m), 2);
+	json_object_put(root);
+}
+
 static void test_report_rerun_stage_replaces_it(void **state)
 {
 	struct fixture *f = *state;
@@ -219,18 +243,24 @@ static void test_report_null_stage_is_accepted(void **state)
 	report_stage_end(NULL, 0);
 }
 
-static int run_status(const char *opt1, const char *opt2)
+/* cmd_status with stdout going to OUT. */
+static int run_status_to(const char *out, const char *opt1, const char *opt2)
 {
 	char *argv[] = { "status", (char *)opt1, (char *)opt2, NULL };
 	int argc = 1 + (opt1 != NULL) + (opt2 != NULL);
 	optind = 0;
 	FILE *saved = stdout;
-	stdout = fopen("/dev/null", "we");
+	stdout = fopen(out, "we");
 	assert_non_null(stdout);
 	int r = cmd_status(argc, argv);
 	fclose(stdout);
 	stdout = saved;
 	return r;
+}
+
+static int run_status(const char *opt1, const char *opt2)
+{
+	return run_status_to("/dev/null", opt1, opt2);
 }
 
 static void test_status_missing_report_fails(void **state)
@@ -249,6 +279,29 @@ static void test_status_ok_report_succeeds(void **state)
 	assert_int_equal(run_status(NULL, NULL), 0);
 	assert_int_equal(run_status("--json", NULL), 0);
 	assert_int_equal(run_status("--file", f->path), 0);
+}
+
+static void test_status_shows_the_migration_list(void **state)
+{
+	struct fixture *f = *state;
+	char out[256], buf[4096] = "";
+	struct report_stage *s = report_stage_begin("layout");
+	report_stage_append(s, "migration", "from", "/p/etc-ssh.bind", "to", "/p/etc/ssh", "result",
+			    "conflict", "message", "both kept", NULL);
+	report_stage_end(s, 0);
+
+	snprintf(out, sizeof(out), "%s/status.txt", f->dir);
+	assert_int_equal(run_status_to(out, NULL, NULL), 0);
+	FILE *in = fopen(out, "r");
+	assert_non_null(in);
+	assert_true(fread(buf, 1, sizeof(buf) - 1, in) > 0);
+	fclose(in);
+	assert_non_null(strstr(buf, "MIGRATION"));
+	assert_non_null(strstr(buf, "conflict"));
+	assert_non_null(strstr(buf, "/p/etc-ssh.bind"));
+	assert_non_null(strstr(buf, "both kept"));
+	/* The list is a table of its own, not squeezed into the stage's fields. */
+	assert_null(strstr(buf, "migration="));
 }
 
 static void test_status_failed_stage_exits_1(void **state)
@@ -281,6 +334,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 		T(test_report_stages_merge_across_processes),
+		T(test_report_append_builds_a_list_field),
 		T(test_report_rerun_stage_replaces_it),
 		T(test_report_file_and_dir_modes),
 		T(test_report_replaces_truncated_json),
@@ -292,6 +346,7 @@ int main(void)
 		T(test_report_null_stage_is_accepted),
 		T(test_status_missing_report_fails),
 		T(test_status_ok_report_succeeds),
+		T(test_status_shows_the_migration_list),
 		T(test_status_failed_stage_exits_1),
 		T(test_status_invalid_report_exits_1),
 		T(test_status_usage_error),
