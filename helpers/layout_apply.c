@@ -20,6 +20,7 @@
  *    report, and skipped; the entries below it are still attempted (each one
  *    is checked on its own, and a child bind of a failed parent still gives
  *    the user their persistent data at that path).
+ *  - Every mount is nosuid,nodev (mount_api.h).
  *  - Applying twice does not stack: a target that already is the root of the
  *    mount this entry would make (a tmpfs, an overlayfs, or the persistent
  *    copy itself) is skipped as "already applied".

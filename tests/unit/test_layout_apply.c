@@ -17,6 +17,7 @@
 #include <sched.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 
 #include "layout.h"
 #include "layout_apply.h"
@@ -139,6 +140,16 @@ static bool is_mount(const char *path)
 	return r == 1;
 }
 
+/* The mount on PATH (beneath the root) has nosuid and nodev. */
+static bool has_nosuid_nodev(const char *path)
+{
+	char p[256];
+	struct statvfs sv;
+	snprintf(p, sizeof(p), "%s%s", rootdir, path);
+	assert_int_equal(statvfs(p, &sv), 0);
+	return (sv.f_flag & (ST_NOSUID | ST_NODEV)) == (ST_NOSUID | ST_NODEV);
+}
+
 static int group_setup(void **state)
 {
 	(void)state;
@@ -173,6 +184,7 @@ static int setup(void **state)
 	unsetenv("SEALROOT_TEST_NO_NEW_MOUNT_API");
 	unsetenv("SEALROOT_TEST_NO_OPENAT2");
 	unsetenv("SEALROOT_TEST_NO_OVERLAY_FD");
+	unsetenv("SEALROOT_TEST_NO_MOUNT_SETATTR");
 	return sh("rm -rf image persist root outside && mkdir -p root persist outside "
 		  "image/etc/ssh image/var/log image/var/lib image/opt/.mount/persistence "
 		  "image/opt/.mount/tmpfs image/srv && "
@@ -264,6 +276,15 @@ static void check_nested(void)
 	assert_true(is_mount("/etc/machine-id"));
 	assert_true(is_mount("/var"));
 	assert_true(is_mount("/var/lib/rancher"));
+	/* The scratch tree and the persistent tree's mount have neither flag:
+	 * every layout mount must set both itself. */
+	assert_false(has_nosuid_nodev(PBT));
+	static const char *const mounts[] = { TOT,	  "/etc",
+					      "/etc/ssh", "/etc/machine-id",
+					      "/var",	  "/var/lib/rancher" };
+	for (size_t i = 0; i < ELEMENTSOF(mounts); i++)
+		if (!has_nosuid_nodev(mounts[i]))
+			fail_msg("%s is mounted without nosuid,nodev", mounts[i]);
 	/* rancher: not in the image: empty persistent dir, mount point made on the overlay */
 	assert_int_equal(
 	    sh("[ -d persist/var/lib/rancher ] && [ ! -e image/var/lib/rancher ] && "
@@ -303,6 +324,14 @@ static void test_apply_nested_with_overlay_layers_as_paths(void **state)
 	setenv("SEALROOT_TEST_NO_OVERLAY_FD", "1", 1);
 	check_nested();
 	unsetenv("SEALROOT_TEST_NO_OVERLAY_FD");
+}
+
+static void test_apply_nested_with_bind_flags_by_remount(void **state)
+{
+	(void)state;
+	setenv("SEALROOT_TEST_NO_MOUNT_SETATTR", "1", 1);
+	check_nested();
+	unsetenv("SEALROOT_TEST_NO_MOUNT_SETATTR");
 }
 
 static void test_apply_twice_does_not_stack_mounts(void **state)
@@ -451,6 +480,7 @@ int main(void)
 		T(test_apply_nested_overlays_and_binds_file_bind),
 		T(test_apply_nested_with_mount2_and_walk_fallbacks),
 		T(test_apply_nested_with_overlay_layers_as_paths),
+		T(test_apply_nested_with_bind_flags_by_remount),
 		T(test_apply_twice_does_not_stack_mounts),
 		T(test_apply_refuses_planted_leaf_symlink_absolute),
 		T(test_apply_refuses_planted_leaf_symlink_relative),
