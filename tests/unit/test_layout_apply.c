@@ -456,16 +456,53 @@ static void test_apply_failed_entry_does_not_stop_others(void **state)
 	plan_free(&b);
 }
 
-static void test_apply_overlay_refused_when_tmpfs_failed(void **state)
+static void overlay_refused_when_tmpfs_failed(bool writable_root)
 {
-	(void)state;
 	struct plan_builder b;
 	plan_init(&b);
 	b.layout.overlay_size = (char *)"not-a-size";
 	plan_add(&b, LAYOUT_OP_TMPFS, NULL);
 	plan_add(&b, LAYOUT_OP_OVERLAY, "/var");
 	boot_up();
+	if (writable_root)
+		assert_int_equal(
+		    mount(NULL, rootdir, NULL, MS_REMOUNT | MS_BIND | MS_NOSUID | MS_NODEV, NULL),
+		    0);
 	assert_int_equal(layout_apply(&b.plan, rootdir, NULL), -EINVAL);
+	assert_false(is_mount(TOT));
+	assert_false(is_mount("/var"));
+	/* No upper or work directory was made in the root itself. */
+	assert_int_equal(sh("[ -z \"$(ls -A image%s)\" ]", TOT), 0);
+	shut_down();
+	plan_free(&b);
+}
+
+static void test_apply_overlay_refused_when_tmpfs_failed(void **state)
+{
+	(void)state;
+	overlay_refused_when_tmpfs_failed(false);
+}
+
+static void test_apply_overlay_refused_when_tmpfs_failed_on_writable_root(void **state)
+{
+	(void)state;
+	overlay_refused_when_tmpfs_failed(true);
+}
+
+/* A plan whose upper directory is not beneath the tmpfs is refused too. */
+static void test_apply_overlay_refuses_upper_outside_tmpfs(void **state)
+{
+	(void)state;
+	struct plan_builder b;
+	plan_init(&b);
+	plan_add(&b, LAYOUT_OP_TMPFS, NULL);
+	plan_add(&b, LAYOUT_OP_OVERLAY, "/var");
+	free(b.ops[1].upper);
+	b.ops[1].upper = strdup("/srv/upper");
+	boot_up();
+	assert_int_equal(mount(NULL, rootdir, NULL, MS_REMOUNT | MS_BIND, NULL), 0);
+	assert_int_equal(layout_apply(&b.plan, rootdir, NULL), -EMEDIUMTYPE);
+	assert_true(is_mount(TOT));
 	assert_false(is_mount("/var"));
 	shut_down();
 	plan_free(&b);
@@ -490,6 +527,8 @@ int main(void)
 		T(test_apply_never_overwrites_persistent_data),
 		T(test_apply_failed_entry_does_not_stop_others),
 		T(test_apply_overlay_refused_when_tmpfs_failed),
+		T(test_apply_overlay_refused_when_tmpfs_failed_on_writable_root),
+		T(test_apply_overlay_refuses_upper_outside_tmpfs),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
