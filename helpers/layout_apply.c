@@ -312,6 +312,13 @@ static int seed_missing(struct apply_ctx *c, const struct layout_op *op, int pfd
 		return fail_resolve(c, op, dst, "parent of the persistent copy", pbt, sym);
 
 	r = seed_clean_temps(dst, name);
+	if (r == -ELOOP)
+		return op_fail(c, op, r,
+			       "a leftover partial copy %s%s%s.sealroot-seed.%s.* is more than %u "
+			       "directories deep; not removing it (remove it from the persistent "
+			       "partition by hand)",
+			       pbt, parent, streq(parent, "/") ? "" : "/", name,
+			       SEED_CLEAN_MAX_DEPTH);
 	if (r < 0)
 		return op_fail(c, op, r, "cannot remove a leftover partial copy in %s%s", pbt,
 			       parent);
