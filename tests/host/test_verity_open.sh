@@ -52,7 +52,8 @@ assert_grep "hash device PARTLABEL=nope-$$ not found" "$TMP/out"
 
 note "certificates shipped, no signature: refused"
 mkdir certs
-openssl req -x509 -newkey rsa:2048 -nodes -keyout k.pem -out certs/c.pem -days 1 -subj "/CN=t" 2>/dev/null
+openssl req -x509 -newkey rsa:2048 -nodes -keyout k.pem -out certs/c.pem -days 1 -subj "/CN=t" \
+	-addext keyUsage=digitalSignature -addext extendedKeyUsage=codeSigning 2>/dev/null
 run_expect_rc 1 "$SEALROOT" verity open --cert-dir certs --cmdline "roothash=$RH $DEVS"
 assert_grep "signature is required" "$TMP/out"
 
