@@ -73,6 +73,24 @@ static void test_verity_flags_follow_policy(void **state)
 	assert_int_equal(verity_activation_flags(&v), CRYPT_ACTIVATE_READONLY);
 }
 
+static void test_verity_sig_fallback_only_after_userspace_check(void **state)
+{
+	static const int kernel_errs[] = { -EKEYREJECTED, -ENOKEY, -EINVAL, -ENOTSUP,
+					   -EPERM,	  -EIO,	   -ENOMEM, -EBADMSG };
+	(void)state;
+	for (size_t i = 0; i < ELEMENTSOF(kernel_errs); i++) {
+		int e = kernel_errs[i];
+		/* Not verified in userspace: a kernel refusal always stands. */
+		if (verity_sig_may_fall_back(e, false))
+			fail_msg("unverified signature falls back after kernel error %d", e);
+		/* Verified: only when the kernel could not check (no key, no support). */
+		bool want = i < 4;
+		if (verity_sig_may_fall_back(e, true) != want)
+			fail_msg("verified signature, kernel error %d: expected %s", e,
+				 want ? "fallback" : "refusal");
+	}
+}
+
 static void test_verity_sig_load_base64(void **state)
 {
 	_cleanup_free_ uint8_t *b = NULL;
@@ -229,6 +247,7 @@ int main(void)
 		cmocka_unit_test(test_verity_partuuids_from_sha512_use_first_and_last_128_bits),
 		cmocka_unit_test(test_verity_partuuids_rejects_short_hash),
 		cmocka_unit_test(test_verity_flags_follow_policy),
+		cmocka_unit_test(test_verity_sig_fallback_only_after_userspace_check),
 		cmocka_unit_test(test_verity_sig_load_base64),
 		cmocka_unit_test(test_verity_sig_load_rejects_bad_input),
 		cmocka_unit_test(test_verity_sig_verify_rejects_garbage_and_missing_certs),
