@@ -414,6 +414,21 @@ static int rm_pass(int dir_fd, dev_t dev, int *ret_child)
 	return r;
 }
 
+/* (*UP)[DEPTH] = INO, growing *UP (*N_ALLOC entries) as needed. */
+static int push_ino(ino_t **up, size_t *n_alloc, size_t depth, ino_t ino)
+{
+	if (depth == *n_alloc) {
+		size_t n = *n_alloc ? 2 * *n_alloc : 64;
+		ino_t *p = reallocarray(*up, n, sizeof(**up));
+		if (!p)
+			return -ENOMEM;
+		*up = p;
+		*n_alloc = n;
+	}
+	(*up)[depth] = ino;
+	return 0;
+}
+
 /*
  * Remove NAME in DIR_FD and everything below it, without recursion: at most
  * three fds are open at any depth (this directory, its listing, and the one
@@ -461,24 +476,15 @@ static int rm_rf_at(int dir_fd, const char *name, dev_t dev)
 				r = -ELOOP;
 				break;
 			}
-			if (depth == n_alloc) {
-				size_t n = n_alloc ? 2 * n_alloc : 64;
-				ino_t *p = reallocarray(up, n, sizeof(*up));
-				if (!p) {
-					close(child);
-					r = -ENOMEM;
-					break;
-				}
-				up = p;
-				n_alloc = n;
-			}
-			up[depth++] = cur_ino;
 			struct stat cst;
-			if (fstat(child, &cst) < 0) {
+			r = push_ino(&up, &n_alloc, depth, cur_ino);
+			if (r >= 0 && fstat(child, &cst) < 0)
 				r = -errno;
+			if (r < 0) {
 				close(child);
 				break;
 			}
+			depth++;
 			close(cur);
 			cur = child;
 			cur_ino = cst.st_ino;
