@@ -387,6 +387,30 @@ static void test_apply_refuses_planted_intermediate_symlink(void **state)
 	expect_refused("ln -s ../outside persist/var", "/var/lib");
 }
 
+/* A fifo or a device node planted as the persistent copy is never mounted
+ * over the image's file. */
+static void test_apply_refuses_special_file_as_persistent_copy(void **state)
+{
+	(void)state;
+	static const char *const plants[] = { "mkfifo persist/etc/machine-id",
+					      "mknod persist/etc/machine-id c 1 3" };
+	for (size_t i = 0; i < ELEMENTSOF(plants); i++) {
+		struct plan_builder b;
+		plan_init(&b);
+		plan_add(&b, LAYOUT_OP_BIND, "/etc/machine-id");
+		plan_add(&b, LAYOUT_OP_BIND, "/etc/ssh");
+		assert_int_equal(sh("rm -rf persist/etc && mkdir -p persist/etc && %s", plants[i]),
+				 0);
+		boot_up();
+		assert_int_equal(layout_apply(&b.plan, rootdir, NULL), -EMEDIUMTYPE);
+		assert_false(is_mount("/etc/machine-id"));
+		assert_true(is_mount("/etc/ssh"));
+		assert_int_equal(sh("[ \"$(cat root/etc/machine-id)\" = id ]"), 0);
+		shut_down();
+		plan_free(&b);
+	}
+}
+
 static void test_apply_refuses_symlink_in_image_at_mount_point(void **state)
 {
 	(void)state;
@@ -523,6 +547,7 @@ int main(void)
 		T(test_apply_refuses_planted_leaf_symlink_relative),
 		T(test_apply_refuses_planted_intermediate_symlink),
 		T(test_apply_refuses_symlink_in_image_at_mount_point),
+		T(test_apply_refuses_special_file_as_persistent_copy),
 		T(test_apply_cleans_interrupted_seed_and_reseeds),
 		T(test_apply_never_overwrites_persistent_data),
 		T(test_apply_failed_entry_does_not_stop_others),
