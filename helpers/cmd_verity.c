@@ -99,7 +99,8 @@ static int signature_policy(const struct verity_config *v, const char *cert_dir,
 			   "keyring.",
 			   cert_dir);
 	} else {
-		r = verity_sig_verify(v->root_hash, v->root_hash_size, sig, size, cert_dir);
+		r = verity_sig_verify(v->root_hash, v->root_hash_size, sig, size, cert_dir,
+				      v->sig_eku);
 		if (r < 0)
 			return log_error_errno(
 			    r,

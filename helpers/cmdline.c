@@ -48,6 +48,7 @@ void sealroot_config_done(struct sealroot_config *c)
 	free(c->verity.hash_spec);
 	free(c->verity.fec_spec);
 	free(c->verity.root_hash_sig);
+	free(c->verity.sig_eku);
 	free(c->verity.name);
 	free(c->persist.spec);
 	free(c->persist.tpm2_device);
@@ -453,6 +454,34 @@ static int opt_verity_options(struct sealroot_config *c, const char *key, const 
 	return 0;
 }
 
+/* A dotted-decimal OID: first arc 0–2, at least two arcs, no empty arc,
+ * no leading zero. */
+static bool valid_oid(const char *v)
+{
+	size_t arcs = 0;
+	if (strlen(v) > 128 || v[0] < '0' || v[0] > '2' || v[1] != '.')
+		return false;
+	for (const char *p = v; *p;) {
+		size_t len = strspn(p, "0123456789");
+		if (len == 0 || len > 20 || (len > 1 && p[0] == '0'))
+			return false;
+		arcs++;
+		p += len;
+		if (*p == '.' && p[1])
+			p++;
+		else if (*p)
+			return false;
+	}
+	return arcs >= 2;
+}
+
+static int opt_verity_sig_eku(struct sealroot_config *c, const char *key, const char *v)
+{
+	if (!valid_oid(v))
+		return invalid(key, v, "expected a dotted OID such as 1.3.6.1.5.5.7.3.3");
+	return set_string(&c->verity.sig_eku, v);
+}
+
 static int opt_root(struct sealroot_config *c, const char *key, const char *v)
 {
 	(void)key;
@@ -569,6 +598,7 @@ static const struct option_def {
 	{ "systemd.verity_root_data", opt_verity_data, OPT_VALUE },
 	{ "systemd.verity_root_hash", opt_verity_hash, OPT_VALUE },
 	{ "systemd.verity_root_options", opt_verity_options, OPT_VALUE },
+	{ "sealroot.verity_sig_eku", opt_verity_sig_eku, OPT_VALUE },
 	{ "root", opt_root, OPT_VALUE | OPT_REPEATABLE },
 	{ "sealroot.device_timeout", opt_device_timeout, OPT_VALUE },
 	{ "sealroot.persist", opt_persist, OPT_VALUE },

@@ -54,6 +54,7 @@ struct verity_config {
 	uint64_t fec_offset; /* bytes */
 	unsigned fec_roots;  /* 0: default (2) when fec_spec is set */
 	char *root_hash_sig; /* "base64:…" or an absolute path */
+	char *sig_eku;	     /* sealroot.verity_sig_eku=, NULL: code signing */
 	enum verity_corruption_policy on_corruption;
 	bool check_at_most_once;
 	char *name; /* dm name, default "root" */

@@ -23,6 +23,12 @@
  *  - Before anything is seeded, the persistent copies of an EMT-era store
  *    are moved to their sealroot places (layout_migrate.h); a refused or
  *    failed migration counts as this run's first error.
+ *  - An overlay's upper and work directories live in the tmpfs mounted at
+ *    TMPFS_OVERLAY_TARGET.  Before anything is created there, that target
+ *    must be the root of a tmpfs mount (if the tmpfs failed, on a writable
+ *    root they would land in the root itself and survive the boot), and the
+ *    upper and work directories must then be on that very tmpfs.
+ *  - Every mount is nosuid,nodev (mount_api.h).
  *  - Applying twice does not stack: a target that already is the root of the
  *    mount this entry would make (a tmpfs, an overlayfs, or the persistent
  *    copy itself) is skipped as "already applied".
@@ -149,12 +155,14 @@ static int apply_tmpfs(struct apply_ctx *c, const struct layout_op *op)
 }
 
 /* The tmpfs holding upper and work dirs must really be a tmpfs: otherwise
- * (its mount failed) the overlay would write into the image. */
-static int check_tmpfs_root(struct apply_ctx *c, const struct layout_op *op)
+ * (its mount failed) the overlay would write into the image.  *RET_DEV: its
+ * device (0 for a hand-made plan without a layout). */
+static int check_tmpfs_root(struct apply_ctx *c, const struct layout_op *op, dev_t *ret_dev)
 {
 	const char *t = c->layout ? c->layout->tmpfs_overlay_target : NULL;
+	*ret_dev = 0;
 	if (!t)
-		return 0; /* hand-made plan without a layout: trust it */
+		return 0; /* hand-made plan without a layout: the directories are checked */
 	_cleanup_close_ int fd = safe_open(c->root_fd, t, O_PATH | O_DIRECTORY, NULL);
 	if (fd < 0)
 		return op_fail(c, op, fd, "cannot open the tmpfs overlay target %s", t);
@@ -166,6 +174,30 @@ static int check_tmpfs_root(struct apply_ctx *c, const struct layout_op *op)
 			       "%s is not a mounted tmpfs (did its mount fail?); refusing to put "
 			       "upper directories there",
 			       t);
+	struct stat st;
+	if (fstat(fd, &st) < 0)
+		return op_fail(c, op, -errno, "cannot stat %s", t);
+	*ret_dev = st.st_dev;
+	return 0;
+}
+
+/* Upper and work directories must be on that tmpfs (any tmpfs for a
+ * hand-made plan): changes land in RAM, never in the root. */
+static int check_on_tmpfs(struct apply_ctx *c, const struct layout_op *op, int fd, const char *path,
+			  dev_t tmpfs_dev)
+{
+	struct stat st;
+	long t = 0;
+	int r = fs_type(fd, &t);
+	if (r < 0)
+		return op_fail(c, op, r, "cannot inspect %s", path);
+	if (fstat(fd, &st) < 0)
+		return op_fail(c, op, -errno, "cannot stat %s", path);
+	if (t != TMPFS_MAGIC || (tmpfs_dev != 0 && st.st_dev != tmpfs_dev))
+		return op_fail(c, op, -EMEDIUMTYPE,
+			       "%s is not in the overlay tmpfs; refusing an overlay whose changes "
+			       "would outlive the boot",
+			       path);
 	return 0;
 }
 
@@ -193,7 +225,8 @@ static int apply_overlay(struct apply_ctx *c, const struct layout_op *op)
 	}
 	if (!op->upper || !op->work)
 		return op_fail(c, op, -EINVAL, "plan has no upper or work directory");
-	r = check_tmpfs_root(c, op);
+	dev_t tmpfs_dev = 0;
+	r = check_tmpfs_root(c, op, &tmpfs_dev);
 	if (r < 0)
 		return r;
 
@@ -212,6 +245,11 @@ static int apply_overlay(struct apply_ctx *c, const struct layout_op *op)
 	    safe_mkdir_p(c->root_fd, op->work, 0700, O_PATH, NULL, NULL, &sym);
 	if (wfd < 0)
 		return fail_resolve(c, op, wfd, "work directory", "", sym);
+	r = check_on_tmpfs(c, op, ufd, op->upper, tmpfs_dev);
+	if (r >= 0)
+		r = check_on_tmpfs(c, op, wfd, op->work, tmpfs_dev);
+	if (r < 0)
+		return r;
 
 	r = mount_overlay_fd(tfd, tfd, ufd, wfd);
 	if (r < 0)
@@ -278,6 +316,13 @@ static int seed_missing(struct apply_ctx *c, const struct layout_op *op, int pfd
 		return fail_resolve(c, op, dst, "parent of the persistent copy", pbt, sym);
 
 	r = seed_clean_temps(dst, name);
+	if (r == -ELOOP)
+		return op_fail(c, op, r,
+			       "a leftover partial copy %s%s%s.sealroot-seed.%s.* is more than %u "
+			       "directories deep; not removing it (remove it from the persistent "
+			       "partition by hand)",
+			       pbt, parent, streq(parent, "/") ? "" : "/", name,
+			       SEED_CLEAN_MAX_DEPTH);
 	if (r < 0)
 		return op_fail(c, op, r, "cannot remove a leftover partial copy in %s%s", pbt,
 			       parent);

@@ -11,7 +11,19 @@
  * which needs /proc mounted.  Test builds: SEALROOT_TEST_NO_NEW_MOUNT_API=1
  * in the environment forces the mount(2) path; SEALROOT_TEST_NO_OVERLAY_FD=1
  * makes overlayfs get its layers as "/proc/self/fd/N" strings, as kernels
- * before 6.13 need.
+ * before 6.13 need; SEALROOT_TEST_NO_MOUNT_SETATTR=1 makes binds get
+ * nosuid,nodev by a remount, as before Linux 5.12.
+ *
+ * Every mount made here is nosuid,nodev, set explicitly (a bind would
+ * otherwise keep whatever its source's mount has): no file on the persistent
+ * partition or in a tmpfs may act as a device node or a set-id program in the
+ * booted system.  A bind gets them with mount_setattr() before it is attached
+ * (Linux 5.12), else with a remount (MS_REMOUNT|MS_BIND, its other flags
+ * kept) right after; when that remount fails the bind is detached again and
+ * the call fails.  Without the new API the new bind is found again by the
+ * path the kernel reports for TARGET_FD, walked without symlinks and checked
+ * to show SOURCE_FD's inode; if it cannot be found the call fails and the
+ * bind stays (the caller fails the entry, which stops the boot).
  *
  * All functions return 0 or a negative errno and log nothing except debug
  * messages carrying the kernel's own explanation (overlayfs error text).
@@ -24,10 +36,12 @@
 /* tmpfs with "size=SIZE" (NULL: kernel default) and root MODE, nosuid,nodev. */
 int mount_tmpfs_fd(int target_fd, const char *size, mode_t mode);
 
-/* overlayfs with one lower layer, upper and work dir (all directories). */
+/* overlayfs with one lower layer, upper and work dir (all directories),
+ * nosuid,nodev. */
 int mount_overlay_fd(int target_fd, int lower_fd, int upper_fd, int work_fd);
 
-/* Bind the file or directory SOURCE_FD on TARGET_FD (not recursive). */
+/* Bind the file or directory SOURCE_FD on TARGET_FD (not recursive),
+ * nosuid,nodev. */
 int mount_bind_fd(int source_fd, int target_fd);
 
 /* 1 when FD is the root of a mount, 0 when not, negative errno on error.

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <sys/random.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/xattr.h>
 
 #include "seed.h"
@@ -16,6 +17,9 @@
 #define SEED_TEMP_NAME_MAX 200 /* of NAME inside the temporary name */
 #define XATTR_LIST_MAX_BYTES 65536
 #define XATTR_VALUE_MAX_BYTES 65536
+#ifndef STATX_ATTR_MOUNT_ROOT
+#define STATX_ATTR_MOUNT_ROOT 0x00002000
+#endif
 /* Big stack buffers live in leaf functions only, never in a recursion frame. */
 #define _noinline_ __attribute__((noinline))
 
@@ -328,10 +332,124 @@ static int copy_entry(int src_dir, const char *name, int dst_dir, const char *ds
 		       type_name(st.st_mode));
 }
 
-/* Remove NAME in DIR_FD and everything below it; never follows symlinks and
- * does not descend into other mounts. */
+/* Open the directory NAME in DIR_FD that fstatat() described as *ST: not
+ * through a symlink, not the root of another mount, and still the same. */
+static int open_subdir(int dir_fd, const char *name, const struct stat *st)
+{
+	_cleanup_close_ int fd =
+	    openat(dir_fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	struct statx sx;
+	if (statx(fd, "", AT_EMPTY_PATH, STATX_INO, &sx) < 0)
+		return -errno;
+	if ((sx.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT) &&
+	    (sx.stx_attributes & STATX_ATTR_MOUNT_ROOT))
+		return -EXDEV;
+	if (makedev(sx.stx_dev_major, sx.stx_dev_minor) != st->st_dev || sx.stx_ino != st->st_ino)
+		return -ESTALE;
+	return TAKE_FD(fd);
+}
+
+/*
+ * One pass over DIR_FD: unlink what is not a directory, rmdir empty
+ * directories.  Returns 0 when DIR_FD is now empty, 1 with *RET_CHILD open on
+ * the first non-empty subdirectory, or a negative errno.  Reads DIR_FD
+ * through a duplicate, so the caller's fd keeps no state.
+ */
+static int rm_pass(int dir_fd, dev_t dev, int *ret_child)
+{
+	int dup_fd = fcntl(dir_fd, F_DUPFD_CLOEXEC, 3);
+	if (dup_fd < 0)
+		return -errno;
+	DIR *d = fdopendir(dup_fd);
+	if (!d) {
+		int r = -errno;
+		close(dup_fd);
+		return r;
+	}
+	rewinddir(d);
+	int r = 0;
+	for (;;) {
+		errno = 0;
+		struct dirent *de = readdir(d);
+		if (!de) {
+			r = errno != 0 ? -errno : 0;
+			break;
+		}
+		if (streq(de->d_name, ".") || streq(de->d_name, ".."))
+			continue;
+		struct stat st;
+		if (fstatat(dir_fd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+			if (errno == ENOENT)
+				continue;
+			r = -errno;
+			break;
+		}
+		if (!S_ISDIR(st.st_mode)) {
+			if (unlinkat(dir_fd, de->d_name, 0) < 0 && errno != ENOENT) {
+				r = -errno;
+				break;
+			}
+			continue;
+		}
+		if (st.st_dev != dev) {
+			r = -EXDEV;
+			break;
+		}
+		if (unlinkat(dir_fd, de->d_name, AT_REMOVEDIR) == 0 || errno == ENOENT)
+			continue;
+		if (errno != ENOTEMPTY && errno != EEXIST) {
+			r = -errno;
+			break;
+		}
+		r = open_subdir(dir_fd, de->d_name, &st);
+		if (r >= 0) {
+			*ret_child = r;
+			r = 1;
+		}
+		break;
+	}
+	closedir(d);
+	return r;
+}
+
+/* (*UP)[DEPTH] = INO, growing *UP (*N_ALLOC entries) as needed. */
+static int push_ino(ino_t **up, size_t *n_alloc, size_t depth, ino_t ino)
+{
+	if (depth == *n_alloc) {
+		size_t n = *n_alloc ? 2 * *n_alloc : 64;
+		ino_t *p = reallocarray(*up, n, sizeof(**up));
+		if (!p)
+			return -ENOMEM;
+		*up = p;
+		*n_alloc = n;
+	}
+	(*up)[depth] = ino;
+	return 0;
+}
+
+/*
+ * Remove NAME in DIR_FD and everything below it, without recursion: at most
+ * three fds are open at any depth (this directory, its listing, and the one
+ * being entered or left), so no planted tree can exhaust file descriptors or
+ * the stack.  Never follows symlinks, never enters another mount (another
+ * device, or any mount root), never leaves the tree: a directory is entered
+ * by name with O_NOFOLLOW and must be what fstatat() saw; it is left through
+ * "..", which must be the directory it was entered from (inode numbers of
+ * the path from NAME down, 8 bytes a level).  After a directory is left, its
+ * parent is read again from the start and the now empty directory removed.
+ * Deeper than SEED_CLEAN_MAX_DEPTH levels: -ELOOP, having removed what it
+ * could reach.
+ */
 static int rm_rf_at(int dir_fd, const char *name, dev_t dev)
 {
+	size_t max_depth = SEED_CLEAN_MAX_DEPTH;
+#ifdef SEALROOT_TEST_HOOKS
+	const char *e = getenv("SEALROOT_TEST_SEED_CLEAN_MAX_DEPTH");
+	if (e)
+		max_depth = strtoul(e, NULL, 10);
+#endif
 	struct stat st;
 	if (fstatat(dir_fd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
 		return errno == ENOENT ? 0 : -errno;
@@ -340,25 +458,59 @@ static int rm_rf_at(int dir_fd, const char *name, dev_t dev)
 	if (st.st_dev != dev)
 		return -EXDEV;
 
-	int fd = openat(dir_fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	DIR *d = fdopendir(fd);
-	if (!d) {
-		int r = -errno;
-		close(fd);
-		return r;
-	}
-	int r = 0;
-	struct dirent *de;
-	while ((de = readdir(d))) {
-		if (streq(de->d_name, ".") || streq(de->d_name, ".."))
-			continue;
-		r = rm_rf_at(dirfd(d), de->d_name, dev);
+	_cleanup_free_ ino_t *up = NULL; /* up[i]: inode of the directory at depth i */
+	size_t depth = 0, n_alloc = 0;
+	ino_t cur_ino = st.st_ino;
+	int cur = open_subdir(dir_fd, name, &st);
+	if (cur < 0)
+		return cur;
+	int r;
+	for (;;) {
+		int child = -1;
+		r = rm_pass(cur, dev, &child);
 		if (r < 0)
 			break;
+		if (r > 0) { /* a non-empty subdirectory: go down */
+			if (depth >= max_depth) {
+				close(child);
+				r = -ELOOP;
+				break;
+			}
+			struct stat cst;
+			r = push_ino(&up, &n_alloc, depth, cur_ino);
+			if (r >= 0 && fstat(child, &cst) < 0)
+				r = -errno;
+			if (r < 0) {
+				close(child);
+				break;
+			}
+			depth++;
+			close(cur);
+			cur = child;
+			cur_ino = cst.st_ino;
+			continue;
+		}
+		if (depth == 0)
+			break; /* NAME itself is empty now */
+		/* Empty: go back up, to exactly the directory we came from. */
+		int parent = openat(cur, "..", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (parent < 0) {
+			r = -errno;
+			break;
+		}
+		struct stat pst;
+		r = fstat(parent, &pst) < 0 ? -errno : 0;
+		if (r == 0 && (pst.st_dev != dev || pst.st_ino != up[depth - 1]))
+			r = -ESTALE; /* moved meanwhile: do not follow it */
+		if (r < 0) {
+			close(parent);
+			break;
+		}
+		close(cur);
+		cur = parent;
+		cur_ino = up[--depth];
 	}
-	closedir(d);
+	close(cur);
 	if (r < 0)
 		return r;
 	return unlinkat(dir_fd, name, AT_REMOVEDIR) < 0 && errno != ENOENT ? -errno : 0;

@@ -39,7 +39,13 @@ int seed_copy(int src_dir_fd, const char *src_name, int dst_dir_fd, const char *
  * same temporary-then-rename way.  -EEXIST when it exists. */
 int seed_empty_dir(int dst_dir_fd, const char *dst_name, mode_t mode, uid_t uid, gid_t gid);
 
-/* Remove leftover temporaries of NAME (".sealroot-seed.NAME.*") in DIR_FD,
- * recursively, without following symlinks or crossing mounts.  Returns how
- * many were removed or a negative errno. */
+/* Deepest leftover tree seed_clean_temps() removes (8 bytes of memory a level). */
+#define SEED_CLEAN_MAX_DEPTH (1U << 20)
+
+/* Remove leftover temporaries of NAME (".sealroot-seed.NAME.*") in DIR_FD
+ * with everything below them, without following symlinks, entering other
+ * mounts or leaving the tree, with a constant number of fds and no
+ * recursion whatever the depth.  Returns how many were removed, -ELOOP for
+ * a tree deeper than SEED_CLEAN_MAX_DEPTH, or another negative errno.  Test
+ * builds: SEALROOT_TEST_SEED_CLEAN_MAX_DEPTH=N lowers the limit. */
 int seed_clean_temps(int dir_fd, const char *name);

@@ -340,10 +340,13 @@ int verity_verify(const struct verity_config *v, const struct verity_devices *d)
 	return 0;
 }
 
-static bool kernel_lacks_key(int r)
+bool verity_sig_may_fall_back(int kernel_err, bool sig_verified)
 {
+	if (!sig_verified)
+		return false; /* nobody but the kernel checked it, and it refused */
 	/* No key in the kernel's keyring, or no signature support in dm-verity. */
-	return r == -EKEYREJECTED || r == -ENOKEY || r == -EINVAL || r == -ENOTSUP;
+	return kernel_err == -EKEYREJECTED || kernel_err == -ENOKEY || kernel_err == -EINVAL ||
+	       kernel_err == -ENOTSUP;
 }
 
 int verity_activate(const struct verity_config *v, const struct verity_devices *d, const char *name,
@@ -376,7 +379,7 @@ int verity_activate(const struct verity_config *v, const struct verity_devices *
 			*ret_mode = VERITY_SIG_KERNEL;
 			return 0;
 		}
-		if (!sig_verified || !kernel_lacks_key(r))
+		if (!verity_sig_may_fall_back(r, sig_verified))
 			return log_error_errno(r,
 					       "The kernel refused the root hash signature for %s "
 					       "(data %s, hash %s): %m. Not activating.",

@@ -55,10 +55,17 @@ enum verity_sig_mode {
 };
 const char *verity_sig_mode_name(enum verity_sig_mode m);
 
+/* After the kernel refused a root hash signature with KERNEL_ERR: may the
+ * root be activated by its root hash alone?  Only when SIG_VERIFIED (the
+ * userspace check against the initramfs certificates passed) and the
+ * kernel's error means it could not check (no key: EKEYREJECTED, ENOKEY; no
+ * signature support: EINVAL, ENOTSUP).  Never for an unverified signature. */
+bool verity_sig_may_fall_back(int kernel_err, bool sig_verified);
+
 /* Activate read-only as /dev/mapper/NAME.  First checks the top of the hash
  * tree against the root hash (a wrong root hash never yields a device).  With
- * SIG, the kernel is asked to verify it; if it rejects it for lack of a key
- * and SIG_VERIFIED (userspace check passed), activates by root hash alone.
+ * SIG, the kernel is asked to verify it; if it refuses, activation goes on
+ * by root hash alone only as verity_sig_may_fall_back() allows.
  * Logs failures naming the devices; *ret_mode says which path was taken. */
 int verity_activate(const struct verity_config *v, const struct verity_devices *d, const char *name,
 		    const uint8_t *sig, size_t sig_size, bool sig_verified,

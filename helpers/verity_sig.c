@@ -195,8 +195,78 @@ int verity_sig_count_certs(const char *cert_dir)
 	return r;
 }
 
+/* 1 when the extendedKeyUsage EKUS lists WANT. */
+static bool eku_lists(const EXTENDED_KEY_USAGE *ekus, const ASN1_OBJECT *want)
+{
+	for (int i = 0; i < sk_ASN1_OBJECT_num(ekus); i++)
+		if (OBJ_cmp(sk_ASN1_OBJECT_value(ekus, i), want) == 0)
+			return true;
+	return false;
+}
+
+/* The signer's certificate X must be meant for this: digitalSignature in its
+ * keyUsage when it has one, and EKU_OID in an extendedKeyUsage it must have.
+ * 0, or -EKEYREJECTED with the reason logged (naming the certificate). */
+static int check_signer_usage(X509 *x, const char *eku_oid)
+{
+	char subject[256];
+	int crit = 0, r = 0;
+
+	X509_NAME_oneline(X509_get_subject_name(x), subject, sizeof(subject));
+	uint32_t flags = X509_get_extension_flags(x); /* also parses the extensions */
+	if (flags & EXFLAG_INVALID) {
+		log_error("Root hash signer certificate %s has malformed extensions; refusing it.",
+			  subject);
+		return -EKEYREJECTED;
+	}
+	if ((flags & EXFLAG_KUSAGE) && !(X509_get_key_usage(x) & KU_DIGITAL_SIGNATURE)) {
+		log_error("Root hash signer certificate %s has a keyUsage without "
+			  "digitalSignature; refusing it. Sign with a certificate made for "
+			  "signing (keyUsage=digitalSignature).",
+			  subject);
+		return -EKEYREJECTED;
+	}
+	ASN1_OBJECT *want = OBJ_txt2obj(eku_oid, 1);
+	if (!want) {
+		log_error("Invalid extended key usage OID '%s' for root hash signatures.", eku_oid);
+		ERR_clear_error();
+		return -EINVAL;
+	}
+	EXTENDED_KEY_USAGE *ekus = X509_get_ext_d2i(x, NID_ext_key_usage, &crit, NULL);
+	if (!ekus || !eku_lists(ekus, want)) {
+		log_error("Root hash signer certificate %s %s extended key usage %s%s; refusing "
+			  "it. Sign with a certificate that has extendedKeyUsage=%s, or name "
+			  "its purpose with sealroot.verity_sig_eku=OID.",
+			  subject, ekus ? "does not list the" : "has no", eku_oid,
+			  streq(eku_oid, VERITY_SIG_EKU_CODE_SIGNING) ? " (code signing)" : "",
+			  streq(eku_oid, VERITY_SIG_EKU_CODE_SIGNING) ? "codeSigning" : eku_oid);
+		r = -EKEYREJECTED;
+	}
+	EXTENDED_KEY_USAGE_free(ekus);
+	ASN1_OBJECT_free(want);
+	ERR_clear_error();
+	return r;
+}
+
+/* Every signer of P7 (found in CERTS or in P7) passes check_signer_usage(). */
+static int check_signers(PKCS7 *p7, STACK_OF(X509) * certs, const char *eku_oid)
+{
+	STACK_OF(X509) *signers = PKCS7_get0_signers(p7, certs, 0);
+	int r = 0;
+
+	if (!signers || sk_X509_num(signers) == 0) {
+		log_openssl_errors("root hash signature signers");
+		sk_X509_free(signers);
+		return -EKEYREJECTED;
+	}
+	for (int i = 0; i < sk_X509_num(signers) && r == 0; i++)
+		r = check_signer_usage(sk_X509_value(signers, i), eku_oid);
+	sk_X509_free(signers); /* the certificates belong to CERTS and P7 */
+	return r;
+}
+
 int verity_sig_verify(const uint8_t *root_hash, size_t root_hash_size, const uint8_t *sig,
-		      size_t sig_size, const char *cert_dir)
+		      size_t sig_size, const char *cert_dir, const char *eku_oid)
 {
 	static const char hexdigits[] = "0123456789abcdef";
 	char hex[2 * 64 + 1];
@@ -243,7 +313,8 @@ int verity_sig_verify(const uint8_t *root_hash, size_t root_hash_size, const uin
 		}
 	/* The shipped certificates are the trust anchors themselves (they need
 	 * not be self-signed CAs); there is no trustworthy clock in the
-	 * initramfs; the kernel does not check key usage either. */
+	 * initramfs.  Any purpose for the chain: the signer's own key usage is
+	 * checked below (OpenSSL 3.0 has no code-signing purpose). */
 	if (!X509_STORE_set_flags(store, X509_V_FLAG_PARTIAL_CHAIN | X509_V_FLAG_NO_CHECK_TIME) ||
 	    !X509_STORE_set_purpose(store, X509_PURPOSE_ANY)) {
 		r = -ENOMEM;
@@ -260,7 +331,7 @@ int verity_sig_verify(const uint8_t *root_hash, size_t root_hash_size, const uin
 		r = -EKEYREJECTED;
 		goto out;
 	}
-	r = 0;
+	r = check_signers(p7, certs, eku_oid ? eku_oid : VERITY_SIG_EKU_CODE_SIGNING);
 out:
 	ERR_clear_error();
 	BIO_free(in);

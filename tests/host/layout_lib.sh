@@ -20,6 +20,8 @@ fi
 # shellcheck source=../lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
 
+# The report goes to the test's directory, never the host's /run/sealroot.
+export SEALROOT_REPORT=$TMP/report.json
 LAYOUT=${LAYOUT:-$TOP/layout/layout.env}
 PBT=/opt/.mount/persistence
 TOT=/opt/.mount/tmpfs

@@ -23,7 +23,12 @@ setfacl -m u:1234:rw "$S/image/etc/app/app.conf"
 setfacl -d -m g:555:rx "$S/image/etc/app/sub"
 ln -s app.conf "$S/image/etc/app/link-rel"
 ln -s /etc/passwd "$S/image/etc/app/link-abs"
+chown -h 1003:1004 "$S/image/etc/app/link-rel"
+touch -h -d '2018-03-04 05:06:07.111111111' "$S/image/etc/app/link-rel"
 mknod "$S/image/etc/dev/null" c 1 3
+# Last, so that adding the entries above does not change it: a non-empty
+# directory's mtime.
+touch -d '2017-08-09 10:11:12.222222222' "$S/image/etc/app"
 cat >"$TMP/layout.env" <<'L'
 PERSISTENT_BIND_PATHS="/etc/app /etc/dev"
 L
@@ -41,6 +46,9 @@ assert_eq "$(stat -c "%u:%g" "$c")" "1001:1002" "owner"
 assert_eq "$(stat -c '%y' "$c")" "$(stat -c '%y' "$S/image/etc/app/app.conf")" "mtime (ns)"
 assert_eq "$(stat -c '%y' "$S/persist/etc/app/sub")" "$(stat -c '%y' "$S/image/etc/app/sub")" "dir mtime"
 assert_eq "$(stat -c '%u:%g %a' "$S/persist/etc/app")" "1001:0 750" "dir owner and mode"
+assert_eq "$(stat -c '%y' "$S/persist/etc/app")" "$(stat -c '%y' "$S/image/etc/app")" "non-empty dir mtime"
+assert_eq "$(stat -c '%u:%g %y' "$S/persist/etc/app/link-rel")" "1003:1004 $(stat -c '%y' "$S/image/etc/app/link-rel")" \
+	"symlink owner and mtime"
 assert_eq "$(getfattr --only-values -n user.color "$c")" blue "user xattr"
 assert_eq "$(getfattr --only-values -n trusted.origin "$c")" image "trusted xattr"
 if [ "$security_ok" = 1 ]; then

@@ -8,11 +8,13 @@
 
 mkimage_fixture
 openssl req -x509 -newkey rsa:2048 -nodes -subj /CN=sealroot-verity-test -days 1 \
+	-addext keyUsage=digitalSignature -addext extendedKeyUsage=codeSigning \
 	-keyout "$TMP/v.key" -out "$TMP/v.pem" >/dev/null 2>&1 || fail "openssl req failed"
 openssl req -x509 -newkey rsa:2048 -nodes -subj /CN=other -days 1 \
 	-keyout "$TMP/o.key" -out "$TMP/o.pem" >/dev/null 2>&1 || fail "openssl req failed"
 out=$TMP/build
 mkimage_build "$out" --raw-only --root-hash-sig --verity-key "$TMP/v.key" --verity-cert "$TMP/v.pem"
+assert_no_grep "warning" "$TMP/build.log"
 rh=$(cat "$out/roothash.txt")
 assert_file "$out/roothash.p7s"
 printf '%s' "$rh" >"$TMP/content"
@@ -51,6 +53,12 @@ else
 	sealroot_verity_verify "$TMP/data" "$TMP/hash" "$(cat "$out/cmdline.txt")" "$TMP/certs-other" || rc=$?
 	assert_eq "$rc" 1 "sealroot verity verify with an untrusted signer"
 fi
+
+# A verity certificate without the code-signing EKU (here the other one)
+# still signs, with a warning that sealroot would refuse it from its certs.
+mkimage_build "$TMP/build-o" --raw-only --no-sign --root-hash-sig --verity-key "$TMP/o.key" --verity-cert "$TMP/o.pem"
+assert_grep "warning: .*o\.pem has no code-signing extended key usage" "$TMP/build.log"
+assert_file "$TMP/build-o/roothash.p7s"
 
 # --verity-key without --root-hash-sig is a usage error.
 run_expect_rc 2 "$MKIMAGE" --rootfs "$TMP/rootfs" --initrd "$TMP/initrd.cpio" --out "$TMP/x" --verity-key "$TMP/v.key"

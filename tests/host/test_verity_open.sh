@@ -6,6 +6,7 @@
 source "$(dirname "$0")/../lib.sh"
 
 cd "$TMP"
+export SEALROOT_REPORT=$TMP/report.json
 dd if=/dev/urandom of=data.img bs=4096 count=256 status=none
 veritysetup format data.img hash.img >fmt.txt
 RH=$(awk '/^Root hash:/ {print $3}' fmt.txt)
@@ -52,7 +53,8 @@ assert_grep "hash device PARTLABEL=nope-$$ not found" "$TMP/out"
 
 note "certificates shipped, no signature: refused"
 mkdir certs
-openssl req -x509 -newkey rsa:2048 -nodes -keyout k.pem -out certs/c.pem -days 1 -subj "/CN=t" 2>/dev/null
+openssl req -x509 -newkey rsa:2048 -nodes -keyout k.pem -out certs/c.pem -days 1 -subj "/CN=t" \
+	-addext keyUsage=digitalSignature -addext extendedKeyUsage=codeSigning 2>/dev/null
 run_expect_rc 1 "$SEALROOT" verity open --cert-dir certs --cmdline "roothash=$RH $DEVS"
 assert_grep "signature is required" "$TMP/out"
 
@@ -63,6 +65,15 @@ run_expect_rc 0 "$SEALROOT" verity open --no-activate --cert-dir certs --cmdline
 run_expect_rc 1 "$SEALROOT" verity open --cert-dir certs --name "$NAME" --cmdline "roothash=$RH $DEVS systemd.verity_root_options=root-hash-signature=$TMP/rh.p7s"
 assert_grep "signature verified" "$TMP/out"
 assert_no_file "/dev/mapper/$NAME"
+
+note "a signature only the kernel could check is not reported (or used) as verified"
+rm -f "$SEALROOT_REPORT"
+run_expect_rc 0 "$SEALROOT" verity open --no-activate --cert-dir certs --cmdline "roothash=$RH $DEVS systemd.verity_root_options=root-hash-signature=$TMP/rh.p7s"
+assert_eq "$(jq -r '.stages[] | select(.name == "verity") | .signature' "$SEALROOT_REPORT")" userspace "signature mode with certificates"
+rm -f "$SEALROOT_REPORT"
+run_expect_rc 0 "$SEALROOT" verity open --no-activate --cert-dir "$TMP/nocerts" --cmdline "roothash=$RH $DEVS systemd.verity_root_options=root-hash-signature=$TMP/rh.p7s"
+assert_grep "leaving the root hash signature to the kernel" "$TMP/out"
+assert_eq "$(jq -r '.stages[] | select(.name == "verity") | .signature' "$SEALROOT_REPORT")" none "signature mode without certificates"
 
 note "usage errors exit 2"
 run_expect_rc 2 "$SEALROOT" verity

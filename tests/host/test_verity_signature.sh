@@ -1,8 +1,10 @@
 #!/bin/bash
 # Root hash signatures checked in userspace against the certificates shipped
 # in the initramfs (--cert-dir): a valid signature passes; a signature by
-# another key, a tampered signature, a signature over another hash, or a
-# missing signature when certificates are shipped all fail closed.
+# another key, a tampered signature, a signature over another hash, a signer
+# certificate not made for code signing (unless sealroot.verity_sig_eku=
+# names its purpose), or a missing signature when certificates are shipped
+# all fail closed.
 source "$(dirname "$0")/../lib.sh"
 
 cd "$TMP"
@@ -10,10 +12,10 @@ dd if=/dev/urandom of=data.img bs=4096 count=64 status=none
 veritysetup format data.img hash.img >fmt.txt
 RH=$(awk '/^Root hash:/ {print $3}' fmt.txt)
 
-mkcert() { # NAME: self-signed signing certificate + key
+mkcert() { # NAME [EKU]: self-signed signing certificate + key (default EKU codeSigning)
 	openssl req -x509 -newkey rsa:2048 -nodes -keyout "$1.key" -out "$1.crt" -days 1 \
 		-subj "/CN=sealroot test $1" -addext "keyUsage=digitalSignature" \
-		-addext "extendedKeyUsage=codeSigning" 2>/dev/null
+		-addext "extendedKeyUsage=${2:-codeSigning}" 2>/dev/null
 }
 sign() { # KEY-NAME TEXT OUT
 	printf '%s' "$2" >"$3.txt"
@@ -48,7 +50,9 @@ note "signer certificate embedded in the signature, chaining to a shipped CA, pa
 openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.crt -days 1 -subj "/CN=sealroot test CA" \
 	-addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=keyCertSign" 2>/dev/null
 openssl req -newkey rsa:2048 -nodes -keyout leaf.key -out leaf.csr -subj "/CN=sealroot leaf" 2>/dev/null
-openssl x509 -req -in leaf.csr -CA ca.crt -CAkey ca.key -CAcreateserial -days 1 -out leaf.crt 2>/dev/null
+printf 'keyUsage=digitalSignature\nextendedKeyUsage=codeSigning\n' >leaf.ext
+openssl x509 -req -in leaf.csr -CA ca.crt -CAkey ca.key -CAcreateserial -days 1 -extfile leaf.ext \
+	-out leaf.crt 2>/dev/null
 printf '%s' "$RH" >rh.txt
 openssl smime -sign -noattr -binary -in rh.txt -inkey leaf.key -signer leaf.crt -outform der -out leaf.p7s
 mkdir ca-certs && cp ca.crt ca-certs/
@@ -57,6 +61,24 @@ note "  ...but an embedded self-signed certificate is not trusted"
 openssl smime -sign -noattr -binary -in rh.txt -inkey other.key -signer other.crt -outform der -out embedded-other.p7s
 run_expect_rc 1 V --cert-dir ca-certs --cmdline "roothash=$RH systemd.verity_root_options=root-hash-signature=$TMP/embedded-other.p7s"
 assert_grep "signature is not valid" "$TMP/out"
+
+note "  ...and a leaf without the code-signing extended key usage is not either"
+openssl x509 -req -in leaf.csr -CA ca.crt -CAkey ca.key -CAcreateserial -days 1 -out leaf-noeku.crt 2>/dev/null
+openssl smime -sign -noattr -binary -in rh.txt -inkey leaf.key -signer leaf-noeku.crt -outform der -out leaf-noeku.p7s
+run_expect_rc 1 V --cert-dir ca-certs --cmdline "roothash=$RH systemd.verity_root_options=root-hash-signature=$TMP/leaf-noeku.p7s"
+assert_grep "certificate .*CN ?= ?sealroot leaf has no extended key usage 1\.3\.6\.1\.5\.5\.7\.3\.3 \(code signing\)" "$TMP/out"
+
+note "a signer certificate for TLS servers (serverAuth) is refused, unless its purpose is named"
+mkcert tls serverAuth
+mkdir tls-certs && cp tls.crt tls-certs/
+sign tls "$RH" tls.p7s
+run_expect_rc 1 V --cert-dir tls-certs --cmdline "roothash=$RH systemd.verity_root_options=root-hash-signature=$TMP/tls.p7s"
+assert_grep "does not list the extended key usage 1\.3\.6\.1\.5\.5\.7\.3\.3" "$TMP/out"
+assert_grep "signature is not valid" "$TMP/out"
+run_expect_rc 0 V --cert-dir tls-certs --cmdline "roothash=$RH sealroot.verity_sig_eku=1.3.6.1.5.5.7.3.1 systemd.verity_root_options=root-hash-signature=$TMP/tls.p7s"
+note "  ...and naming another purpose refuses the code-signing certificate"
+run_expect_rc 1 V --cert-dir certs --cmdline "roothash=$RH sealroot.verity_sig_eku=1.3.6.1.4.1.55555.7 systemd.verity_root_options=root-hash-signature=$TMP/good.p7s"
+assert_grep "does not list the extended key usage 1\.3\.6\.1\.4\.1\.55555\.7" "$TMP/out"
 
 note "signature checked against the wrong certificate fails closed"
 run_expect_rc 1 V --cert-dir other-certs --cmdline "roothash=$RH systemd.verity_root_options=root-hash-signature=$TMP/good.p7s"

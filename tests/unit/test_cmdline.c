@@ -178,6 +178,29 @@ static void test_cmdline_verity_options_rejects_bad_values(void **state)
 	assert_int_equal(parse(state, "systemd.verity_root_options=check-at-most-once=1"), -EINVAL);
 }
 
+static void test_cmdline_verity_sig_eku(void **state)
+{
+	assert_null(CFG->verity.sig_eku); /* default: code signing */
+	assert_int_equal(parse(state, "sealroot.verity_sig_eku=1.3.6.1.4.1.55555.7"), 0);
+	assert_string_equal(CFG->verity.sig_eku, "1.3.6.1.4.1.55555.7");
+	assert_int_equal(parse(state, "rd.sealroot.verity_sig_eku=2.5"), 0);
+	assert_string_equal(CFG->verity.sig_eku, "2.5");
+	static const char *const bad[] = {
+		"sealroot.verity_sig_eku=",
+		"sealroot.verity_sig_eku=1",
+		"sealroot.verity_sig_eku=3.1",
+		"sealroot.verity_sig_eku=1.2.",
+		"sealroot.verity_sig_eku=1..2",
+		"sealroot.verity_sig_eku=1.02",
+		"sealroot.verity_sig_eku=codeSigning",
+		"sealroot.verity_sig_eku=\"1.3 x\"",
+		"sealroot.verity_sig_eku",
+	};
+	for (size_t i = 0; i < ELEMENTSOF(bad); i++)
+		if (parse(state, bad[i]) != -EINVAL)
+			fail_msg("accepted '%s'", bad[i]);
+}
+
 static void test_cmdline_verity_options_rejects_conflicting_policies(void **state)
 {
 	assert_int_equal(
@@ -425,6 +448,7 @@ int main(void)
 		T(test_cmdline_verity_options_rejects_unknown),
 		T(test_cmdline_verity_options_rejects_bad_values),
 		T(test_cmdline_verity_options_rejects_conflicting_policies),
+		T(test_cmdline_verity_sig_eku),
 		T(test_cmdline_verity_options_rejects_repeated_item),
 		T(test_cmdline_quotes_group_words),
 		T(test_cmdline_unterminated_quote_runs_to_end),

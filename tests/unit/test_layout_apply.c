@@ -17,6 +17,7 @@
 #include <sched.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 
 #include "layout.h"
 #include "layout_apply.h"
@@ -139,6 +140,16 @@ static bool is_mount(const char *path)
 	return r == 1;
 }
 
+/* The mount on PATH (beneath the root) has nosuid and nodev. */
+static bool has_nosuid_nodev(const char *path)
+{
+	char p[256];
+	struct statvfs sv;
+	snprintf(p, sizeof(p), "%s%s", rootdir, path);
+	assert_int_equal(statvfs(p, &sv), 0);
+	return (sv.f_flag & (ST_NOSUID | ST_NODEV)) == (ST_NOSUID | ST_NODEV);
+}
+
 static int group_setup(void **state)
 {
 	(void)state;
@@ -173,6 +184,7 @@ static int setup(void **state)
 	unsetenv("SEALROOT_TEST_NO_NEW_MOUNT_API");
 	unsetenv("SEALROOT_TEST_NO_OPENAT2");
 	unsetenv("SEALROOT_TEST_NO_OVERLAY_FD");
+	unsetenv("SEALROOT_TEST_NO_MOUNT_SETATTR");
 	return sh("rm -rf image persist root outside && mkdir -p root persist outside "
 		  "image/etc/ssh image/var/log image/var/lib image/opt/.mount/persistence "
 		  "image/opt/.mount/tmpfs image/srv && "
@@ -264,6 +276,15 @@ static void check_nested(void)
 	assert_true(is_mount("/etc/machine-id"));
 	assert_true(is_mount("/var"));
 	assert_true(is_mount("/var/lib/rancher"));
+	/* The scratch tree and the persistent tree's mount have neither flag:
+	 * every layout mount must set both itself. */
+	assert_false(has_nosuid_nodev(PBT));
+	static const char *const mounts[] = { TOT,	  "/etc",
+					      "/etc/ssh", "/etc/machine-id",
+					      "/var",	  "/var/lib/rancher" };
+	for (size_t i = 0; i < ELEMENTSOF(mounts); i++)
+		if (!has_nosuid_nodev(mounts[i]))
+			fail_msg("%s is mounted without nosuid,nodev", mounts[i]);
 	/* rancher: not in the image: empty persistent dir, mount point made on the overlay */
 	assert_int_equal(
 	    sh("[ -d persist/var/lib/rancher ] && [ ! -e image/var/lib/rancher ] && "
@@ -303,6 +324,14 @@ static void test_apply_nested_with_overlay_layers_as_paths(void **state)
 	setenv("SEALROOT_TEST_NO_OVERLAY_FD", "1", 1);
 	check_nested();
 	unsetenv("SEALROOT_TEST_NO_OVERLAY_FD");
+}
+
+static void test_apply_nested_with_bind_flags_by_remount(void **state)
+{
+	(void)state;
+	setenv("SEALROOT_TEST_NO_MOUNT_SETATTR", "1", 1);
+	check_nested();
+	unsetenv("SEALROOT_TEST_NO_MOUNT_SETATTR");
 }
 
 static void test_apply_twice_does_not_stack_mounts(void **state)
@@ -356,6 +385,30 @@ static void test_apply_refuses_planted_intermediate_symlink(void **state)
 	expect_refused("ln -s $PWD/outside persist/var", "/var/lib");
 	setup(state);
 	expect_refused("ln -s ../outside persist/var", "/var/lib");
+}
+
+/* A fifo or a device node planted as the persistent copy is never mounted
+ * over the image's file. */
+static void test_apply_refuses_special_file_as_persistent_copy(void **state)
+{
+	(void)state;
+	static const char *const plants[] = { "mkfifo persist/etc/machine-id",
+					      "mknod persist/etc/machine-id c 1 3" };
+	for (size_t i = 0; i < ELEMENTSOF(plants); i++) {
+		struct plan_builder b;
+		plan_init(&b);
+		plan_add(&b, LAYOUT_OP_BIND, "/etc/machine-id");
+		plan_add(&b, LAYOUT_OP_BIND, "/etc/ssh");
+		assert_int_equal(sh("rm -rf persist/etc && mkdir -p persist/etc && %s", plants[i]),
+				 0);
+		boot_up();
+		assert_int_equal(layout_apply(&b.plan, rootdir, NULL), -EMEDIUMTYPE);
+		assert_false(is_mount("/etc/machine-id"));
+		assert_true(is_mount("/etc/ssh"));
+		assert_int_equal(sh("[ \"$(cat root/etc/machine-id)\" = id ]"), 0);
+		shut_down();
+		plan_free(&b);
+	}
 }
 
 static void test_apply_refuses_symlink_in_image_at_mount_point(void **state)
@@ -427,16 +480,53 @@ static void test_apply_failed_entry_does_not_stop_others(void **state)
 	plan_free(&b);
 }
 
-static void test_apply_overlay_refused_when_tmpfs_failed(void **state)
+static void overlay_refused_when_tmpfs_failed(bool writable_root)
 {
-	(void)state;
 	struct plan_builder b;
 	plan_init(&b);
 	b.layout.overlay_size = (char *)"not-a-size";
 	plan_add(&b, LAYOUT_OP_TMPFS, NULL);
 	plan_add(&b, LAYOUT_OP_OVERLAY, "/var");
 	boot_up();
+	if (writable_root)
+		assert_int_equal(
+		    mount(NULL, rootdir, NULL, MS_REMOUNT | MS_BIND | MS_NOSUID | MS_NODEV, NULL),
+		    0);
 	assert_int_equal(layout_apply(&b.plan, rootdir, NULL), -EINVAL);
+	assert_false(is_mount(TOT));
+	assert_false(is_mount("/var"));
+	/* No upper or work directory was made in the root itself. */
+	assert_int_equal(sh("[ -z \"$(ls -A image%s)\" ]", TOT), 0);
+	shut_down();
+	plan_free(&b);
+}
+
+static void test_apply_overlay_refused_when_tmpfs_failed(void **state)
+{
+	(void)state;
+	overlay_refused_when_tmpfs_failed(false);
+}
+
+static void test_apply_overlay_refused_when_tmpfs_failed_on_writable_root(void **state)
+{
+	(void)state;
+	overlay_refused_when_tmpfs_failed(true);
+}
+
+/* A plan whose upper directory is not beneath the tmpfs is refused too. */
+static void test_apply_overlay_refuses_upper_outside_tmpfs(void **state)
+{
+	(void)state;
+	struct plan_builder b;
+	plan_init(&b);
+	plan_add(&b, LAYOUT_OP_TMPFS, NULL);
+	plan_add(&b, LAYOUT_OP_OVERLAY, "/var");
+	free(b.ops[1].upper);
+	b.ops[1].upper = strdup("/srv/upper");
+	boot_up();
+	assert_int_equal(mount(NULL, rootdir, NULL, MS_REMOUNT | MS_BIND, NULL), 0);
+	assert_int_equal(layout_apply(&b.plan, rootdir, NULL), -EMEDIUMTYPE);
+	assert_true(is_mount(TOT));
 	assert_false(is_mount("/var"));
 	shut_down();
 	plan_free(&b);
@@ -451,15 +541,19 @@ int main(void)
 		T(test_apply_nested_overlays_and_binds_file_bind),
 		T(test_apply_nested_with_mount2_and_walk_fallbacks),
 		T(test_apply_nested_with_overlay_layers_as_paths),
+		T(test_apply_nested_with_bind_flags_by_remount),
 		T(test_apply_twice_does_not_stack_mounts),
 		T(test_apply_refuses_planted_leaf_symlink_absolute),
 		T(test_apply_refuses_planted_leaf_symlink_relative),
 		T(test_apply_refuses_planted_intermediate_symlink),
 		T(test_apply_refuses_symlink_in_image_at_mount_point),
+		T(test_apply_refuses_special_file_as_persistent_copy),
 		T(test_apply_cleans_interrupted_seed_and_reseeds),
 		T(test_apply_never_overwrites_persistent_data),
 		T(test_apply_failed_entry_does_not_stop_others),
 		T(test_apply_overlay_refused_when_tmpfs_failed),
+		T(test_apply_overlay_refused_when_tmpfs_failed_on_writable_root),
+		T(test_apply_overlay_refuses_upper_outside_tmpfs),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }

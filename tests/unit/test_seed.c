@@ -6,6 +6,9 @@
 #include <cmocka.h>
 #include <dirent.h>
 #include <fcntl.h>
+#include <sched.h>
+#include <sys/mount.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/xattr.h>
 
@@ -191,6 +194,101 @@ static void test_seed_clean_temps_removes_only_leftovers_of_name(void **state)
 	assert_int_equal(seed_copy(f->src_fd, "tree", f->dst_fd, "ssh", NULL), 0);
 }
 
+/* Plant DEPTH nested directories "d" below NAME in DIR_FD, a file at every
+ * 100th level and, at the bottom, a file and a symlink to LINK_TARGET. */
+static void plant_deep(int dir_fd, const char *name, unsigned depth, const char *link_target)
+{
+	assert_int_equal(mkdirat(dir_fd, name, 0700), 0);
+	int fd = openat(dir_fd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	assert_true(fd >= 0);
+	for (unsigned i = 0; i < depth; i++) {
+		if (i % 100 == 0) {
+			int f = openat(fd, "f", O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+			assert_true(f >= 0);
+			close(f);
+		}
+		assert_int_equal(mkdirat(fd, "d", 0700), 0);
+		int next = openat(fd, "d", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		assert_true(next >= 0);
+		close(fd);
+		fd = next;
+	}
+	int f = openat(fd, "bottom", O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	assert_true(f >= 0);
+	close(f);
+	assert_int_equal(symlinkat(link_target, fd, "link"), 0);
+	close(fd);
+}
+
+/* A leftover thousands of levels deep is removed with 64 fds allowed; the
+ * symlink at its bottom is removed, not followed.  (In /dev/shm: a tmpfs
+ * makes 6,000 directories quick to create and remove.) */
+static void test_seed_clean_temps_deep_leftover_with_few_fds(void **state)
+{
+	struct fixture *f = *state;
+	char src[128], shm[64] = "/dev/shm/sealroot-seed-deep.XXXXXX";
+	snprintf(src, sizeof(src), "%s/src", f->dir);
+	assert_non_null(mkdtemp(shm));
+	int dir = open(shm, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	assert_true(dir >= 0);
+	plant_deep(dir, ".sealroot-seed.ssh.AbC123", 1100, src);
+	plant_deep(dir, ".sealroot-seed.ssh.XyZ789", 5000, src);
+
+	struct rlimit saved, low;
+	assert_int_equal(getrlimit(RLIMIT_NOFILE, &saved), 0);
+	low = saved;
+	low.rlim_cur = 64;
+	assert_int_equal(setrlimit(RLIMIT_NOFILE, &low), 0);
+	int r = seed_clean_temps(dir, "ssh");
+	assert_int_equal(setrlimit(RLIMIT_NOFILE, &saved), 0);
+
+	int n = count_entries(dir);
+	close(dir);
+	if (n == 0)
+		(void)rmdir(shm);
+	else {
+		char cmd[96];
+		snprintf(cmd, sizeof(cmd), "rm -rf %s", shm);
+		(void)sh("/", cmd);
+	}
+	assert_int_equal(r, 2);
+	assert_int_equal(n, 0);
+	assert_int_equal(sh(f->dir, "[ -f src/file ] && [ -f src/tree/sub/f ]"), 0);
+}
+
+/* A mount inside a leftover, or on it, is not entered: its content stays. */
+static void test_seed_clean_temps_does_not_enter_mounts(void **state)
+{
+	struct fixture *f = *state;
+	if (geteuid() != 0)
+		skip();
+	assert_int_equal(sh(f->dir, "mkdir -p dst/.sealroot-seed.ssh.AbC123/m && "
+				    "touch dst/.sealroot-seed.ssh.AbC123/m/x"),
+			 0);
+	char m[160];
+	snprintf(m, sizeof(m), "%s/dst/.sealroot-seed.ssh.AbC123/m", f->dir);
+	char srcdir[128];
+	snprintf(srcdir, sizeof(srcdir), "%s/src", f->dir);
+	assert_int_equal(unshare(CLONE_NEWNS), 0);
+	assert_int_equal(mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL), 0);
+	/* An fd opened in this namespace sees its mounts. */
+	char dst[128];
+	snprintf(dst, sizeof(dst), "%s/dst", f->dir);
+	close(f->dst_fd);
+	f->dst_fd = open(dst, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	assert_true(f->dst_fd >= 0);
+	assert_int_equal(mount(srcdir, m, NULL, MS_BIND, NULL), 0);
+	assert_int_equal(seed_clean_temps(f->dst_fd, "ssh"), -EBUSY);
+	assert_int_equal(umount2(m, MNT_DETACH), 0);
+	assert_int_equal(sh(f->dir, "[ -f src/file ] && [ -f src/tree/sub/f ]"), 0);
+	/* The leftover itself a mount (of the same file system): not entered. */
+	snprintf(m, sizeof(m), "%s/dst/.sealroot-seed.ssh.AbC123", f->dir);
+	assert_int_equal(mount(srcdir, m, NULL, MS_BIND, NULL), 0);
+	assert_int_equal(seed_clean_temps(f->dst_fd, "ssh"), -EXDEV);
+	assert_int_equal(umount2(m, MNT_DETACH), 0);
+	assert_int_equal(sh(f->dir, "[ -f src/file ] && [ -f src/tree/sub/f ]"), 0);
+}
+
 static void test_seed_deep_tree_does_not_exhaust_the_stack(void **state)
 {
 	struct fixture *f = *state;
@@ -221,6 +319,10 @@ int main(void)
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_seed_clean_temps_removes_only_leftovers_of_name, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_seed_clean_temps_deep_leftover_with_few_fds,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_seed_clean_temps_does_not_enter_mounts, setup,
+						teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
