@@ -19,13 +19,6 @@
 /* Measured into the lock PCR right after the secret was unsealed. */
 #define LOCK_PCR_MEASUREMENT "sealroot: persistent partition unlocked, TPM secret locked"
 
-static void tpm2_context_freep(struct tpm2_context **c)
-{
-	tpm2_context_free(*c);
-	*c = NULL;
-}
-#define _cleanup_tpm2_ _cleanup_(tpm2_context_freep)
-
 const char *persist_action_to_string(enum persist_action a)
 {
 	switch (a) {
