@@ -167,12 +167,6 @@ int luks_verify(struct crypt_device *cd, int keyslot, const void *pass, size_t p
 	return crypt_activate_by_passphrase(cd, NULL, keyslot, pass, pass_size, 0);
 }
 
-int luks_activate(struct crypt_device *cd, const char *name, int keyslot, const void *pass,
-		  size_t pass_size)
-{
-	return crypt_activate_by_passphrase(cd, name, keyslot, pass, pass_size, 0);
-}
-
 int luks_volume_key_get(struct crypt_device *cd, int keyslot, const void *pass, size_t pass_size,
 			struct secret *ret)
 {
