@@ -16,6 +16,7 @@
 #include "report.h"
 #include "secret.h"
 #include "token.h"
+#include "token_policy.h"
 
 enum verb {
 	VERB_OPEN = 1 << 0,
@@ -366,7 +367,7 @@ static int do_open(const struct args *a, bool provision_only)
 		o.activate = false;
 
 	if (discover_error < 0) {
-		res = (struct persist_result){ .pcr_mask = o.pcr_mask };
+		res = (struct persist_result){};
 		r = persist_apply_failure_policy(&o, &res, discover_error);
 	} else
 		r = persist_open(&o, &res);
@@ -376,6 +377,11 @@ static int do_open(const struct args *a, bool provision_only)
 	report_stage_set(stage, "action", persist_action_to_string(res.action));
 	report_stage_set(stage, "pcrs", pcrs);
 	report_stage_set(stage, "token_type", res.token_type ? res.token_type : "none");
+	/* Whether extending the lock PCR stops the token used from unsealing again. */
+	report_stage_set(stage, "lock_pcr_bound",
+			 !res.token_type || !streq(res.token_type, TOKEN_TYPE_TPM2) ? "n/a"
+			 : token_policy_lock_bound(res.pcr_mask)		    ? "yes"
+										    : "no");
 	report_stage_set(stage, "mount_point", o.mount ? mount_point : "");
 	report_stage_end(stage, r < 0 ? r : 0);
 	if (r >= 0)

@@ -14,6 +14,7 @@
 #include "provision.h"
 #include "recovery_key.h"
 #include "token.h"
+#include "token_policy.h"
 #include "tpm2.h"
 
 /* Measured into the lock PCR right after the secret was unsealed. */
@@ -145,10 +146,13 @@ static void explain_unseal_failure(struct tpm2_context *tpm, const struct tpm2_t
 	}
 }
 
-/* Try every systemd-tpm2 token: unseal, (lock,) check the keyslot accepts it.
- * On success *ret_pass is the keyslot passphrase. */
+/* Try every systemd-tpm2 token whose PCR selection covers FLOOR and whose
+ * sealed object is bound to it (token_policy.h): unseal, (lock,) check the
+ * keyslot accepts it.  On success *ret_pass is the keyslot passphrase and
+ * *ret_pcr_mask (optional) the token's PCR selection. */
 static int unlock_with_tpm(struct crypt_device *cd, const char *device, struct tpm2_context *tpm,
-			   bool lock, struct secret *ret_pass, int *ret_keyslot, int *ret_token)
+			   bool lock, uint32_t floor, struct secret *ret_pass, int *ret_keyslot,
+			   int *ret_token, uint32_t *ret_pcr_mask)
 {
 	int last = -ENOENT;
 	bool any = false;
@@ -198,14 +202,21 @@ static int unlock_with_tpm(struct crypt_device *cd, const char *device, struct t
 			continue;
 		}
 
-		r = tpm2_unseal(tpm, &tok.sealed, &secret);
-		if (r < 0) {
+		r = token_policy_check(tpm, &tok, floor, t, device);
+		if (r == -EPERM) /* PCR values changed: explained like a refused unseal */
 			explain_unseal_failure(tpm, &tok, t, device, r);
+		if (r >= 0) {
+			r = tpm2_unseal(tpm, &tok.sealed, &secret);
+			if (r < 0)
+				explain_unseal_failure(tpm, &tok, t, device, r);
+		}
+		if (r < 0) {
 			tpm2_token_done(&tok);
 			last = r;
 			continue;
 		}
 		slot = tok.keyslot;
+		uint32_t pcr_mask = tok.sealed.pcr_mask;
 		tpm2_token_done(&tok);
 
 		if (lock) {
@@ -239,6 +250,8 @@ static int unlock_with_tpm(struct crypt_device *cd, const char *device, struct t
 		*ret_keyslot = slot;
 		if (ret_token)
 			*ret_token = t;
+		if (ret_pcr_mask)
+			*ret_pcr_mask = pcr_mask;
 		log_info("Unsealed token %d of %s with the TPM2; keyslot %d accepts it.", t, device,
 			 slot);
 		return 0;
@@ -443,9 +456,8 @@ int persist_open(const struct persist_options *o, struct persist_result *res)
 	enum persist_state state;
 	int keyslot = -1, r;
 
-	*res = (struct persist_result){ .action = PERSIST_ACTION_FAILED,
-					.pcr_mask = o->pcr_mask | UINT32_C(1)
-								      << SEALROOT_TPM2_LOCK_PCR };
+	/* pcr_mask: the selection of the token actually sealed or unsealed. */
+	*res = (struct persist_result){ .action = PERSIST_ACTION_FAILED };
 
 	r = provision_classify(o->device, &state);
 	if (r < 0)
@@ -486,6 +498,7 @@ int persist_open(const struct persist_options *o, struct persist_result *res)
 		}
 		res->action = PERSIST_ACTION_PROVISIONED;
 		res->token_type = TOKEN_TYPE_TPM2;
+		res->pcr_mask = o->pcr_mask | UINT32_C(1) << SEALROOT_TPM2_LOCK_PCR;
 	} else {
 		r = luks_load(o->device, &cd);
 		if (r < 0) {
@@ -493,7 +506,8 @@ int persist_open(const struct persist_options *o, struct persist_result *res)
 					    o->device);
 			goto fail;
 		}
-		r = unlock_with_tpm(cd, o->device, tpm, !o->provision_only, &pass, &keyslot, NULL);
+		r = unlock_with_tpm(cd, o->device, tpm, !o->provision_only, o->pcr_mask, &pass,
+				    &keyslot, NULL, &res->pcr_mask);
 		if (r >= 0)
 			res->token_type = TOKEN_TYPE_TPM2;
 		else if (o->recovery == RECOVERY_ASK && !o->provision_only) {
@@ -537,7 +551,8 @@ int persist_check(const char *device, const char *tpm2_device)
 	r = connect_tpm(tpm2_device, device, &tpm);
 	if (r < 0)
 		return r;
-	r = unlock_with_tpm(cd, device, tpm, false, &pass, &keyslot, &token);
+	r = unlock_with_tpm(cd, device, tpm, false, SEALROOT_DEFAULT_TPM2_PCRS, &pass, &keyslot,
+			    &token, NULL);
 	if (r < 0)
 		return r;
 	log_info("OK: this TPM2 unseals token %d of %s and keyslot %d accepts the secret.", token,
@@ -656,7 +671,9 @@ int persist_reseal(const char *device, const char *tpm2_device, uint32_t pcr_mas
 			return log_error_errno(old_slot, "The recovery key in %s does not open %s.",
 					       recovery_key_file, device);
 	} else {
-		r = unlock_with_tpm(cd, device, tpm, false, &old, &old_slot, NULL);
+		/* Authorising a reseal needs no floor: whoever unseals a token
+		 * can open the volume anyway. */
+		r = unlock_with_tpm(cd, device, tpm, false, 0, &old, &old_slot, NULL, NULL);
 		if (r < 0)
 			return log_error_errno(r,
 					       "Cannot authorise the reseal of %s with the TPM2 "

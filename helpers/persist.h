@@ -24,7 +24,8 @@
 struct persist_options {
 	const char *device;	 /* device node or image file */
 	const char *tpm2_device; /* TCTI */
-	uint32_t pcr_mask;	 /* PCRs to seal to; the lock PCR is always added */
+	uint32_t pcr_mask;	 /* PCRs to seal to (the lock PCR is always added),
+				  * and the floor a token's selection must cover */
 	const char *name;	 /* dm-crypt name */
 	const char *mount_point;
 	enum unlock_failure_policy on_failure;
@@ -45,7 +46,7 @@ enum persist_action {
 
 struct persist_result {
 	enum persist_action action;
-	uint32_t pcr_mask;
+	uint32_t pcr_mask;	/* PCR selection of the TPM2 token used (0: none) */
 	const char *token_type; /* "systemd-tpm2", "recovery" or NULL */
 };
 

@@ -568,6 +568,25 @@ int tpm2_blob_validate(const void *blob, size_t size)
 	return r;
 }
 
+int tpm2_blob_auth_policy(const void *blob, size_t size, uint8_t ret[TPM2_SHA256_SIZE])
+{
+	TPM2B_PRIVATE private = {};
+	TPM2B_PUBLIC public = {};
+	int r;
+
+	r = tpm2_unmarshal_blob(blob, size, &private, &public);
+	explicit_wipe(&private, sizeof(private));
+	if (r < 0)
+		return r;
+	if (public.publicArea.authPolicy.size != TPM2_SHA256_SIZE) {
+		log_debug("Sealed blob's authPolicy is %u bytes, not a SHA-256 digest",
+			  public.publicArea.authPolicy.size);
+		return -EBADMSG;
+	}
+	memcpy(ret, public.publicArea.authPolicy.buffer, TPM2_SHA256_SIZE);
+	return 0;
+}
+
 static int tpm2_marshal_blob(const TPM2B_PRIVATE *private, const TPM2B_PUBLIC *public,
 			     uint8_t **ret, size_t *ret_size)
 {

@@ -104,6 +104,11 @@ int tpm2_unseal(struct tpm2_context *c, const struct tpm2_sealed *sealed, struct
  * LUKS2 token contents before using them; tpm2_unseal() does it too. */
 int tpm2_blob_validate(const void *blob, size_t size);
 
+/* The authPolicy of the sealed object in BLOB (the policy the TPM enforces
+ * for it), without a TPM: 0, or -EBADMSG when the blob is not a sealed object
+ * or its authPolicy is not a SHA-256 digest. */
+int tpm2_blob_auth_policy(const void *blob, size_t size, uint8_t ret[TPM2_SHA256_SIZE]);
+
 /* PCR values of the SHA-256 bank for the PCRs in pcr_mask (other rows untouched). */
 int tpm2_pcr_read(struct tpm2_context *c, uint32_t pcr_mask,
 		  uint8_t values[TPM2_PCR_COUNT][TPM2_SHA256_SIZE]);
