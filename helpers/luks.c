@@ -122,7 +122,12 @@ const char *luks_subsystem(struct crypt_device *cd)
 int luks_set_subsystem(struct crypt_device *cd, const char *subsystem)
 {
 	const char *label = crypt_get_label(cd);
-	return crypt_set_label(cd, label && *label ? label : LUKS_LABEL, subsystem);
+	char copy[64];
+
+	/* crypt_get_label points into the header crypt_set_label rewrites
+	 * (overlapping strncpy): pass a copy. */
+	(void)snprintf(copy, sizeof(copy), "%s", label && *label ? label : LUKS_LABEL);
+	return crypt_set_label(cd, copy, subsystem);
 }
 
 uint32_t luks_keyslots_in_use(struct crypt_device *cd)
