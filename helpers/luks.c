@@ -113,6 +113,12 @@ int luks_format(const char *device, const char *subsystem, struct crypt_device *
 	return 0;
 }
 
+const char *luks_uuid(struct crypt_device *cd)
+{
+	const char *s = crypt_get_uuid(cd);
+	return s ? s : "";
+}
+
 const char *luks_subsystem(struct crypt_device *cd)
 {
 	const char *s = crypt_get_subsystem(cd);
@@ -181,6 +187,14 @@ int luks_activate(struct crypt_device *cd, const char *name, int keyslot, const 
 int luks_token_add(struct crypt_device *cd, const char *json)
 {
 	return crypt_token_json_set(cd, CRYPT_ANY_TOKEN, json);
+}
+
+int luks_token_replace(struct crypt_device *cd, int token, const char *json)
+{
+	if (token < 0 || !json)
+		return -EINVAL;
+	int r = crypt_token_json_set(cd, token, json);
+	return r < 0 ? r : 0;
 }
 
 int luks_token_get(struct crypt_device *cd, int token, const char **ret_json)

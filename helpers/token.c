@@ -435,3 +435,45 @@ int token_tpm2_parse(const char *json, struct tpm2_token *ret, const char **ret_
 	*ret = t;
 	return 0;
 }
+
+int token_set_provisioning_hmac(const char *json, const uint8_t *hmac, char **ret_json,
+				const char **ret_reason)
+{
+	_cleanup_json_ json_object *o = NULL;
+	_cleanup_free_ char *hex = NULL;
+	int r;
+
+	r = parse_root(json, &o, ret_reason);
+	if (r < 0)
+		return r;
+	json_object_object_del(o, TOKEN_PROVISIONING_HMAC);
+	if (hmac) {
+		r = hex_encode(hmac, TOKEN_HMAC_SIZE, &hex);
+		if (r < 0)
+			return r;
+		r = json_add_string(o, TOKEN_PROVISIONING_HMAC, hex);
+		if (r < 0)
+			return r;
+	}
+	return json_finish(o, ret_json);
+}
+
+int token_get_provisioning_hmac(const char *json, uint8_t ret[TOKEN_HMAC_SIZE],
+				const char **ret_reason)
+{
+	_cleanup_json_ json_object *o = NULL;
+	const char *s;
+	int r;
+
+	r = parse_root(json, &o, ret_reason);
+	if (r < 0)
+		return r;
+	r = get_string(o, TOKEN_PROVISIONING_HMAC, &s);
+	if (r < 0)
+		return BAD(TOKEN_PROVISIONING_HMAC " is not a string");
+	if (r == 0)
+		return -ENOENT;
+	if (hex_decode_exact(s, ret, TOKEN_HMAC_SIZE) < 0)
+		return BAD(TOKEN_PROVISIONING_HMAC " is not a 64-digit hex HMAC-SHA256");
+	return 0;
+}

@@ -48,6 +48,20 @@ int token_tpm2_parse(const char *json, struct tpm2_token *ret, const char **ret_
 
 int token_recovery_format(int keyslot, char **ret_json);
 
+/* sealroot's proof, kept in the systemd-tpm2 token only while provisioning is
+ * unfinished, that this provisioning formatted the volume (provision.h):
+ * "sealroot-provisioning-hmac":"<hex HMAC-SHA256>". */
+#define TOKEN_PROVISIONING_HMAC "sealroot-provisioning-hmac"
+#define TOKEN_HMAC_SIZE 32
+
+/* JSON with the field set to hex(HMAC), or removed when HMAC is NULL;
+ * everything else unchanged. */
+int token_set_provisioning_hmac(const char *json, const uint8_t *hmac, char **ret_json,
+				const char **ret_reason);
+/* 0 and the HMAC, -ENOENT when the token has none, -EBADMSG when malformed. */
+int token_get_provisioning_hmac(const char *json, uint8_t ret[TOKEN_HMAC_SIZE],
+				const char **ret_reason);
+
 /* The "type" of any token JSON and its single keyslot (-1 if none listed). */
 int token_peek(const char *json, char **ret_type, int *ret_keyslot, const char **ret_reason);
 
