@@ -429,11 +429,16 @@ static int finish_open(const struct persist_options *o, struct crypt_device *cd,
 	if (provisioning) {
 		/* The marker is cleared only after the filesystem was created and
 		 * mounted, so nothing can have been stored in it yet. */
-		log_info("Creating the ext4 filesystem on %s.", dev);
-		r = make_filesystem(dev);
+		r = provision_probe_new_volume(dev);
 		if (r < 0)
 			return r;
-		fault_point("after-mkfs");
+		if (r == 0) {
+			log_info("Creating the ext4 filesystem on %s.", dev);
+			r = make_filesystem(dev);
+			if (r < 0)
+				return r;
+			fault_point("after-mkfs");
+		}
 	}
 	r = check_filesystem(dev);
 	if (r < 0)

@@ -78,6 +78,46 @@ static int probe_signature(const char *device, char *buf, size_t size)
 	return r;
 }
 
+int provision_probe_new_volume(const char *dev)
+{
+	blkid_probe pr = blkid_new_probe_from_filename(dev);
+	const char *type = NULL;
+	_cleanup_free_ char *found = NULL;
+	int r;
+
+	if (!pr)
+		return log_error_errno(errno > 0 ? -errno : -EIO,
+				       "Failed to probe %s for filesystems before mkfs: %m", dev);
+	/* Superblocks only: partition table probers are lenient enough to see
+	 * one in the random-looking content of a fresh dm-crypt volume. */
+	blkid_probe_enable_superblocks(pr, 1);
+	blkid_probe_set_superblocks_flags(pr, BLKID_SUBLKS_TYPE);
+	blkid_probe_enable_partitions(pr, 0);
+	r = blkid_do_safeprobe(pr);
+	if (r == 0 && blkid_probe_lookup_value(pr, "TYPE", &type, NULL) == 0)
+		found = strdup(type);
+	blkid_free_probe(pr);
+	if (r == 1)
+		return 0;
+	if (r == 0 && !found)
+		return log_error_errno(-ENOMEM, "Out of memory probing %s.", dev);
+	if (r == 0 && streq(found, "ext4")) {
+		log_notice("%s already holds an ext4 filesystem: the one the interrupted "
+			   "provisioning created. Keeping it (no mkfs over a filesystem).",
+			   dev);
+		return 1;
+	}
+	if (r == 0 || r == -2)
+		return log_error_errno(
+		    -EEXIST,
+		    "%s, the volume being provisioned, already holds %s; refusing to run mkfs "
+		    "over it. Nothing was written. Only sealroot can have written to a volume "
+		    "it is provisioning, so the header was tampered with: inspect it from a "
+		    "trusted system ('cryptsetup luksDump', 'blkid').",
+		    dev, r == 0 ? found : "several conflicting signatures");
+	return log_error_errno(-EIO, "Failed to probe %s for filesystems before mkfs.", dev);
+}
+
 /* 1 if the first MiB (or the whole device when smaller) is zero. */
 static int first_mib_is_zero(const char *device)
 {

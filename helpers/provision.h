@@ -61,6 +61,13 @@ int provision_resume(const struct persist_options *o, struct crypt_device *cd,
 int provision_enroll_recovery(const struct persist_options *o, struct crypt_device *cd,
 			      const struct secret *pass);
 
+/* Before mkfs on DEV, the activated volume being provisioned: 0 when libblkid
+ * finds no superblock signature (run mkfs); 1 when it holds ext4 — only the
+ * mkfs of an interrupted, authenticated provisioning can have written it, so
+ * it is kept; -EEXIST (logged) for any other signature: mkfs never runs over
+ * a filesystem. */
+int provision_probe_new_volume(const char *dev);
+
 /* Mark provisioning complete: drop the provisioning HMAC from every token
  * first, then clear the marker (a crash in between leaves a marker nothing
  * authenticates, which is refused). */

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* Unit tests for provision.c without a TPM: provision_complete dropping the
- * provisioning HMAC before the marker. */
+/* Unit tests for provision.c without a TPM: the libblkid check before mkfs,
+ * and provision_complete dropping the provisioning HMAC before the marker. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -37,6 +37,44 @@ static void new_file(const char *name, unsigned mib, char *buf, size_t size)
 	assert_true(fd >= 0);
 	assert_int_equal(ftruncate(fd, (off_t)mib << 20), 0);
 	close(fd);
+}
+
+static void run(const char *fmt, const char *path)
+{
+	char cmd[512];
+	(void)snprintf(cmd, sizeof(cmd), fmt, path);
+	assert_int_equal(system(cmd), 0);
+}
+
+static void test_probe_blank_volume_gets_mkfs(void **state)
+{
+	(void)state;
+	char path[256];
+	new_file("blank", 16, path, sizeof(path));
+	assert_int_equal(provision_probe_new_volume(path), 0);
+}
+
+static void test_probe_keeps_ext4_of_interrupted_provisioning(void **state)
+{
+	(void)state;
+	char path[256];
+	new_file("ext4", 16, path, sizeof(path));
+	run("mkfs.ext4 -q -F '%s' >/dev/null 2>&1", path);
+	assert_int_equal(provision_probe_new_volume(path), 1);
+}
+
+static void test_probe_refuses_other_signatures(void **state)
+{
+	(void)state;
+	char path[256];
+	new_file("swap", 16, path, sizeof(path));
+	run("mkswap '%s' >/dev/null 2>&1", path);
+	assert_int_equal(provision_probe_new_volume(path), -EEXIST);
+	new_file("luks", 20, path, sizeof(path));
+	run("printf pw | cryptsetup luksFormat -q --type luks2 --pbkdf pbkdf2 "
+	    "--pbkdf-force-iterations 1000 --key-file - '%s' >/dev/null 2>&1",
+	    path);
+	assert_int_equal(provision_probe_new_volume(path), -EEXIST);
 }
 
 static void test_complete_drops_hmac_and_clears_marker(void **state)
@@ -77,6 +115,9 @@ static void test_complete_drops_hmac_and_clears_marker(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_probe_blank_volume_gets_mkfs),
+		cmocka_unit_test(test_probe_keeps_ext4_of_interrupted_provisioning),
+		cmocka_unit_test(test_probe_refuses_other_signatures),
 		cmocka_unit_test(test_complete_drops_hmac_and_clears_marker),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
