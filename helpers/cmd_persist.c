@@ -36,8 +36,8 @@ static const struct verb_doc {
 	  "Provision a blank partition on first boot, otherwise unseal its key with the\n"
 	  "TPM2, activate, fsck and mount it (default <sysroot>/opt).  Settings come from\n"
 	  "the kernel command line (sealroot.persist=, sealroot.tpm2_pcrs=,\n"
-	  "sealroot.on_unlock_failure=, sealroot.recovery=, sealroot.recovery_key=);\n"
-	  "options override them.\n" },
+	  "sealroot.on_unlock_failure=, sealroot.recovery=, sealroot.recovery_timeout=,\n"
+	  "sealroot.recovery_key=); options override them.\n" },
 	{ VERB_PROVISION, "provision", " IMAGE",
 	  "Only the provisioning steps, on an image file or device; refuses a\n"
 	  "provisioned one.\n" },
@@ -354,6 +354,7 @@ static int do_open(const struct args *a, bool provision_only)
 		.mount_point = mount_point,
 		.on_failure = cfg.persist.on_unlock_failure,
 		.recovery = cfg.persist.recovery,
+		.recovery_timeout_usec = cfg.persist.recovery_timeout_usec,
 		.enroll_recovery = a->recovery_key || cfg.persist.recovery_key_enroll,
 		.recovery_key_output = a->recovery_key_output,
 		.activate = !a->no_activate,

@@ -268,11 +268,17 @@ static int unlock_with_tpm(struct crypt_device *cd, const char *device, struct t
 }
 
 static int unlock_with_recovery_key(struct crypt_device *cd, const char *device,
-				    struct secret *ret_pass, int *ret_keyslot)
+				    usec_t timeout_usec, struct secret *ret_pass, int *ret_keyslot)
 {
 	for (int attempt = 1; attempt <= 3; attempt++) {
 		_cleanup_secret_ struct secret key = {};
-		int r = recovery_key_ask(device, &key);
+		int r = recovery_key_ask(device, timeout_usec, &key);
+		if (r == -ETIME)
+			return log_error_errno(
+			    r,
+			    "No recovery key was entered for %s within %llu s "
+			    "(sealroot.recovery_timeout=); giving up, the unlock failed.",
+			    device, (unsigned long long)(timeout_usec / USEC_PER_SEC));
 		if (r == -EINVAL) {
 			log_error("That is not a recovery key (64 letters of cbdefghijklnrtuv, "
 				  "dashes optional).");
@@ -516,7 +522,8 @@ int persist_open(const struct persist_options *o, struct persist_result *res)
 		if (r >= 0)
 			res->token_type = TOKEN_TYPE_TPM2;
 		else if (o->recovery == RECOVERY_ASK && !o->provision_only) {
-			r = unlock_with_recovery_key(cd, o->device, &pass, &keyslot);
+			r = unlock_with_recovery_key(cd, o->device, o->recovery_timeout_usec, &pass,
+						     &keyslot);
 			if (r >= 0)
 				res->token_type = "recovery";
 		}

@@ -30,6 +30,7 @@ struct persist_options {
 	const char *mount_point;
 	enum unlock_failure_policy on_failure;
 	enum recovery_mode recovery;
+	usec_t recovery_timeout_usec; /* how long each recovery key prompt waits */
 	bool enroll_recovery;
 	const char *recovery_key_output; /* NULL: /dev/console (stdout as fallback) */
 	bool activate;			 /* false: verify only (host tests, no dm) */
