@@ -654,7 +654,7 @@ int persist_reseal(const char *device, const char *tpm2_device, uint32_t pcr_mas
 	_cleanup_tpm2_ struct tpm2_context *tpm = NULL;
 	_cleanup_crypt_ struct crypt_device *cd = NULL;
 	_cleanup_secret_ struct secret old = {}, secret = {}, pass = {};
-	_cleanup_free_ char *json = NULL;
+	_cleanup_free_ char *json = NULL, *with_proof = NULL;
 	struct tpm2_sealed sealed = {};
 	uint32_t mask = pcr_mask | UINT32_C(1) << SEALROOT_TPM2_LOCK_PCR;
 	int old_slot = -1, new_slot, new_token, r;
@@ -714,7 +714,10 @@ int persist_reseal(const char *device, const char *tpm2_device, uint32_t pcr_mas
 	tpm2_sealed_done(&sealed);
 	if (r < 0)
 		return log_error_errno(r, "Failed to build the TPM2 token: %m");
-	new_token = luks_token_add(cd, json);
+	r = provision_token_with_proof(cd, &secret, json, &with_proof);
+	if (r < 0)
+		return log_error_errno(r, "Failed to build the TPM2 token: %m");
+	new_token = luks_token_add(cd, with_proof);
 	if (new_token < 0)
 		return log_error_errno(new_token, "Failed to write the TPM2 token to %s: %m",
 				       device);

@@ -218,6 +218,24 @@ static int provisioning_hmac(const void *secret, size_t secret_size, struct cryp
 	return 0;
 }
 
+int provision_token_with_proof(struct crypt_device *cd, const struct secret *secret,
+			       const char *json, char **ret_json)
+{
+	uint8_t hmac[TOKEN_HMAC_SIZE];
+	const char *reason = NULL;
+	int r;
+
+	if (!streq(luks_subsystem(cd), LUKS_SUBSYSTEM_PROVISIONING)) {
+		*ret_json = strdup(json);
+		return *ret_json ? 0 : -ENOMEM;
+	}
+	r = provisioning_hmac(secret->data, secret->size, cd, hmac);
+	if (r >= 0)
+		r = token_set_provisioning_hmac(json, hmac, ret_json, &reason);
+	explicit_wipe(hmac, sizeof(hmac));
+	return r;
+}
+
 struct token_scan {
 	int tpm2_tokens;     /* systemd-tpm2, parsable or not */
 	int recovery_tokens; /* systemd-recovery */
@@ -412,8 +430,6 @@ int provision_new(const struct persist_options *o, struct tpm2_context *tpm,
 	_cleanup_crypt_ struct crypt_device *cd = NULL;
 	_cleanup_secret_ struct secret secret = {}, pass = {};
 	_cleanup_free_ char *json = NULL, *with_hmac = NULL;
-	uint8_t hmac[TOKEN_HMAC_SIZE];
-	const char *reason = NULL;
 	struct tpm2_sealed sealed = {};
 	uint32_t mask = o->pcr_mask | UINT32_C(1) << SEALROOT_TPM2_LOCK_PCR;
 	char pcrs[96];
@@ -466,10 +482,7 @@ int provision_new(const struct persist_options *o, struct tpm2_context *tpm,
 	if (r < 0)
 		return log_error_errno(r, "Failed to build the TPM2 token for %s: %m", o->device);
 	/* The proof that this provisioning formatted the volume, for a resume. */
-	r = provisioning_hmac(secret.data, secret.size, cd, hmac);
-	if (r >= 0)
-		r = token_set_provisioning_hmac(json, hmac, &with_hmac, &reason);
-	explicit_wipe(hmac, sizeof(hmac));
+	r = provision_token_with_proof(cd, &secret, json, &with_hmac);
 	if (r < 0)
 		return log_error_errno(r, "Failed to authenticate the provisioning of %s: %m",
 				       o->device);

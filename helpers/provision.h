@@ -42,6 +42,13 @@ int provision_classify(const char *device, enum persist_state *ret);
 /* 32 bytes from getrandom() XOR 32 bytes from the TPM RNG. */
 int provision_new_secret(struct tpm2_context *tpm, struct secret *ret);
 
+/* JSON, a systemd-tpm2 token for SECRET on CD, with the provisioning HMAC
+ * added when CD carries the provisioning marker (a plain copy otherwise), in
+ * *ret_json.  Provisioning and a reseal before provisioning completed use it,
+ * so the marker stays authenticated by the token that unlocks. */
+int provision_token_with_proof(struct crypt_device *cd, const struct secret *secret,
+			       const char *json, char **ret_json);
+
 /* Format DEVICE and enroll a new TPM-sealed secret (and a recovery key when
  * asked).  Returns the open header in *ret_cd, the keyslot passphrase
  * (base64 of the secret, NUL-terminated) in *ret_pass and its keyslot. */

@@ -6,7 +6,8 @@
 # Setting the marker back on a provisioned volume and deleting its recovery
 # token (or planting another volume's HMAC) no longer makes sealroot "resume"
 # provisioning: it refuses, enrols and prints no recovery key and changes
-# nothing on disk.  A genuine interrupted provisioning (after-token) resumes.
+# nothing on disk.  A genuine interrupted provisioning (after-token) resumes,
+# also after a reseal (whose new token carries a new HMAC).
 source "$(dirname "$0")/persist-lib.sh"
 persist_setup
 [ -x "$SEALROOT_TEST" ] || fail "missing $SEALROOT_TEST"
@@ -75,4 +76,17 @@ key=$(recovery_key_from "$TMP/rk4")
 [ -n "$key" ] || fail "no recovery key printed on the genuine resume"
 cryptsetup luksOpen --test-passphrase --key-file=<(printf %s "$key") "$img" ||
 	fail "the recovery key of the genuine resume does not open the image"
+note "a reseal before provisioning completed keeps the marker authenticated"
+img=$(new_image resealed)
+swtpm_reboot
+run_expect_rc 0 provision "$img" --pcrs 7
+old_hmac=$(hmac_of "$img")
+run_expect_rc 0 "$SEALROOT" persist reseal "$img" --pcrs 7 --tpm2-device "$TCTI"
+tid=$(cryptsetup luksDump "$img" | sed -nE 's/^  ([0-9]+): systemd-tpm2$/\1/p')
+new_hmac=$(token_json "$img" "$tid" | jq -r '."sealroot-provisioning-hmac" // empty')
+[[ $new_hmac =~ ^[0-9a-f]{64}$ ]] || fail "the resealed token carries no provisioning HMAC"
+[ "$new_hmac" != "$old_hmac" ] || fail "the HMAC was copied, not recomputed for the new secret"
+run_expect_rc 0 open_resume "$img" "$TMP/rk5"
+assert_grep "Resuming the interrupted provisioning" "$TMP/out"
+[ -n "$(recovery_key_from "$TMP/rk5")" ] || fail "no recovery key after the resealed resume"
 echo "ok: a replayed provisioning marker is refused, a genuine one resumes"
