@@ -140,6 +140,15 @@ static void explain_unseal_failure(struct tpm2_context *tpm, const struct tpm2_t
 		log_error_errno(r, "Lost the TPM2 while unsealing token %d of %s: %m.", token,
 				device);
 		break;
+	case -EREMCHG:
+		log_error(
+		    "The TPM2's storage key is not the one token %d of %s was sealed under "
+		    "(sealroot-srk-name): this TPM was cleared, it is another TPM, or "
+		    "something on the TPM bus answers for it. Nothing was sent under that key "
+		    "and nothing was changed on disk; use the recovery key and 'sealroot "
+		    "persist reseal'.",
+		    token, device);
+		break;
 	default:
 		log_error_errno(r, "Failed to unseal token %d of %s with the TPM2: %m.", token,
 				device);

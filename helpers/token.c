@@ -153,6 +153,16 @@ int token_tpm2_format(const struct tpm2_sealed *sealed, int keyslot, bool with_v
 		return -ENOMEM;
 	}
 
+	if (sealed->primary_name_size == TPM2_NAME_SHA256_SIZE) {
+		_cleanup_free_ char *name = NULL;
+		r = hex_encode(sealed->primary_name, TPM2_NAME_SHA256_SIZE, &name);
+		if (r < 0)
+			return r;
+		r = json_add_string(o, TOKEN_SRK_NAME, name);
+		if (r < 0)
+			return r;
+	}
+
 	if (with_values) {
 		json_object *vals = json_object_new_object();
 		if (!vals || json_object_object_add(o, "sealroot-pcr-values", vals) < 0) {
@@ -421,6 +431,19 @@ int token_tpm2_parse(const char *json, struct tpm2_token *ret, const char **ret_
 	r = parse_pcr_values(o, &t, ret_reason);
 	if (r < 0)
 		return r;
+
+	const char *srk;
+	r = get_string(o, TOKEN_SRK_NAME, &srk);
+	if (r < 0)
+		return BAD(TOKEN_SRK_NAME " is not a string");
+	if (r > 0) {
+		if (hex_decode_exact(srk, t.sealed.primary_name, TPM2_NAME_SHA256_SIZE) < 0 ||
+		    t.sealed.primary_name[0] != (TPM2_ALG_SHA256 >> 8) ||
+		    t.sealed.primary_name[1] != (TPM2_ALG_SHA256 & 0xff))
+			return BAD(TOKEN_SRK_NAME
+				   " is not a SHA-256 TPM object name (68 hex digits)");
+		t.sealed.primary_name_size = TPM2_NAME_SHA256_SIZE;
+	}
 
 	r = base64_decode(s, len, &t.sealed.blob, &t.sealed.blob_size);
 	if (r == -EBADMSG)
