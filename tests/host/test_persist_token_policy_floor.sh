@@ -80,6 +80,13 @@ assert_eq "$(stage lock_pcr_bound)" yes "report: lock PCR bound"
 assert_no_grep "not to the lock PCR" "$TMP/out"
 swtpm_reboot
 
+note "tpm2-pcrs edited from 7,15 to 7 alone: the recorded values contradict it"
+jq -c '."tpm2-pcrs" = [7]' "$TMP/orig.json" | replace_token "$img"
+before=$(sha256sum <"$img")
+run_expect_rc 1 open_img "$img"
+assert_grep "token 0 on $img is corrupted: sealroot-pcr-values names a PCR not in tpm2-pcrs" "$TMP/out"
+assert_eq "$(sha256sum <"$img")" "$before" "image after refusing the contradictory token"
+
 note "tpm2-pcrs edited from 7,15 to 7 (and its recorded value dropped)"
 jq -c '."tpm2-pcrs" = [7] | del(."sealroot-pcr-values"."15")' "$TMP/orig.json" | replace_token "$img"
 before=$(sha256sum <"$img")
