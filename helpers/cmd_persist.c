@@ -350,6 +350,7 @@ static int do_open(const struct args *a, bool provision_only)
 		.device = devnode,
 		.tpm2_device = a->tpm2_device ? a->tpm2_device : cfg.persist.tpm2_device,
 		.pcr_mask = a->have_pcrs ? a->pcr_mask : cfg.persist.tpm2_pcr_mask,
+		.require_srk_pin = cfg.persist.tpm2_srk_pin_required,
 		.name = a->name ? a->name : SEALROOT_DEFAULT_PERSIST_NAME,
 		.mount_point = mount_point,
 		.on_failure = cfg.persist.on_unlock_failure,

@@ -485,6 +485,17 @@ static int opt_tpm2_pcrs(struct sealroot_config *c, const char *key, const char 
 	return 0;
 }
 
+static int opt_tpm2_srk_pin(struct sealroot_config *c, const char *key, const char *v)
+{
+	if (streq(v, "required"))
+		c->persist.tpm2_srk_pin_required = true;
+	else if (streq(v, "optional"))
+		c->persist.tpm2_srk_pin_required = false;
+	else
+		return invalid(key, v, "expected 'required' or 'optional'");
+	return 0;
+}
+
 static int opt_tpm2_device(struct sealroot_config *c, const char *key, const char *v)
 {
 	if (!*v)
@@ -590,6 +601,7 @@ static const struct option_def {
 	{ "sealroot.persist", opt_persist, OPT_VALUE },
 	{ "sealroot.tpm2_pcrs", opt_tpm2_pcrs, OPT_VALUE },
 	{ "sealroot.tpm2_device", opt_tpm2_device, OPT_VALUE },
+	{ "sealroot.tpm2_srk_pin", opt_tpm2_srk_pin, OPT_VALUE },
 	{ "sealroot.on_unlock_failure", opt_on_unlock_failure, OPT_VALUE },
 	{ "sealroot.recovery", opt_recovery, OPT_VALUE },
 	{ "sealroot.recovery_key", opt_recovery_key, OPT_VALUE },

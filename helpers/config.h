@@ -61,9 +61,10 @@ struct verity_config {
 };
 
 struct persist_config {
-	char *spec;		/* sealroot.persist=, default SEALROOT_DEFAULT_PERSIST_SPEC */
-	uint32_t tpm2_pcr_mask; /* sealroot.tpm2_pcrs=, default PCR 7 */
-	char *tpm2_device;	/* sealroot.tpm2_device=, a TCTI string */
+	char *spec;		    /* sealroot.persist=, default SEALROOT_DEFAULT_PERSIST_SPEC */
+	uint32_t tpm2_pcr_mask;	    /* sealroot.tpm2_pcrs=, default PCR 7 */
+	char *tpm2_device;	    /* sealroot.tpm2_device=, a TCTI string */
+	bool tpm2_srk_pin_required; /* sealroot.tpm2_srk_pin=required */
 	enum unlock_failure_policy on_unlock_failure;
 	enum recovery_mode recovery;
 	usec_t recovery_timeout_usec; /* sealroot.recovery_timeout=, > 0, default 120 s */

@@ -155,13 +155,13 @@ static void explain_unseal_failure(struct tpm2_context *tpm, const struct tpm2_t
 	}
 }
 
-/* Try every systemd-tpm2 token whose PCR selection covers FLOOR and whose
- * sealed object is bound to it (token_policy.h): unseal, (lock,) check the
+/* Try every systemd-tpm2 token that meets POLICY (PCR floor, SRK pin) and
+ * whose sealed object is bound to its selection (token_policy.h): unseal, (lock,) check the
  * keyslot accepts it.  On success *ret_pass is the keyslot passphrase and
  * *ret_pcr_mask (optional) the token's PCR selection. */
 static int unlock_with_tpm(struct crypt_device *cd, const char *device, struct tpm2_context *tpm,
-			   bool lock, uint32_t floor, struct secret *ret_pass, int *ret_keyslot,
-			   int *ret_token, uint32_t *ret_pcr_mask)
+			   bool lock, const struct token_policy *policy, struct secret *ret_pass,
+			   int *ret_keyslot, int *ret_token, uint32_t *ret_pcr_mask)
 {
 	int last = -ENOENT;
 	bool any = false;
@@ -211,7 +211,7 @@ static int unlock_with_tpm(struct crypt_device *cd, const char *device, struct t
 			continue;
 		}
 
-		r = token_policy_check(tpm, &tok, floor, t, device);
+		r = token_policy_check(tpm, &tok, policy, t, device);
 		if (r == -EPERM) /* PCR values changed: explained like a refused unseal */
 			explain_unseal_failure(tpm, &tok, t, device, r);
 		if (r >= 0) {
@@ -526,7 +526,9 @@ int persist_open(const struct persist_options *o, struct persist_result *res)
 					    o->device);
 			goto fail;
 		}
-		r = unlock_with_tpm(cd, o->device, tpm, !o->provision_only, o->pcr_mask, &pass,
+		const struct token_policy policy = { .floor = o->pcr_mask,
+						     .require_srk_pin = o->require_srk_pin };
+		r = unlock_with_tpm(cd, o->device, tpm, !o->provision_only, &policy, &pass,
 				    &keyslot, NULL, &res->pcr_mask);
 		if (r >= 0)
 			res->token_type = TOKEN_TYPE_TPM2;
@@ -572,8 +574,8 @@ int persist_check(const char *device, const char *tpm2_device)
 	r = connect_tpm(tpm2_device, device, &tpm);
 	if (r < 0)
 		return r;
-	r = unlock_with_tpm(cd, device, tpm, false, SEALROOT_DEFAULT_TPM2_PCRS, &pass, &keyslot,
-			    &token, NULL);
+	const struct token_policy policy = { .floor = SEALROOT_DEFAULT_TPM2_PCRS };
+	r = unlock_with_tpm(cd, device, tpm, false, &policy, &pass, &keyslot, &token, NULL);
 	if (r < 0)
 		return r;
 	log_info("OK: this TPM2 unseals token %d of %s and keyslot %d accepts the secret.", token,
@@ -692,9 +694,10 @@ int persist_reseal(const char *device, const char *tpm2_device, uint32_t pcr_mas
 			return log_error_errno(old_slot, "The recovery key in %s does not open %s.",
 					       recovery_key_file, device);
 	} else {
-		/* Authorising a reseal needs no floor: whoever unseals a token
-		 * can open the volume anyway. */
-		r = unlock_with_tpm(cd, device, tpm, false, 0, &old, &old_slot, NULL, NULL);
+		/* Authorising a reseal needs no floor or pin: whoever unseals a
+		 * token can open the volume anyway. */
+		const struct token_policy any = {};
+		r = unlock_with_tpm(cd, device, tpm, false, &any, &old, &old_slot, NULL, NULL);
 		if (r < 0)
 			return log_error_errno(r,
 					       "Cannot authorise the reseal of %s with the TPM2 "

@@ -26,6 +26,7 @@ struct persist_options {
 	const char *tpm2_device; /* TCTI */
 	uint32_t pcr_mask;	 /* PCRs to seal to (the lock PCR is always added),
 				  * and the floor a token's selection must cover */
+	bool require_srk_pin;	 /* unlock only with tokens that pin the SRK */
 	const char *name;	 /* dm-crypt name */
 	const char *mount_point;
 	enum unlock_failure_policy on_failure;

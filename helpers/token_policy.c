@@ -37,8 +37,22 @@ static int check_floor(const struct tpm2_token *tok, uint32_t floor, int token, 
 	    token, device, have_s, missing_s, floor_s, device, floor_s);
 }
 
-int token_policy_check(struct tpm2_context *tpm, const struct tpm2_token *tok, uint32_t floor,
-		       int token, const char *device)
+static int check_srk_pin(const struct tpm2_token *tok, int token, const char *device)
+{
+	if (tok->sealed.primary_name_size > 0)
+		return 0;
+	return log_error_errno(
+	    -EACCES,
+	    "Refusing token %d of %s without unsealing it: it does not pin the TPM's storage key "
+	    "(no sealroot-srk-name), which sealroot.tpm2_srk_pin=required asks for; an "
+	    "interposer on the TPM bus could read its secret. Nothing was changed on disk. "
+	    "Unlock with the recovery key (sealroot.recovery=ask) and run 'sealroot persist "
+	    "reseal %s', which pins it.",
+	    token, device, device);
+}
+
+int token_policy_check(struct tpm2_context *tpm, const struct tpm2_token *tok,
+		       const struct token_policy *policy, int token, const char *device)
 {
 	uint8_t values[TPM2_PCR_COUNT][TPM2_SHA256_SIZE] = {};
 	uint8_t auth[TPM2_SHA256_SIZE], now[TPM2_SHA256_SIZE], then[TPM2_SHA256_SIZE];
@@ -46,9 +60,14 @@ int token_policy_check(struct tpm2_context *tpm, const struct tpm2_token *tok, u
 	char pcrs[96];
 	int r;
 
-	r = check_floor(tok, floor, token, device);
+	r = check_floor(tok, policy->floor, token, device);
 	if (r < 0)
 		return r;
+	if (policy->require_srk_pin) {
+		r = check_srk_pin(tok, token, device);
+		if (r < 0)
+			return r;
+	}
 	pcr_mask_to_string(mask, pcrs, sizeof(pcrs));
 
 	r = tpm2_blob_auth_policy(tok->sealed.blob, tok->sealed.blob_size, auth);

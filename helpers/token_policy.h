@@ -12,11 +12,15 @@
  *    empty selection).
  * Together they make the selection the JSON claims the one the TPM enforces,
  * so the floor holds for the object, not only for its description.
+ * 3. Pin (only when required, sealroot.tpm2_srk_pin=required): the token
+ *    records the storage primary key's name ("sealroot-srk-name"), which
+ *    tpm2_unseal() then checks; a token without it is refused.
  *
  * Returns 0 when the token may be unsealed (a selection without the lock PCR
  * is accepted with a warning: the lock does not protect it).  Failures are
  * logged here, naming the token, device and what to do, except -EPERM:
- *   -EACCES  the selection is below the floor;
+ *   -EACCES  the selection is below the floor, or the pin is required and
+ *            the token has none;
  *   -EBADMSG the JSON was altered (policy hash is not the object's authPolicy),
  *            the object is not bound to the claimed selection, or the blob is
  *            unusable;
@@ -29,8 +33,13 @@
 #include "token.h"
 #include "tpm2.h"
 
-int token_policy_check(struct tpm2_context *tpm, const struct tpm2_token *tok, uint32_t floor,
-		       int token, const char *device);
+struct token_policy {
+	uint32_t floor;	      /* PCRs a token's selection must cover */
+	bool require_srk_pin; /* refuse tokens without "sealroot-srk-name" */
+};
+
+int token_policy_check(struct tpm2_context *tpm, const struct tpm2_token *tok,
+		       const struct token_policy *policy, int token, const char *device);
 
 /* True when MASK includes SEALROOT_TPM2_LOCK_PCR. */
 static inline bool token_policy_lock_bound(uint32_t mask)

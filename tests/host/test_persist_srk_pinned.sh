@@ -6,12 +6,13 @@
 # carries the secret is salted to it.  A different key (here: a recorded
 # name that differs, and a cleared TPM) is refused with its own message and
 # nothing changes on disk; systemd-cryptenroll tokens (no pin) still unlock
-# (test_persist_cryptenroll_interop.sh).
+# (test_persist_cryptenroll_interop.sh) unless sealroot.tpm2_srk_pin=required,
+# which refuses any token without the pin (a header writer can delete it).
 source "$(dirname "$0")/persist-lib.sh"
 persist_setup
 
-open_img() {
-	"$SEALROOT" persist open --cmdline "" --device "$1" --tpm2-device "$TCTI" --no-activate
+open_img() { # IMG [CMDLINE]
+	"$SEALROOT" persist open --cmdline "${2:-}" --device "$1" --tpm2-device "$TCTI" --no-activate
 }
 img=$(new_image img)
 run_expect_rc 0 provision "$img" --pcrs 7
@@ -44,6 +45,24 @@ jq -c '."sealroot-srk-name" = "00"' "$TMP/orig.json" >"$TMP/bad.json"
 cryptsetup token import --token-id 0 --token-replace --json-file "$TMP/bad.json" "$img"
 run_expect_rc 1 open_img "$img"
 assert_grep "sealroot-srk-name is not a SHA-256 TPM object name" "$TMP/out"
+
+note "sealroot.tpm2_srk_pin=required: a token without the pin is refused"
+cryptsetup token import --token-id 0 --token-replace --json-file "$TMP/orig.json" "$img"
+run_expect_rc 0 open_img "$img" "sealroot.tpm2_srk_pin=required"
+assert_grep "persist: " "$TMP/out"
+swtpm_reboot
+jq -c 'del(."sealroot-srk-name")' "$TMP/orig.json" >"$TMP/stripped.json"
+cryptsetup token import --token-id 0 --token-replace --json-file "$TMP/stripped.json" "$img"
+before=$(sha256sum <"$img")
+run_expect_rc 1 open_img "$img" "sealroot.tpm2_srk_pin=required"
+assert_grep "Refusing token 0 of $img without unsealing it: it does not pin the TPM's storage key \(no sealroot-srk-name\), which sealroot.tpm2_srk_pin=required asks for" "$TMP/out"
+assert_eq "$(sha256sum <"$img")" "$before" "image after refusing the unpinned token"
+# Optional (the default): the stripped token still unlocks -- why the
+# requirement exists.
+run_expect_rc 0 open_img "$img"
+swtpm_reboot
+run_expect_rc 2 open_img "$img" "sealroot.tpm2_srk_pin=yes"
+assert_grep "sealroot.tpm2_srk_pin" "$TMP/out"
 
 note "a cleared TPM: the pin says so"
 cryptsetup token import --token-id 0 --token-replace --json-file "$TMP/orig.json" "$img"

@@ -67,6 +67,9 @@ assert_eq "$(stage lock_pcr_bound)" no "report: lock PCR not bound"
 # A higher floor than the token has: refused.
 run_expect_rc 1 open_img "$img" "sealroot.tpm2_pcrs=0+7"
 assert_grep "bound to PCRs \[7\], which lacks PCR 0 required by sealroot.tpm2_pcrs=0,7" "$TMP/out"
+# Requiring the SRK pin refuses it too (systemd-cryptenroll 252 records none).
+run_expect_rc 1 open_img "$img" "sealroot.tpm2_srk_pin=required"
+assert_grep "Refusing token 0 of $img without unsealing it: it does not pin the TPM's storage key" "$TMP/out"
 assert_eq "$(sha256sum <"$img")" "$before" "image after unlocking the PCR 7 token"
 
 note "a sealroot token: 7,15 and lock bound in the report"

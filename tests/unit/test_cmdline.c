@@ -338,6 +338,23 @@ static void test_cmdline_recovery_timeout(void **state)
 	(void)state;
 }
 
+static void test_cmdline_tpm2_srk_pin(void **state)
+{
+	static const char *const bad[] = { "sealroot.tpm2_srk_pin=", "sealroot.tpm2_srk_pin=yes",
+					   "sealroot.tpm2_srk_pin=Required" };
+	struct sealroot_config c;
+
+	assert_int_equal(sealroot_config_init(&c), 0);
+	assert_false(c.persist.tpm2_srk_pin_required);
+	assert_int_equal(cmdline_parse("sealroot.tpm2_srk_pin=required", &c), 0);
+	assert_true(c.persist.tpm2_srk_pin_required);
+	assert_int_equal(cmdline_parse("sealroot.tpm2_srk_pin=optional", &c), 0);
+	assert_false(c.persist.tpm2_srk_pin_required);
+	sealroot_config_done(&c);
+	assert_all_rejected(bad, ELEMENTSOF(bad));
+	(void)state;
+}
+
 static void test_cmdline_tpm2_pcrs(void **state)
 {
 	uint32_t m;
@@ -471,6 +488,7 @@ int main(void)
 		T(test_cmdline_device_timeout_units),
 		T(test_cmdline_device_timeout_rejects_bad),
 		T(test_cmdline_recovery_timeout),
+		T(test_cmdline_tpm2_srk_pin),
 		T(test_cmdline_tpm2_pcrs),
 		T(test_cmdline_tpm2_pcrs_rejects_bad_on_cmdline),
 		T(test_cmdline_persist_options),
