@@ -16,6 +16,7 @@
 #include "report.h"
 #include "secret.h"
 #include "token.h"
+#include "token_policy.h"
 
 enum verb {
 	VERB_OPEN = 1 << 0,
@@ -35,8 +36,8 @@ static const struct verb_doc {
 	  "Provision a blank partition on first boot, otherwise unseal its key with the\n"
 	  "TPM2, activate, fsck and mount it (default <sysroot>/opt).  Settings come from\n"
 	  "the kernel command line (sealroot.persist=, sealroot.tpm2_pcrs=,\n"
-	  "sealroot.on_unlock_failure=, sealroot.recovery=, sealroot.recovery_key=);\n"
-	  "options override them.\n" },
+	  "sealroot.on_unlock_failure=, sealroot.recovery=, sealroot.recovery_timeout=,\n"
+	  "sealroot.recovery_key=); options override them.\n" },
 	{ VERB_PROVISION, "provision", " IMAGE",
 	  "Only the provisioning steps, on an image file or device; refuses a\n"
 	  "provisioned one.\n" },
@@ -354,10 +355,12 @@ static int do_open(const struct args *a, bool provision_only)
 		.device = devnode,
 		.tpm2_device = a->tpm2_device ? a->tpm2_device : cfg.persist.tpm2_device,
 		.pcr_mask = a->have_pcrs ? a->pcr_mask : cfg.persist.tpm2_pcr_mask,
+		.require_srk_pin = cfg.persist.tpm2_srk_pin_required,
 		.name = a->name ? a->name : SEALROOT_DEFAULT_PERSIST_NAME,
 		.mount_point = mount_point,
 		.on_failure = cfg.persist.on_unlock_failure,
 		.recovery = cfg.persist.recovery,
+		.recovery_timeout_usec = cfg.persist.recovery_timeout_usec,
 		.enroll_recovery = a->recovery_key || cfg.persist.recovery_key_enroll,
 		.recovery_key_output = a->recovery_key_output,
 		.activate = !a->no_activate,
@@ -371,7 +374,7 @@ static int do_open(const struct args *a, bool provision_only)
 		o.activate = false;
 
 	if (discover_error < 0) {
-		res = (struct persist_result){ .pcr_mask = o.pcr_mask };
+		res = (struct persist_result){};
 		r = persist_apply_failure_policy(&o, NULL, &res, discover_error);
 	} else
 		r = persist_open(&o, &res);
@@ -381,6 +384,11 @@ static int do_open(const struct args *a, bool provision_only)
 	report_stage_set(stage, "action", persist_action_to_string(res.action));
 	report_stage_set(stage, "pcrs", pcrs);
 	report_stage_set(stage, "token_type", res.token_type ? res.token_type : "none");
+	/* Whether extending the lock PCR stops the token used from unsealing again. */
+	report_stage_set(stage, "lock_pcr_bound",
+			 !res.token_type || !streq(res.token_type, TOKEN_TYPE_TPM2) ? "n/a"
+			 : token_policy_lock_bound(res.pcr_mask)		    ? "yes"
+										    : "no");
 	report_stage_set(stage, "mount_point", o.mount ? mount_point : "");
 	if (!provision_only)
 		lock_record_report(&res.lock, stage);

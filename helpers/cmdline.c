@@ -13,6 +13,7 @@
 #define PROC_CMDLINE "/proc/cmdline"
 #define CMDLINE_MAX (64 * 1024)
 #define DEVICE_TIMEOUT_MAX_USEC (3600 * USEC_PER_SEC)
+#define RECOVERY_TIMEOUT_MAX_USEC (3600 * USEC_PER_SEC)
 #define FEC_ROOTS_MIN 2
 #define FEC_ROOTS_MAX 24
 
@@ -25,6 +26,7 @@ int sealroot_config_init(struct sealroot_config *c)
 		.persist.tpm2_pcr_mask = SEALROOT_DEFAULT_TPM2_PCRS,
 		.persist.on_unlock_failure = UNLOCK_FAILURE_EMERGENCY,
 		.persist.recovery = RECOVERY_NONE,
+		.persist.recovery_timeout_usec = SEALROOT_DEFAULT_RECOVERY_TIMEOUT_USEC,
 		.device_timeout_usec = SEALROOT_DEFAULT_DEVICE_TIMEOUT_USEC,
 	};
 	c->verity.name = strdup(SEALROOT_DEFAULT_VERITY_NAME);
@@ -512,6 +514,17 @@ static int opt_tpm2_pcrs(struct sealroot_config *c, const char *key, const char 
 	return 0;
 }
 
+static int opt_tpm2_srk_pin(struct sealroot_config *c, const char *key, const char *v)
+{
+	if (streq(v, "required"))
+		c->persist.tpm2_srk_pin_required = true;
+	else if (streq(v, "optional"))
+		c->persist.tpm2_srk_pin_required = false;
+	else
+		return invalid(key, v, "expected 'required' or 'optional'");
+	return 0;
+}
+
 static int opt_tpm2_device(struct sealroot_config *c, const char *key, const char *v)
 {
 	if (!*v)
@@ -538,6 +551,20 @@ static int opt_recovery(struct sealroot_config *c, const char *key, const char *
 		c->persist.recovery = RECOVERY_NONE;
 	else
 		return invalid(key, v, "expected 'ask' or 'none'");
+	return 0;
+}
+
+/* No "wait forever": an unattended device must not hang at a prompt whose
+ * failure policy (emergency or volatile) would never apply. */
+static int opt_recovery_timeout(struct sealroot_config *c, const char *key, const char *v)
+{
+	usec_t t;
+	if (cmdline_parse_timespan(v, &t) < 0)
+		return invalid(key, v, "expected a time span such as 120, 90s or 5min");
+	if (t < USEC_PER_SEC || t > RECOVERY_TIMEOUT_MAX_USEC)
+		return invalid(
+		    key, v, "expected 1 second to 3600 seconds (0, wait forever, is not allowed)");
+	c->persist.recovery_timeout_usec = t;
 	return 0;
 }
 
@@ -604,9 +631,11 @@ static const struct option_def {
 	{ "sealroot.persist", opt_persist, OPT_VALUE },
 	{ "sealroot.tpm2_pcrs", opt_tpm2_pcrs, OPT_VALUE },
 	{ "sealroot.tpm2_device", opt_tpm2_device, OPT_VALUE },
+	{ "sealroot.tpm2_srk_pin", opt_tpm2_srk_pin, OPT_VALUE },
 	{ "sealroot.on_unlock_failure", opt_on_unlock_failure, OPT_VALUE },
 	{ "sealroot.recovery", opt_recovery, OPT_VALUE },
 	{ "sealroot.recovery_key", opt_recovery_key, OPT_VALUE },
+	{ "sealroot.recovery_timeout", opt_recovery_timeout, OPT_VALUE },
 	{ "sealroot.layout", opt_layout, OPT_VALUE },
 	{ "sealroot.sysroot", opt_sysroot, OPT_VALUE },
 	{ "sealroot.fault_inject", opt_fault_inject, OPT_VALUE },

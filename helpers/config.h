@@ -20,6 +20,7 @@
 #define SEALROOT_DEFAULT_TPM2_DEVICE "device:/dev/tpmrm0"
 #define SEALROOT_DEFAULT_TPM2_PCRS (UINT32_C(1) << 7)
 #define SEALROOT_DEFAULT_DEVICE_TIMEOUT_USEC (30 * USEC_PER_SEC)
+#define SEALROOT_DEFAULT_RECOVERY_TIMEOUT_USEC (120 * USEC_PER_SEC)
 /* Relative to the verified root: where the image ships its layout. */
 #define SEALROOT_DEFAULT_LAYOUT_PATH "/etc/sealroot/layout.env"
 #define SEALROOT_RUN_DIR "/run/sealroot"
@@ -61,13 +62,15 @@ struct verity_config {
 };
 
 struct persist_config {
-	char *spec;		/* sealroot.persist=, default SEALROOT_DEFAULT_PERSIST_SPEC */
-	uint32_t tpm2_pcr_mask; /* sealroot.tpm2_pcrs=, default PCR 7 */
-	char *tpm2_device;	/* sealroot.tpm2_device=, a TCTI string */
+	char *spec;		    /* sealroot.persist=, default SEALROOT_DEFAULT_PERSIST_SPEC */
+	uint32_t tpm2_pcr_mask;	    /* sealroot.tpm2_pcrs=, default PCR 7 */
+	char *tpm2_device;	    /* sealroot.tpm2_device=, a TCTI string */
+	bool tpm2_srk_pin_required; /* sealroot.tpm2_srk_pin=required */
 	enum unlock_failure_policy on_unlock_failure;
 	enum recovery_mode recovery;
-	bool recovery_key_enroll; /* sealroot.recovery_key=1: enroll at provisioning */
-	char *fault_inject;	  /* sealroot.fault_inject=STEP (test builds only) */
+	usec_t recovery_timeout_usec; /* sealroot.recovery_timeout=, > 0, default 120 s */
+	bool recovery_key_enroll;     /* sealroot.recovery_key=1: enroll at provisioning */
+	char *fault_inject;	      /* sealroot.fault_inject=STEP (test builds only) */
 };
 
 struct sealroot_config {

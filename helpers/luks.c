@@ -113,6 +113,12 @@ int luks_format(const char *device, const char *subsystem, struct crypt_device *
 	return 0;
 }
 
+const char *luks_uuid(struct crypt_device *cd)
+{
+	const char *s = crypt_get_uuid(cd);
+	return s ? s : "";
+}
+
 const char *luks_subsystem(struct crypt_device *cd)
 {
 	const char *s = crypt_get_subsystem(cd);
@@ -122,7 +128,12 @@ const char *luks_subsystem(struct crypt_device *cd)
 int luks_set_subsystem(struct crypt_device *cd, const char *subsystem)
 {
 	const char *label = crypt_get_label(cd);
-	return crypt_set_label(cd, label && *label ? label : LUKS_LABEL, subsystem);
+	char copy[64];
+
+	/* crypt_get_label points into the header crypt_set_label rewrites
+	 * (overlapping strncpy): pass a copy. */
+	(void)snprintf(copy, sizeof(copy), "%s", label && *label ? label : LUKS_LABEL);
+	return crypt_set_label(cd, copy, subsystem);
 }
 
 uint32_t luks_keyslots_in_use(struct crypt_device *cd)
@@ -197,6 +208,14 @@ int luks_activate_by_volume_key(struct crypt_device *cd, const char *name,
 int luks_token_add(struct crypt_device *cd, const char *json)
 {
 	return crypt_token_json_set(cd, CRYPT_ANY_TOKEN, json);
+}
+
+int luks_token_replace(struct crypt_device *cd, int token, const char *json)
+{
+	if (token < 0 || !json)
+		return -EINVAL;
+	int r = crypt_token_json_set(cd, token, json);
+	return r < 0 ? r : 0;
 }
 
 int luks_token_get(struct crypt_device *cd, int token, const char **ret_json)

@@ -47,6 +47,8 @@ int luks_load(const char *device, struct crypt_device **ret);
 int luks_format(const char *device, const char *subsystem, struct crypt_device **ret);
 
 const char *luks_subsystem(struct crypt_device *cd);
+/* The header's UUID ("" if none). */
+const char *luks_uuid(struct crypt_device *cd);
 int luks_set_subsystem(struct crypt_device *cd, const char *subsystem);
 
 /* Mask of keyslots in use. */
@@ -77,6 +79,8 @@ int luks_activate_by_volume_key(struct crypt_device *cd, const char *name,
 int luks_token_add(struct crypt_device *cd, const char *json);
 int luks_token_get(struct crypt_device *cd, int token, const char **ret_json);
 int luks_token_remove(struct crypt_device *cd, int token);
+/* Overwrite token TOKEN with JSON in one header write. */
+int luks_token_replace(struct crypt_device *cd, int token, const char *json);
 
 /* The keyslot passphrase for a TPM-sealed secret: base64(secret), as systemd
  * does.  *ret is NUL-terminated; size excludes the NUL. */

@@ -15,6 +15,7 @@
 #include "provision.h"
 #include "recovery_key.h"
 #include "token.h"
+#include "token_policy.h"
 #include "tpm2.h"
 
 const char *persist_action_to_string(enum persist_action a)
@@ -130,20 +131,32 @@ static void explain_unseal_failure(struct tpm2_context *tpm, const struct tpm2_t
 		log_error_errno(r, "Lost the TPM2 while unsealing token %d of %s: %m.", token,
 				device);
 		break;
+	case -EREMCHG:
+		log_error(
+		    "The TPM2's storage key is not the one token %d of %s was sealed under "
+		    "(sealroot-srk-name): this TPM was cleared, it is another TPM, or "
+		    "something on the TPM bus answers for it. Nothing was sent under that key "
+		    "and nothing was changed on disk; use the recovery key and 'sealroot "
+		    "persist reseal'.",
+		    token, device);
+		break;
 	default:
 		log_error_errno(r, "Failed to unseal token %d of %s with the TPM2: %m.", token,
 				device);
 	}
 }
 
-/* Try every systemd-tpm2 token: unseal, get the volume key from its keyslot
- * (which checks the keyslot accepts the secret).  On success *ret_pass is the
- * keyslot passphrase and *ret_vk (unless NULL) the volume key.  With LOCK, a
- * secret its keyslot refuses is made unusable at once (failure:keyslot)
- * before the next token is tried. */
+/* Try every systemd-tpm2 token that meets POLICY (PCR floor, SRK pin) and
+ * whose sealed object is bound to its selection (token_policy.h): unseal, get
+ * the volume key from its keyslot (which checks the keyslot accepts the
+ * secret).  On success *ret_pass is the keyslot passphrase, *ret_vk (unless
+ * NULL) the volume key and *ret_pcr_mask (optional) the token's PCR
+ * selection.  With LOCK, a secret its keyslot refuses is made unusable at
+ * once (failure:keyslot) before the next token is tried. */
 static int unlock_with_tpm(struct crypt_device *cd, const char *device, struct tpm2_context *tpm,
-			   struct lock_record *lock, struct secret *ret_pass, struct secret *ret_vk,
-			   int *ret_keyslot, int *ret_token)
+			   struct lock_record *lock, const struct token_policy *policy,
+			   struct secret *ret_pass, struct secret *ret_vk, int *ret_keyslot,
+			   int *ret_token, uint32_t *ret_pcr_mask)
 {
 	int last = -ENOENT;
 	bool any = false;
@@ -193,14 +206,21 @@ static int unlock_with_tpm(struct crypt_device *cd, const char *device, struct t
 			continue;
 		}
 
-		r = tpm2_unseal(tpm, &tok.sealed, &secret);
-		if (r < 0) {
+		r = token_policy_check(tpm, &tok, policy, t, device);
+		if (r == -EPERM) /* PCR values changed: explained like a refused unseal */
 			explain_unseal_failure(tpm, &tok, t, device, r);
+		if (r >= 0) {
+			r = tpm2_unseal(tpm, &tok.sealed, &secret);
+			if (r < 0)
+				explain_unseal_failure(tpm, &tok, t, device, r);
+		}
+		if (r < 0) {
 			tpm2_token_done(&tok);
 			last = r;
 			continue;
 		}
 		slot = tok.keyslot;
+		uint32_t pcr_mask = tok.sealed.pcr_mask;
 		tpm2_token_done(&tok);
 
 		r = luks_passphrase_from_secret(&secret, &pass);
@@ -232,6 +252,8 @@ static int unlock_with_tpm(struct crypt_device *cd, const char *device, struct t
 		*ret_keyslot = slot;
 		if (ret_token)
 			*ret_token = t;
+		if (ret_pcr_mask)
+			*ret_pcr_mask = pcr_mask;
 		log_info("Unsealed token %d of %s with the TPM2; keyslot %d accepts it.", t, device,
 			 slot);
 		return 0;
@@ -248,12 +270,18 @@ static int unlock_with_tpm(struct crypt_device *cd, const char *device, struct t
 }
 
 static int unlock_with_recovery_key(struct crypt_device *cd, const char *device,
-				    struct secret *ret_pass, struct secret *ret_vk,
-				    int *ret_keyslot)
+				    usec_t timeout_usec, struct secret *ret_pass,
+				    struct secret *ret_vk, int *ret_keyslot)
 {
 	for (int attempt = 1; attempt <= 3; attempt++) {
 		_cleanup_secret_ struct secret key = {};
-		int r = recovery_key_ask(device, &key);
+		int r = recovery_key_ask(device, timeout_usec, &key);
+		if (r == -ETIME)
+			return log_error_errno(
+			    r,
+			    "No recovery key was entered for %s within %llu s "
+			    "(sealroot.recovery_timeout=); giving up, the unlock failed.",
+			    device, (unsigned long long)(timeout_usec / USEC_PER_SEC));
 		if (r == -EINVAL) {
 			log_error("That is not a recovery key (64 letters of cbdefghijklnrtuv, "
 				  "dashes optional).");
@@ -442,11 +470,16 @@ static int finish_open(const struct persist_options *o, struct crypt_device *cd,
 	if (provisioning) {
 		/* The marker is cleared only after the filesystem was created and
 		 * mounted, so nothing can have been stored in it yet. */
-		log_info("Creating the ext4 filesystem on %s.", dev);
-		r = make_filesystem(dev);
+		r = provision_probe_new_volume(dev);
 		if (r < 0)
 			return r;
-		fault_point("after-mkfs");
+		if (r == 0) {
+			log_info("Creating the ext4 filesystem on %s.", dev);
+			r = make_filesystem(dev);
+			if (r < 0)
+				return r;
+			fault_point("after-mkfs");
+		}
 	}
 	r = check_filesystem(dev);
 	if (r < 0)
@@ -470,9 +503,8 @@ int persist_open(const struct persist_options *o, struct persist_result *res)
 	bool activated = false;
 	int keyslot = -1, r;
 
-	*res = (struct persist_result){ .action = PERSIST_ACTION_FAILED,
-					.pcr_mask = o->pcr_mask | UINT32_C(1)
-								      << SEALROOT_TPM2_LOCK_PCR };
+	/* pcr_mask: the selection of the token actually sealed or unsealed. */
+	*res = (struct persist_result){ .action = PERSIST_ACTION_FAILED };
 	struct lock_record *lock = o->provision_only ? NULL : &res->lock;
 
 	r = provision_classify(o->device, &state);
@@ -509,6 +541,7 @@ int persist_open(const struct persist_options *o, struct persist_result *res)
 		}
 		res->action = PERSIST_ACTION_PROVISIONED;
 		res->token_type = TOKEN_TYPE_TPM2;
+		res->pcr_mask = o->pcr_mask | UINT32_C(1) << SEALROOT_TPM2_LOCK_PCR;
 	} else {
 		r = luks_load(o->device, &cd);
 		if (r < 0) {
@@ -516,11 +549,15 @@ int persist_open(const struct persist_options *o, struct persist_result *res)
 					    o->device);
 			goto fail;
 		}
-		r = unlock_with_tpm(cd, o->device, tpm, lock, &pass, &vk, &keyslot, NULL);
+		const struct token_policy policy = { .floor = o->pcr_mask,
+						     .require_srk_pin = o->require_srk_pin };
+		r = unlock_with_tpm(cd, o->device, tpm, lock, &policy, &pass, &vk, &keyslot, NULL,
+				    &res->pcr_mask);
 		if (r >= 0)
 			res->token_type = TOKEN_TYPE_TPM2;
 		else if (o->recovery == RECOVERY_ASK && !o->provision_only) {
-			r = unlock_with_recovery_key(cd, o->device, &pass, &vk, &keyslot);
+			r = unlock_with_recovery_key(cd, o->device, o->recovery_timeout_usec, &pass,
+						     &vk, &keyslot);
 			if (r >= 0)
 				res->token_type = "recovery";
 		}
@@ -570,7 +607,8 @@ int persist_check(const char *device, const char *tpm2_device)
 	r = connect_tpm(tpm2_device, device, &tpm);
 	if (r < 0)
 		return r;
-	r = unlock_with_tpm(cd, device, tpm, NULL, &pass, NULL, &keyslot, &token);
+	const struct token_policy policy = { .floor = SEALROOT_DEFAULT_TPM2_PCRS };
+	r = unlock_with_tpm(cd, device, tpm, NULL, &policy, &pass, NULL, &keyslot, &token, NULL);
 	if (r < 0)
 		return r;
 	log_info("OK: this TPM2 unseals token %d of %s and keyslot %d accepts the secret.", token,
@@ -660,7 +698,7 @@ int persist_reseal(const char *device, const char *tpm2_device, uint32_t pcr_mas
 	_cleanup_tpm2_ struct tpm2_context *tpm = NULL;
 	_cleanup_crypt_ struct crypt_device *cd = NULL;
 	_cleanup_secret_ struct secret old = {}, secret = {}, pass = {};
-	_cleanup_free_ char *json = NULL;
+	_cleanup_free_ char *json = NULL, *with_proof = NULL;
 	struct tpm2_sealed sealed = {};
 	uint32_t mask = pcr_mask | UINT32_C(1) << SEALROOT_TPM2_LOCK_PCR;
 	int old_slot = -1, new_slot, new_token, r;
@@ -689,7 +727,10 @@ int persist_reseal(const char *device, const char *tpm2_device, uint32_t pcr_mas
 			return log_error_errno(old_slot, "The recovery key in %s does not open %s.",
 					       recovery_key_file, device);
 	} else {
-		r = unlock_with_tpm(cd, device, tpm, NULL, &old, NULL, &old_slot, NULL);
+		/* Authorising a reseal needs no floor or pin: whoever unseals a
+		 * token can open the volume anyway. */
+		const struct token_policy any = {};
+		r = unlock_with_tpm(cd, device, tpm, NULL, &any, &old, NULL, &old_slot, NULL, NULL);
 		if (r < 0)
 			return log_error_errno(r,
 					       "Cannot authorise the reseal of %s with the TPM2 "
@@ -718,7 +759,10 @@ int persist_reseal(const char *device, const char *tpm2_device, uint32_t pcr_mas
 	tpm2_sealed_done(&sealed);
 	if (r < 0)
 		return log_error_errno(r, "Failed to build the TPM2 token: %m");
-	new_token = luks_token_add(cd, json);
+	r = provision_token_with_proof(cd, &secret, json, &with_proof);
+	if (r < 0)
+		return log_error_errno(r, "Failed to build the TPM2 token: %m");
+	new_token = luks_token_add(cd, with_proof);
 	if (new_token < 0)
 		return log_error_errno(new_token, "Failed to write the TPM2 token to %s: %m",
 				       device);

@@ -31,11 +31,14 @@
 struct persist_options {
 	const char *device;	 /* device node or image file */
 	const char *tpm2_device; /* TCTI */
-	uint32_t pcr_mask;	 /* PCRs to seal to; the lock PCR is always added */
+	uint32_t pcr_mask;	 /* PCRs to seal to (the lock PCR is always added),
+				  * and the floor a token's selection must cover */
+	bool require_srk_pin;	 /* unlock only with tokens that pin the SRK */
 	const char *name;	 /* dm-crypt name */
 	const char *mount_point;
 	enum unlock_failure_policy on_failure;
 	enum recovery_mode recovery;
+	usec_t recovery_timeout_usec; /* how long each recovery key prompt waits */
 	bool enroll_recovery;
 	const char *recovery_key_output; /* NULL: /dev/console (stdout as fallback) */
 	bool activate;			 /* false: verify only (host tests, no dm) */
@@ -52,7 +55,7 @@ enum persist_action {
 
 struct persist_result {
 	enum persist_action action;
-	uint32_t pcr_mask;
+	uint32_t pcr_mask;	 /* PCR selection of the TPM2 token used (0: none) */
 	const char *token_type;	 /* "systemd-tpm2", "recovery" or NULL */
 	struct lock_record lock; /* what went into the lock PCR */
 };

@@ -2,8 +2,12 @@
 /* provision.c — first-boot provisioning state machine, see provision.h. */
 #include <blkid.h>
 #include <fcntl.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
 #include <sys/random.h>
 
+#include "encoding.h"
 #include "fault.h"
 #include "log.h"
 #include "luks.h"
@@ -72,6 +76,46 @@ static int probe_signature(const char *device, char *buf, size_t size)
 		r = -EIO;
 	blkid_free_probe(pr);
 	return r;
+}
+
+int provision_probe_new_volume(const char *dev)
+{
+	blkid_probe pr = blkid_new_probe_from_filename(dev);
+	const char *type = NULL;
+	_cleanup_free_ char *found = NULL;
+	int r;
+
+	if (!pr)
+		return log_error_errno(errno > 0 ? -errno : -EIO,
+				       "Failed to probe %s for filesystems before mkfs: %m", dev);
+	/* Superblocks only: partition table probers are lenient enough to see
+	 * one in the random-looking content of a fresh dm-crypt volume. */
+	blkid_probe_enable_superblocks(pr, 1);
+	blkid_probe_set_superblocks_flags(pr, BLKID_SUBLKS_TYPE);
+	blkid_probe_enable_partitions(pr, 0);
+	r = blkid_do_safeprobe(pr);
+	if (r == 0 && blkid_probe_lookup_value(pr, "TYPE", &type, NULL) == 0)
+		found = strdup(type);
+	blkid_free_probe(pr);
+	if (r == 1)
+		return 0;
+	if (r == 0 && !found)
+		return log_error_errno(-ENOMEM, "Out of memory probing %s.", dev);
+	if (r == 0 && streq(found, "ext4")) {
+		log_notice("%s already holds an ext4 filesystem: the one the interrupted "
+			   "provisioning created. Keeping it (no mkfs over a filesystem).",
+			   dev);
+		return 1;
+	}
+	if (r == 0 || r == -2)
+		return log_error_errno(
+		    -EEXIST,
+		    "%s, the volume being provisioned, already holds %s; refusing to run mkfs "
+		    "over it. Nothing was written. Only sealroot can have written to a volume "
+		    "it is provisioning, so the header was tampered with: inspect it from a "
+		    "trusted system ('cryptsetup luksDump', 'blkid').",
+		    dev, r == 0 ? found : "several conflicting signatures");
+	return log_error_errno(-EIO, "Failed to probe %s for filesystems before mkfs.", dev);
 }
 
 /* 1 if the first MiB (or the whole device when smaller) is zero. */
@@ -150,6 +194,46 @@ static int format_intent_present(const char *device)
 		return 0;
 	memcpy(expected, INTENT_MAGIC, strlen(INTENT_MAGIC));
 	return memcmp(block, expected, sizeof(block)) == 0;
+}
+
+/* What the provisioning HMAC authenticates: this LUKS2 header's UUID. */
+#define PROVISIONING_HMAC_PREFIX "sealroot-provisioning:"
+
+/* HMAC-SHA256(key = SECRET, "sealroot-provisioning:" + UUID of CD). */
+static int provisioning_hmac(const void *secret, size_t secret_size, struct crypt_device *cd,
+			     uint8_t ret[TOKEN_HMAC_SIZE])
+{
+	_cleanup_free_ char *msg = NULL;
+	const char *uuid = luks_uuid(cd);
+	unsigned int len = 0;
+
+	if (!*uuid)
+		return -EBADMSG;
+	if (asprintf(&msg, "%s%s", PROVISIONING_HMAC_PREFIX, uuid) < 0)
+		return -ENOMEM;
+	if (!HMAC(EVP_sha256(), secret, (int)secret_size, (const uint8_t *)msg, strlen(msg), ret,
+		  &len) ||
+	    len != TOKEN_HMAC_SIZE)
+		return -EIO;
+	return 0;
+}
+
+int provision_token_with_proof(struct crypt_device *cd, const struct secret *secret,
+			       const char *json, char **ret_json)
+{
+	uint8_t hmac[TOKEN_HMAC_SIZE];
+	const char *reason = NULL;
+	int r;
+
+	if (!streq(luks_subsystem(cd), LUKS_SUBSYSTEM_PROVISIONING)) {
+		*ret_json = strdup(json);
+		return *ret_json ? 0 : -ENOMEM;
+	}
+	r = provisioning_hmac(secret->data, secret->size, cd, hmac);
+	if (r >= 0)
+		r = token_set_provisioning_hmac(json, hmac, ret_json, &reason);
+	explicit_wipe(hmac, sizeof(hmac));
+	return r;
 }
 
 struct token_scan {
@@ -345,7 +429,7 @@ int provision_new(const struct persist_options *o, struct tpm2_context *tpm,
 {
 	_cleanup_crypt_ struct crypt_device *cd = NULL;
 	_cleanup_secret_ struct secret secret = {}, pass = {};
-	_cleanup_free_ char *json = NULL;
+	_cleanup_free_ char *json = NULL, *with_hmac = NULL;
 	struct tpm2_sealed sealed = {};
 	uint32_t mask = o->pcr_mask | UINT32_C(1) << SEALROOT_TPM2_LOCK_PCR;
 	char pcrs[96];
@@ -397,7 +481,12 @@ int provision_new(const struct persist_options *o, struct tpm2_context *tpm,
 	tpm2_sealed_done(&sealed);
 	if (r < 0)
 		return log_error_errno(r, "Failed to build the TPM2 token for %s: %m", o->device);
-	r = luks_token_add(cd, json);
+	/* The proof that this provisioning formatted the volume, for a resume. */
+	r = provision_token_with_proof(cd, &secret, json, &with_hmac);
+	if (r < 0)
+		return log_error_errno(r, "Failed to authenticate the provisioning of %s: %m",
+				       o->device);
+	r = luks_token_add(cd, with_hmac);
 	if (r < 0)
 		return log_error_errno(r, "Failed to write the TPM2 token to %s: %m", o->device);
 	fault_point("after-token");
@@ -416,11 +505,76 @@ int provision_new(const struct persist_options *o, struct tpm2_context *tpm,
 	return 0;
 }
 
+/* Does the systemd-tpm2 token of KEYSLOT carry a provisioning HMAC that the
+ * secret behind PASS (base64, the keyslot passphrase) verifies?  0 yes; else
+ * -EPERM with *ret_why saying why not. */
+static int provisioning_hmac_verify(struct crypt_device *cd, const struct secret *pass, int keyslot,
+				    const char **ret_why)
+{
+	uint8_t stored[TOKEN_HMAC_SIZE], expected[TOKEN_HMAC_SIZE];
+	int r;
+
+	*ret_why = "it was not unlocked with a TPM2 token, whose secret is what proves it";
+	for (int t = 0; t < LUKS_TOKENS_MAX; t++) {
+		_cleanup_free_ char *type = NULL;
+		_cleanup_free_ uint8_t *secret = NULL;
+		const char *json = NULL, *reason = NULL;
+		size_t size = 0;
+		int slot = -1;
+
+		if (luks_token_get(cd, t, &json) < 0 ||
+		    token_peek(json, &type, &slot, &reason) < 0 || !streq(type, TOKEN_TYPE_TPM2) ||
+		    slot != keyslot)
+			continue;
+		r = token_get_provisioning_hmac(json, stored, &reason);
+		if (r == -ENOENT) {
+			*ret_why =
+			    "the TPM2 token that unlocked it carries no " TOKEN_PROVISIONING_HMAC;
+			continue;
+		}
+		if (r < 0) {
+			*ret_why = reason;
+			continue;
+		}
+		r = base64_decode((const char *)pass->data, pass->size, &secret, &size);
+		if (r < 0)
+			return r;
+		r = provisioning_hmac(secret, size, cd, expected);
+		explicit_wipe(secret, size);
+		if (r < 0)
+			return r;
+		bool ok = CRYPTO_memcmp(stored, expected, sizeof(expected)) == 0;
+		explicit_wipe(expected, sizeof(expected));
+		if (ok)
+			return 0;
+		*ret_why = "its " TOKEN_PROVISIONING_HMAC " does not match this volume and key";
+	}
+	return -EPERM;
+}
+
 int provision_resume(const struct persist_options *o, struct crypt_device *cd,
 		     const struct secret *pass, int keyslot)
 {
 	struct token_scan scan;
+	const char *why = NULL;
 	int r;
+
+	/* Anyone with the disk can set the marker back on a provisioned volume;
+	 * only the boot that formatted it can have written a matching HMAC. */
+	r = provisioning_hmac_verify(cd, pass, keyslot, &why);
+	if (r == -EPERM)
+		return log_error_errno(
+		    r,
+		    "%s carries sealroot's provisioning marker, but the marker is not "
+		    "authenticated: %s. Refusing to resume provisioning: no recovery key is "
+		    "enrolled or shown, nothing is formatted, nothing was changed on disk. If %s "
+		    "was provisioned before, its header was tampered with and its data is intact: "
+		    "from a trusted system clear the marker ('cryptsetup config --subsystem \"\" "
+		    "%s') and boot again.",
+		    o->device, why, o->device, o->device);
+	if (r < 0)
+		return log_error_errno(r, "Failed to check the provisioning marker of %s: %m",
+				       o->device);
 
 	scan_tokens(cd, &scan);
 	uint32_t orphans =
@@ -448,7 +602,34 @@ int provision_resume(const struct persist_options *o, struct crypt_device *cd,
 
 int provision_complete(struct crypt_device *cd, const char *device)
 {
-	int r = luks_set_subsystem(cd, NULL);
+	int r;
+
+	/* The HMAC goes first: a crash before the marker is cleared then
+	 * leaves a marker nothing authenticates, which is refused (fail
+	 * closed); the other order would leave a provisioned volume whose
+	 * marker anyone could set back and have accepted. */
+	for (int t = 0; t < LUKS_TOKENS_MAX; t++) {
+		_cleanup_free_ char *json = NULL;
+		uint8_t hmac[TOKEN_HMAC_SIZE];
+		const char *old = NULL, *reason = NULL;
+
+		if (luks_token_get(cd, t, &old) < 0 ||
+		    token_get_provisioning_hmac(old, hmac, &reason) == -ENOENT)
+			continue;
+		r = token_set_provisioning_hmac(old, NULL, &json, &reason);
+		if (r == -EBADMSG)
+			continue; /* not JSON: nothing to drop */
+		if (r >= 0)
+			r = luks_token_replace(cd, t, json);
+		if (r < 0)
+			return log_error_errno(
+			    r,
+			    "Failed to drop the provisioning proof from token %d "
+			    "of %s: %m",
+			    t, device);
+	}
+	fault_point("after-hmac-drop");
+	r = luks_set_subsystem(cd, NULL);
 	if (r < 0)
 		return log_error_errno(r, "Failed to mark provisioning of %s complete: %m", device);
 	return 0;

@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* recovery_key.c — generate, read and ask for recovery keys, see recovery_key.h. */
 #include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
 #include <sys/random.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -94,15 +97,52 @@ int recovery_key_read_file(const char *path, struct secret *ret)
 	return r;
 }
 
-static int ask_systemd(const char *device, struct secret *ret)
+/* Milliseconds left until DEADLINE (CLOCK_MONOTONIC), for poll(); 0 when
+ * it has passed. */
+static int ms_left(usec_t deadline)
+{
+	usec_t now = now_usec(CLOCK_MONOTONIC);
+	if (now >= deadline)
+		return 0;
+	usec_t ms = (deadline - now + USEC_PER_MSEC - 1) / USEC_PER_MSEC;
+	return ms > INT_MAX ? INT_MAX : (int)ms;
+}
+
+/* Wait until FD is readable or DEADLINE passes: 1, 0 (timed out), -errno. */
+static int wait_readable(int fd, usec_t deadline)
+{
+	for (;;) {
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		int ms = ms_left(deadline);
+		if (ms == 0)
+			return 0;
+		int k = poll(&p, 1, ms);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k < 0)
+			return -errno;
+		if (k > 0)
+			return 1;
+	}
+}
+
+/* systemd-ask-password enforces the timeout itself; sealroot stops waiting
+ * for it a little later in any case. */
+#define ASK_PASSWORD_GRACE_USEC (5 * USEC_PER_SEC)
+
+static int ask_systemd(const char *device, usec_t timeout_usec, struct secret *ret)
 {
 	int pipefd[2];
-	char prompt[512];
+	char prompt[512], timeout[32];
 	char buf[256];
 	size_t n = 0;
-	int status, r;
+	int status, r = 0;
+	usec_t start = now_usec(CLOCK_MONOTONIC);
+	usec_t deadline = start + timeout_usec + ASK_PASSWORD_GRACE_USEC;
 
 	(void)snprintf(prompt, sizeof(prompt), "Recovery key for %s:", device);
+	(void)snprintf(timeout, sizeof(timeout), "--timeout=%llu",
+		       (unsigned long long)((timeout_usec + USEC_PER_SEC - 1) / USEC_PER_SEC));
 	if (pipe2(pipefd, O_CLOEXEC) < 0)
 		return -errno;
 	pid_t pid = fork();
@@ -115,39 +155,53 @@ static int ask_systemd(const char *device, struct secret *ret)
 	if (pid == 0) {
 		if (dup2(pipefd[1], STDOUT_FILENO) < 0)
 			_exit(127);
-		execlp("systemd-ask-password", "systemd-ask-password", "--timeout=0",
+		execlp("systemd-ask-password", "systemd-ask-password", timeout,
 		       "--id=sealroot:recovery", prompt, (char *)NULL);
 		_exit(127);
 	}
 	close(pipefd[1]);
-	for (;;) {
+	while (n < sizeof(buf) - 1) {
+		r = wait_readable(pipefd[0], deadline);
+		if (r <= 0) {
+			(void)kill(pid, SIGTERM);
+			r = r == 0 ? -ETIME : r;
+			break;
+		}
 		ssize_t k = read(pipefd[0], buf + n, sizeof(buf) - 1 - n);
 		if (k < 0 && errno == EINTR)
 			continue;
 		if (k <= 0)
 			break;
 		n += (size_t)k;
-		if (n == sizeof(buf) - 1)
-			break;
 	}
 	close(pipefd[0]);
 	buf[n] = '\0';
-	if (waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR) {
+			status = -1;
+			break;
+		}
+	if (r < 0 || status == -1 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
 		explicit_wipe(buf, sizeof(buf));
-		return -ECANCELED;
+		if (r < 0)
+			return r;
+		/* It gives up with a failure status when its timeout expires. */
+		return now_usec(CLOCK_MONOTONIC) - start >= timeout_usec ? -ETIME : -ECANCELED;
 	}
 	r = recovery_key_normalize(buf, ret);
 	explicit_wipe(buf, sizeof(buf));
 	return r;
 }
 
-static int ask_console(const char *device, struct secret *ret)
+static int ask_console(const char *console, const char *device, usec_t timeout_usec,
+		       struct secret *ret)
 {
-	_cleanup_close_ int fd = open("/dev/console", O_RDWR | O_CLOEXEC | O_NOCTTY);
+	_cleanup_close_ int fd = open(console, O_RDWR | O_CLOEXEC | O_NOCTTY);
+	usec_t deadline = now_usec(CLOCK_MONOTONIC) + timeout_usec;
 	struct termios old, noecho;
 	char buf[256];
 	size_t n = 0;
-	int r;
+	int r = 0;
 
 	if (fd < 0)
 		return -ENOTTY;
@@ -158,8 +212,15 @@ static int ask_console(const char *device, struct secret *ret)
 	noecho.c_lflag |= ICANON;
 	if (tcsetattr(fd, TCSAFLUSH, &noecho) < 0)
 		return -errno;
-	dprintf(fd, "\nRecovery key for %s (input hidden): ", device);
+	dprintf(fd, "\nRecovery key for %s (input hidden, %llu s): ", device,
+		(unsigned long long)(timeout_usec / USEC_PER_SEC));
 	while (n < sizeof(buf) - 1) {
+		/* Canonical mode: readable once a whole line was typed. */
+		r = wait_readable(fd, deadline);
+		if (r <= 0) {
+			r = r == 0 ? -ETIME : r;
+			break;
+		}
 		ssize_t k = read(fd, buf + n, 1);
 		if (k < 0 && errno == EINTR)
 			continue;
@@ -170,26 +231,33 @@ static int ask_console(const char *device, struct secret *ret)
 	buf[n] = '\0';
 	(void)tcsetattr(fd, TCSAFLUSH, &old);
 	dprintf(fd, "\n");
-	r = recovery_key_normalize(buf, ret);
+	if (r >= 0)
+		r = recovery_key_normalize(buf, ret);
 	explicit_wipe(buf, sizeof(buf));
 	return r;
 }
 
-int recovery_key_ask(const char *device, struct secret *ret)
+int recovery_key_ask(const char *device, usec_t timeout_usec, struct secret *ret)
 {
+	const char *console = "/dev/console";
 	struct stat st;
 
+	if (timeout_usec == 0)
+		return -EINVAL;
 #ifdef SEALROOT_TEST_HOOKS
-	/* Host tests answer the prompt from a file. */
+	/* Host tests answer the prompt from a file, or on a terminal of theirs. */
 	const char *answer = getenv("SEALROOT_TEST_RECOVERY_KEY_FILE");
 	if (answer)
 		return recovery_key_read_file(answer, ret);
+	const char *tty = getenv("SEALROOT_TEST_CONSOLE");
+	if (tty)
+		return ask_console(tty, device, timeout_usec, ret);
 #endif
 
 	if (stat("/run/systemd/system", &st) == 0 && S_ISDIR(st.st_mode) &&
 	    access("/usr/bin/systemd-ask-password", X_OK) == 0)
-		return ask_systemd(device, ret);
-	return ask_console(device, ret);
+		return ask_systemd(device, timeout_usec, ret);
+	return ask_console(console, device, timeout_usec, ret);
 }
 
 int recovery_key_print(const struct secret *key, const char *device, const char *output)

@@ -22,8 +22,10 @@ int recovery_key_normalize(const char *in, struct secret *ret);
 /* Read a key from FILE (first line); normalised. */
 int recovery_key_read_file(const char *path, struct secret *ret);
 /* Ask the user: systemd-ask-password when systemd runs, else /dev/console
- * with echo off.  -ENOTTY when there is nobody to ask.  In test builds the
- * environment variable SEALROOT_TEST_RECOVERY_KEY_FILE supplies the answer. */
-int recovery_key_ask(const char *device, struct secret *ret);
+ * with echo off.  -ENOTTY when there is nobody to ask, -ETIME when no answer
+ * came within TIMEOUT_USEC (> 0).  In test builds the environment variable
+ * SEALROOT_TEST_RECOVERY_KEY_FILE supplies the answer, and
+ * SEALROOT_TEST_CONSOLE names the terminal used instead of /dev/console. */
+int recovery_key_ask(const char *device, usec_t timeout_usec, struct secret *ret);
 /* Show KEY once on /dev/console (or OUTPUT when given), with instructions. */
 int recovery_key_print(const struct secret *key, const char *device, const char *output);

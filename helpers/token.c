@@ -153,6 +153,16 @@ int token_tpm2_format(const struct tpm2_sealed *sealed, int keyslot, bool with_v
 		return -ENOMEM;
 	}
 
+	if (sealed->primary_name_size == TPM2_NAME_SHA256_SIZE) {
+		_cleanup_free_ char *name = NULL;
+		r = hex_encode(sealed->primary_name, TPM2_NAME_SHA256_SIZE, &name);
+		if (r < 0)
+			return r;
+		r = json_add_string(o, TOKEN_SRK_NAME, name);
+		if (r < 0)
+			return r;
+	}
+
 	if (with_values) {
 		json_object *vals = json_object_new_object();
 		if (!vals || json_object_object_add(o, "sealroot-pcr-values", vals) < 0) {
@@ -422,6 +432,19 @@ int token_tpm2_parse(const char *json, struct tpm2_token *ret, const char **ret_
 	if (r < 0)
 		return r;
 
+	const char *srk;
+	r = get_string(o, TOKEN_SRK_NAME, &srk);
+	if (r < 0)
+		return BAD(TOKEN_SRK_NAME " is not a string");
+	if (r > 0) {
+		if (hex_decode_exact(srk, t.sealed.primary_name, TPM2_NAME_SHA256_SIZE) < 0 ||
+		    t.sealed.primary_name[0] != (TPM2_ALG_SHA256 >> 8) ||
+		    t.sealed.primary_name[1] != (TPM2_ALG_SHA256 & 0xff))
+			return BAD(TOKEN_SRK_NAME
+				   " is not a SHA-256 TPM object name (68 hex digits)");
+		t.sealed.primary_name_size = TPM2_NAME_SHA256_SIZE;
+	}
+
 	r = base64_decode(s, len, &t.sealed.blob, &t.sealed.blob_size);
 	if (r == -EBADMSG)
 		return BAD("tpm2-blob is not base64");
@@ -433,5 +456,47 @@ int token_tpm2_parse(const char *json, struct tpm2_token *ret, const char **ret_
 	}
 
 	*ret = t;
+	return 0;
+}
+
+int token_set_provisioning_hmac(const char *json, const uint8_t *hmac, char **ret_json,
+				const char **ret_reason)
+{
+	_cleanup_json_ json_object *o = NULL;
+	_cleanup_free_ char *hex = NULL;
+	int r;
+
+	r = parse_root(json, &o, ret_reason);
+	if (r < 0)
+		return r;
+	json_object_object_del(o, TOKEN_PROVISIONING_HMAC);
+	if (hmac) {
+		r = hex_encode(hmac, TOKEN_HMAC_SIZE, &hex);
+		if (r < 0)
+			return r;
+		r = json_add_string(o, TOKEN_PROVISIONING_HMAC, hex);
+		if (r < 0)
+			return r;
+	}
+	return json_finish(o, ret_json);
+}
+
+int token_get_provisioning_hmac(const char *json, uint8_t ret[TOKEN_HMAC_SIZE],
+				const char **ret_reason)
+{
+	_cleanup_json_ json_object *o = NULL;
+	const char *s;
+	int r;
+
+	r = parse_root(json, &o, ret_reason);
+	if (r < 0)
+		return r;
+	r = get_string(o, TOKEN_PROVISIONING_HMAC, &s);
+	if (r < 0)
+		return BAD(TOKEN_PROVISIONING_HMAC " is not a string");
+	if (r == 0)
+		return -ENOENT;
+	if (hex_decode_exact(s, ret, TOKEN_HMAC_SIZE) < 0)
+		return BAD(TOKEN_PROVISIONING_HMAC " is not a 64-digit hex HMAC-SHA256");
 	return 0;
 }

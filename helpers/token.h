@@ -7,11 +7,13 @@
  *   {"type":"systemd-tpm2","keyslots":["N"],"tpm2-blob":"<base64>",
  *    "tpm2-pcrs":[7,15],"tpm2-pcr-bank":"sha256","tpm2-primary-alg":"ecc",
  *    "tpm2-policy-hash":"<hex>","tpm2-pin":false,
- *    "sealroot-pcr-values":{"7":"<hex>","15":"<hex>"}}
+ *    "sealroot-pcr-values":{"7":"<hex>","15":"<hex>"},
+ *    "sealroot-srk-name":"<hex>"}
  * "sealroot-pcr-values" is sealroot's own addition (systemd ignores unknown
  * fields): the PCR values at enrollment, used to name the PCR that changed
- * when an unseal fails.  Parsing accepts cryptenroll's tokens: a missing
- * tpm2-pcr-bank means sha256, a missing tpm2-primary-alg means ecc.
+ * when an unseal fails.  "sealroot-srk-name" (also ours, optional) pins the
+ * storage primary key: the name it had at sealing (tpm2.h).  Parsing accepts cryptenroll's tokens:
+ * a missing tpm2-pcr-bank means sha256, a missing tpm2-primary-alg means ecc.
  *
  * Also the "systemd-recovery" token cryptenroll uses to mark a recovery key
  * keyslot: {"type":"systemd-recovery","keyslots":["N"]}.
@@ -27,6 +29,8 @@
 #include "util.h"
 
 #define TOKEN_TYPE_TPM2 "systemd-tpm2"
+/* sealroot's pin of the storage primary key: its TPM object name, hex. */
+#define TOKEN_SRK_NAME "sealroot-srk-name"
 #define TOKEN_TYPE_RECOVERY "systemd-recovery"
 #define TOKEN_JSON_MAX (64 * 1024)
 #define TOKEN_BLOB_MAX 4096
@@ -47,6 +51,20 @@ int token_tpm2_format(const struct tpm2_sealed *sealed, int keyslot, bool with_v
 int token_tpm2_parse(const char *json, struct tpm2_token *ret, const char **ret_reason);
 
 int token_recovery_format(int keyslot, char **ret_json);
+
+/* sealroot's proof, kept in the systemd-tpm2 token only while provisioning is
+ * unfinished, that this provisioning formatted the volume (provision.h):
+ * "sealroot-provisioning-hmac":"<hex HMAC-SHA256>". */
+#define TOKEN_PROVISIONING_HMAC "sealroot-provisioning-hmac"
+#define TOKEN_HMAC_SIZE 32
+
+/* JSON with the field set to hex(HMAC), or removed when HMAC is NULL;
+ * everything else unchanged. */
+int token_set_provisioning_hmac(const char *json, const uint8_t *hmac, char **ret_json,
+				const char **ret_reason);
+/* 0 and the HMAC, -ENOENT when the token has none, -EBADMSG when malformed. */
+int token_get_provisioning_hmac(const char *json, uint8_t ret[TOKEN_HMAC_SIZE],
+				const char **ret_reason);
 
 /* The "type" of any token JSON and its single keyslot (-1 if none listed). */
 int token_peek(const char *json, char **ret_type, int *ret_keyslot, const char **ret_reason);

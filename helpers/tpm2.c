@@ -381,6 +381,21 @@ static int tpm2_create_primary(struct tpm2_context *c, uint16_t alg, ESYS_TR *re
 	return 0;
 }
 
+/* The name of PRIMARY as ESYS computed it from CreatePrimary's outPublic. */
+static int tpm2_primary_name(struct tpm2_context *c, ESYS_TR primary,
+			     uint8_t ret[TPM2_NAME_SHA256_SIZE])
+{
+	_cleanup_esys_ TPM2B_NAME *name = NULL;
+	TSS2_RC rc = Esys_TR_GetName(c->esys, primary, &name);
+
+	if (rc != TSS2_RC_SUCCESS)
+		return tpm2_rc_log(rc, "TR_GetName (primary)");
+	if (name->size != TPM2_NAME_SHA256_SIZE)
+		return -EIO;
+	memcpy(ret, name->name, TPM2_NAME_SHA256_SIZE);
+	return 0;
+}
+
 static void tpm2_flush(struct tpm2_context *c, ESYS_TR *h)
 {
 	if (*h == ESYS_TR_NONE)
@@ -577,6 +592,25 @@ int tpm2_blob_validate(const void *blob, size_t size)
 	return r;
 }
 
+int tpm2_blob_auth_policy(const void *blob, size_t size, uint8_t ret[TPM2_SHA256_SIZE])
+{
+	TPM2B_PRIVATE private = {};
+	TPM2B_PUBLIC public = {};
+	int r;
+
+	r = tpm2_unmarshal_blob(blob, size, &private, &public);
+	explicit_wipe(&private, sizeof(private));
+	if (r < 0)
+		return r;
+	if (public.publicArea.authPolicy.size != TPM2_SHA256_SIZE) {
+		log_debug("Sealed blob's authPolicy is %u bytes, not a SHA-256 digest",
+			  public.publicArea.authPolicy.size);
+		return -EBADMSG;
+	}
+	memcpy(ret, public.publicArea.authPolicy.buffer, TPM2_SHA256_SIZE);
+	return 0;
+}
+
 static int tpm2_marshal_blob(const TPM2B_PRIVATE *private, const TPM2B_PUBLIC *public,
 			     uint8_t **ret, size_t *ret_size)
 {
@@ -673,6 +707,10 @@ int tpm2_seal_to_values(struct tpm2_context *c, uint32_t pcr_mask,
 	r = tpm2_create_primary(c, TPM2_ALG_ECC, &primary);
 	if (r < 0)
 		goto out;
+	r = tpm2_primary_name(c, primary, s.primary_name);
+	if (r < 0)
+		goto out;
+	s.primary_name_size = TPM2_NAME_SHA256_SIZE;
 	r = tpm2_start_salted_session(c, primary, TPM2_SE_HMAC, &session);
 	if (r < 0)
 		goto out;
@@ -835,6 +873,21 @@ int tpm2_unseal(struct tpm2_context *c, const struct tpm2_sealed *sealed, struct
 	r = tpm2_create_primary(c, sealed->primary_alg, &primary);
 	if (r < 0)
 		return r;
+	/* Pinned: the salt of the session the secret travels in is encrypted
+	 * to this key, so it must be the key the object was sealed under and
+	 * not one an interposer answered with. */
+	if (sealed->primary_name_size > 0) {
+		uint8_t name[TPM2_NAME_SHA256_SIZE];
+		r = tpm2_primary_name(c, primary, name);
+		if (r < 0)
+			goto out;
+		if (sealed->primary_name_size != TPM2_NAME_SHA256_SIZE ||
+		    memcmp(name, sealed->primary_name, TPM2_NAME_SHA256_SIZE) != 0) {
+			log_debug("TPM2 primary key name differs from the one recorded at sealing");
+			r = -EREMCHG;
+			goto out;
+		}
+	}
 
 	/* Nothing secret crosses the bus here: the private part is encrypted
 	 * to the primary key. */

@@ -12,7 +12,9 @@
  * Errors (negative errno): -ENXIO no TPM / TCTI cannot connect, -EPERM the
  * PCR policy was not satisfied (PCR values differ), -ESTALE the policy digest
  * computed now differs from the stored one, -ENOLCK dictionary-attack lockout,
- * -EBADMSG the blob cannot be unmarshalled or loaded, -EOPNOTSUPP a PCR bank
+ * -EBADMSG the blob cannot be unmarshalled or loaded, -EREMCHG the storage
+ * primary key is not the one recorded at sealing (pinned: this TPM was cleared,
+ * it is another TPM, or something on the bus answers for it), -EOPNOTSUPP a PCR bank
  * or primary algorithm sealroot does not implement, -EIO other TPM errors.
  * Functions log the TPM's own error text (Tss2_RC_Decode) at debug level
  * only; the caller logs the user-facing message once.
@@ -35,6 +37,9 @@
 /* Extended by sealroot right after a successful unseal, and part of every
  * policy sealroot creates, so the secret cannot be unsealed again this boot. */
 #define SEALROOT_TPM2_LOCK_PCR 15
+/* A TPM object name with a SHA-256 name algorithm: TPM2_ALG_SHA256 (2 bytes,
+ * big-endian) followed by the digest of its public area. */
+#define TPM2_NAME_SHA256_SIZE (2 + TPM2_SHA256_SIZE)
 /* Largest secret a KEYEDHASH object can hold (TPM2B_SENSITIVE_DATA). */
 #define TPM2_SEAL_SECRET_MAX 128
 
@@ -64,6 +69,11 @@ struct tpm2_sealed {
 	uint16_t primary_alg; /* TPM2_ALG_ECC */
 	/* PCR values the policy was computed over (only pcr_mask bits valid). */
 	uint8_t pcr_values[TPM2_PCR_COUNT][TPM2_SHA256_SIZE];
+	/* Name of the storage primary key the object was sealed under, as the
+	 * TPM answered CreatePrimary at sealing; size 0: not recorded (tokens
+	 * from systemd-cryptenroll), not checked. */
+	uint8_t primary_name[TPM2_NAME_SHA256_SIZE];
+	uint16_t primary_name_size;
 };
 
 void tpm2_sealed_done(struct tpm2_sealed *s);
@@ -97,7 +107,9 @@ int tpm2_policy_pcr_digest(uint32_t pcr_mask,
 			   uint8_t ret[TPM2_SHA256_SIZE]);
 
 /* Recompute the policy, compare it with sealed->policy_hash, then unseal into
- * *ret (caller wipes with secret_wipe).  Uses sealed->blob, blob_size,
+ * *ret (caller wipes with secret_wipe).  When sealed->primary_name_size is
+ * set, the primary key's name must equal primary_name before anything is
+ * sent under it (-EREMCHG).  Uses sealed->blob, blob_size,
  * policy_hash, pcr_mask (0: systemd's PCR-less token, no PolicyPCR),
  * pcr_bank (0 means SHA-256) and primary_alg (0 means ECC; RSA is accepted for
  * tokens systemd made on TPMs without ECC).  When the digest differs: -EPERM
@@ -109,6 +121,11 @@ int tpm2_unseal(struct tpm2_context *c, const struct tpm2_sealed *sealed, struct
  * object with nothing after it, without a TPM: 0 or -EBADMSG.  For checking
  * LUKS2 token contents before using them; tpm2_unseal() does it too. */
 int tpm2_blob_validate(const void *blob, size_t size);
+
+/* The authPolicy of the sealed object in BLOB (the policy the TPM enforces
+ * for it), without a TPM: 0, or -EBADMSG when the blob is not a sealed object
+ * or its authPolicy is not a SHA-256 digest. */
+int tpm2_blob_auth_policy(const void *blob, size_t size, uint8_t ret[TPM2_SHA256_SIZE]);
 
 /* PCR values of the SHA-256 bank for the PCRs in pcr_mask (other rows untouched). */
 int tpm2_pcr_read(struct tpm2_context *c, uint32_t pcr_mask,

@@ -43,6 +43,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	int slot;
 	if (token_peek(json, &type, &slot, &reason) == 0)
 		free(type);
+
+	/* The provisioning proof: found, absent or malformed, and dropping it
+	 * leaves a token that has none. */
+	uint8_t hmac[TOKEN_HMAC_SIZE];
+	r = token_get_provisioning_hmac(json, hmac, &reason);
+	if (r < 0 && r != -ENOENT && r != -EBADMSG && r != -ENOMEM)
+		__builtin_trap();
+	char *dropped = NULL;
+	if (token_set_provisioning_hmac(json, NULL, &dropped, &reason) == 0) {
+		r = token_get_provisioning_hmac(dropped, hmac, &reason);
+		if (r != -ENOENT && r != -ENOMEM)
+			__builtin_trap();
+		free(dropped);
+	}
 	free(json);
 	return 0;
 }

@@ -304,6 +304,19 @@ static void test_cmdline_device_timeout_units(void **state)
 	(void)state;
 }
 
+/* Each command line in BAD fails to parse with -EINVAL. */
+static void assert_all_rejected(const char *const *bad, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct sealroot_config c;
+		assert_int_equal(sealroot_config_init(&c), 0);
+		int r = cmdline_parse(bad[i], &c);
+		sealroot_config_done(&c);
+		if (r != -EINVAL)
+			fail_msg("accepted: %s", bad[i]);
+	}
+}
+
 static void test_cmdline_device_timeout_rejects_bad(void **state)
 {
 	static const char *const bad[] = {
@@ -317,14 +330,51 @@ static void test_cmdline_device_timeout_rejects_bad(void **state)
 		"sealroot.device_timeout=s",
 		"sealroot.device_timeout=99999999999999999999",
 	};
-	for (size_t i = 0; i < ELEMENTSOF(bad); i++) {
+	assert_all_rejected(bad, ELEMENTSOF(bad));
+	(void)state;
+}
+
+static void test_cmdline_recovery_timeout(void **state)
+{
+	static const struct {
+		const char *text;
+		usec_t usec;
+	} cases[] = {
+		{ "", 120 * USEC_PER_SEC },
+		{ "sealroot.recovery_timeout=30", 30 * USEC_PER_SEC },
+		{ "sealroot.recovery_timeout=5min", 300 * USEC_PER_SEC },
+		{ "sealroot.recovery_timeout=1h", 3600 * USEC_PER_SEC },
+	};
+	static const char *const bad[] = {
+		"sealroot.recovery_timeout=0", /* would wait forever */
+		"sealroot.recovery_timeout=500ms", "sealroot.recovery_timeout=3601",
+		"sealroot.recovery_timeout=",	   "sealroot.recovery_timeout=soon",
+	};
+	for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
 		struct sealroot_config c;
 		assert_int_equal(sealroot_config_init(&c), 0);
-		int r = cmdline_parse(bad[i], &c);
+		assert_int_equal(cmdline_parse(cases[i].text, &c), 0);
+		assert_int_equal(c.persist.recovery_timeout_usec, cases[i].usec);
 		sealroot_config_done(&c);
-		if (r != -EINVAL)
-			fail_msg("accepted: %s", bad[i]);
 	}
+	assert_all_rejected(bad, ELEMENTSOF(bad));
+	(void)state;
+}
+
+static void test_cmdline_tpm2_srk_pin(void **state)
+{
+	static const char *const bad[] = { "sealroot.tpm2_srk_pin=", "sealroot.tpm2_srk_pin=yes",
+					   "sealroot.tpm2_srk_pin=Required" };
+	struct sealroot_config c;
+
+	assert_int_equal(sealroot_config_init(&c), 0);
+	assert_false(c.persist.tpm2_srk_pin_required);
+	assert_int_equal(cmdline_parse("sealroot.tpm2_srk_pin=required", &c), 0);
+	assert_true(c.persist.tpm2_srk_pin_required);
+	assert_int_equal(cmdline_parse("sealroot.tpm2_srk_pin=optional", &c), 0);
+	assert_false(c.persist.tpm2_srk_pin_required);
+	sealroot_config_done(&c);
+	assert_all_rejected(bad, ELEMENTSOF(bad));
 	(void)state;
 }
 
@@ -461,6 +511,8 @@ int main(void)
 		T(test_cmdline_root_last_wins),
 		T(test_cmdline_device_timeout_units),
 		T(test_cmdline_device_timeout_rejects_bad),
+		T(test_cmdline_recovery_timeout),
+		T(test_cmdline_tpm2_srk_pin),
 		T(test_cmdline_tpm2_pcrs),
 		T(test_cmdline_tpm2_pcrs_rejects_bad_on_cmdline),
 		T(test_cmdline_persist_options),

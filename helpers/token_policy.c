@@ -1,0 +1,133 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* token_policy.c — PCR floor and authPolicy binding of a systemd-tpm2 token,
+ * checked before unsealing; see token_policy.h. */
+#include "token_policy.h"
+
+#include "log.h"
+
+/* The policy digest a PolicyPCR over MASK holding VALUES leads to; an empty
+ * selection is an empty policy (all zeros), as systemd-cryptenroll makes it. */
+static int expected_policy(uint32_t mask, const uint8_t values[TPM2_PCR_COUNT][TPM2_SHA256_SIZE],
+			   uint8_t ret[TPM2_SHA256_SIZE])
+{
+	if (mask == 0) {
+		memset(ret, 0, TPM2_SHA256_SIZE);
+		return 0;
+	}
+	return tpm2_policy_pcr_digest(mask, values, ret);
+}
+
+static int check_floor(const struct tpm2_token *tok, uint32_t floor, int token, const char *device)
+{
+	uint32_t have = tok->sealed.pcr_mask, missing = floor & ~have;
+	char have_s[96], missing_s[96], floor_s[96];
+
+	if (!missing)
+		return 0;
+	pcr_mask_to_string(have, have_s, sizeof(have_s));
+	pcr_mask_to_string(missing, missing_s, sizeof(missing_s));
+	pcr_mask_to_string(floor, floor_s, sizeof(floor_s));
+	return log_error_errno(
+	    -EACCES,
+	    "Refusing token %d of %s without unsealing it: it is bound to PCRs [%s], which lacks "
+	    "PCR %s required by sealroot.tpm2_pcrs=%s; anyone with this TPM could have made it. "
+	    "Nothing was changed on disk. If you enrolled it, remove it and reseal: unlock with "
+	    "the recovery key (sealroot.recovery=ask), then 'sealroot persist reseal %s --pcrs "
+	    "%s'.",
+	    token, device, have_s, missing_s, floor_s, device, floor_s);
+}
+
+static int check_srk_pin(const struct tpm2_token *tok, int token, const char *device)
+{
+	if (tok->sealed.primary_name_size > 0)
+		return 0;
+	return log_error_errno(
+	    -EACCES,
+	    "Refusing token %d of %s without unsealing it: it does not pin the TPM's storage key "
+	    "(no sealroot-srk-name), which sealroot.tpm2_srk_pin=required asks for; an "
+	    "interposer on the TPM bus could read its secret. Nothing was changed on disk. "
+	    "Unlock with the recovery key (sealroot.recovery=ask) and run 'sealroot persist "
+	    "reseal %s', which pins it.",
+	    token, device, device);
+}
+
+int token_policy_check(struct tpm2_context *tpm, const struct tpm2_token *tok,
+		       const struct token_policy *policy, int token, const char *device)
+{
+	uint8_t values[TPM2_PCR_COUNT][TPM2_SHA256_SIZE] = {};
+	uint8_t auth[TPM2_SHA256_SIZE], now[TPM2_SHA256_SIZE], then[TPM2_SHA256_SIZE];
+	uint32_t mask = tok->sealed.pcr_mask;
+	char pcrs[96];
+	int r;
+
+	r = check_floor(tok, policy->floor, token, device);
+	if (r < 0)
+		return r;
+	if (policy->require_srk_pin) {
+		r = check_srk_pin(tok, token, device);
+		if (r < 0)
+			return r;
+	}
+	pcr_mask_to_string(mask, pcrs, sizeof(pcrs));
+
+	r = tpm2_blob_auth_policy(tok->sealed.blob, tok->sealed.blob_size, auth);
+	if (r < 0)
+		return log_error_errno(r,
+				       "token %d of %s is corrupted: its tpm2-blob holds no sealed "
+				       "object with a SHA-256 policy. Nothing was changed on disk; "
+				       "unlock with the recovery key (sealroot.recovery=ask) and "
+				       "run 'sealroot persist reseal'.",
+				       token, device);
+	if (memcmp(auth, tok->sealed.policy_hash, TPM2_SHA256_SIZE) != 0)
+		return log_error_errno(
+		    -EBADMSG,
+		    "token %d of %s was altered: its tpm2-policy-hash is not the policy of the "
+		    "sealed object in its tpm2-blob. Refusing it without unsealing; nothing was "
+		    "changed on disk. Unlock with the recovery key (sealroot.recovery=ask) and "
+		    "run 'sealroot persist reseal'.",
+		    token, device);
+
+	if (mask != 0) {
+		r = tpm2_pcr_read(tpm, mask, values);
+		if (r < 0)
+			return log_error_errno(r,
+					       "Failed to read TPM2 PCRs %s for token %d of %s: %m",
+					       pcrs, token, device);
+	}
+	r = expected_policy(mask, values, now);
+	if (r < 0)
+		return log_error_errno(r, "Failed to compute the PCR policy of token %d of %s: %m",
+				       token, device);
+	if (memcmp(auth, now, TPM2_SHA256_SIZE) != 0) {
+		/* Object and JSON agree.  With the enrollment values recorded,
+		 * tell "PCRs changed" from "not bound to these PCRs at all"; a
+		 * token without them (systemd-cryptenroll) cannot tell. */
+		if (mask != 0 && (tok->pcr_values_mask & mask) != mask)
+			return -EPERM;
+		if (mask != 0) {
+			r = expected_policy(mask, tok->sealed.pcr_values, then);
+			if (r < 0)
+				return log_error_errno(
+				    r, "Failed to compute the PCR policy of token %d of %s: %m",
+				    token, device);
+			if (memcmp(auth, then, TPM2_SHA256_SIZE) == 0)
+				return -EPERM;
+		}
+		return log_error_errno(
+		    -EBADMSG,
+		    "token %d of %s was altered: its sealed object is not bound to the PCRs "
+		    "[%s] it claims (nor to their recorded values). Refusing it without "
+		    "unsealing; nothing was changed on disk. Unlock with the recovery key "
+		    "(sealroot.recovery=ask) and run 'sealroot persist reseal'.",
+		    token, device, pcrs);
+	}
+
+	if (!token_policy_lock_bound(mask))
+		log_warning("token %d of %s is bound to PCRs [%s] but not to the lock PCR %d: "
+			    "extending PCR %d after the unlock does NOT stop this token from "
+			    "unsealing again during this boot. Reseal it ('sealroot persist reseal "
+			    "%s --pcrs LIST' adds PCR %d).",
+			    token, device, pcrs, SEALROOT_TPM2_LOCK_PCR, SEALROOT_TPM2_LOCK_PCR,
+			    device, SEALROOT_TPM2_LOCK_PCR);
+	return 0;
+}
