@@ -37,6 +37,7 @@ run_expect_rc 1 open_img "$img"
 assert_grep "The TPM2's storage key is not the one token 0 of $img was sealed under \(sealroot-srk-name\)" "$TMP/out"
 assert_no_grep "persist: unlocked" "$TMP/out"
 assert_eq "$(sha256sum <"$img")" "$before" "image after the refusal"
+swtpm_reboot # the refusal extended the lock PCR 15: a new boot
 run_expect_rc 1 "$SEALROOT" persist check "$img" --tpm2-device "$TCTI"
 assert_grep "storage key is not the one token 0" "$TMP/out"
 
@@ -45,6 +46,7 @@ jq -c '."sealroot-srk-name" = "00"' "$TMP/orig.json" >"$TMP/bad.json"
 cryptsetup token import --token-id 0 --token-replace --json-file "$TMP/bad.json" "$img"
 run_expect_rc 1 open_img "$img"
 assert_grep "sealroot-srk-name is not a SHA-256 TPM object name" "$TMP/out"
+swtpm_reboot # the refusal extended the lock PCR 15: a new boot
 
 note "sealroot.tpm2_srk_pin=required: a token without the pin is refused"
 cryptsetup token import --token-id 0 --token-replace --json-file "$TMP/orig.json" "$img"
@@ -57,6 +59,7 @@ before=$(sha256sum <"$img")
 run_expect_rc 1 open_img "$img" "sealroot.tpm2_srk_pin=required"
 assert_grep "Refusing token 0 of $img without unsealing it: it does not pin the TPM's storage key \(no sealroot-srk-name\), which sealroot.tpm2_srk_pin=required asks for" "$TMP/out"
 assert_eq "$(sha256sum <"$img")" "$before" "image after refusing the unpinned token"
+swtpm_reboot # the refusal extended the lock PCR 15: a new boot
 # Optional (the default): the stripped token still unlocks -- why the
 # requirement exists.
 run_expect_rc 0 open_img "$img"
