@@ -5,6 +5,10 @@
 #   SEALROOT_TEST  the fault-injection build (build/sealroot-test)
 #   TMP            a private scratch directory, removed at exit
 #   fail MSG       print "FAIL: MSG" and exit 1
+#   skip REASON    print "skipped: REASON" and exit 77: this test cannot run
+#                  here (the runners count it as skipped; in CI it fails unless
+#                  tests/allowed-skips lists it).  A test that ends with a bare
+#                  `exit 0` before its last line is reported as skipped too.
 #   assert_eq A B MSG, assert_file F, assert_no_file F, assert_grep RE FILE
 #   run_expect_rc RC CMD…   run CMD, fail unless it exits with RC (output in $TMP/out)
 #   swtpm_start DIR         start a TCP swtpm on a free port; sets SWTPM_PORT, SWTPM_TCTI
@@ -22,7 +26,12 @@ cleanup_add() { _cleanups="$1
 $_cleanups"; }
 
 _run_cleanups() {
-	local rc=$?
+	local rc=$? cmd=$BASH_COMMAND
+	# An `exit 0` (not falling off the end) is a check that did not run.
+	if [ "$rc" -eq 0 ] && [[ $cmd =~ ^exit([[:space:]]+0)?$ ]]; then
+		echo "skipped: '$cmd' before the end of the test (call skip REASON, or run every check)"
+		rc=77
+	fi
 	printf '%s\n' "$_cleanups" | while IFS= read -r c; do [ -n "$c" ] && eval "$c" >/dev/null 2>&1 || true; done
 	rm -rf "$TMP"
 	exit $rc
@@ -30,6 +39,7 @@ _run_cleanups() {
 trap _run_cleanups EXIT
 
 fail() { echo "FAIL: $*" >&2; exit 1; }
+skip() { echo "skipped: $*"; exit 77; }
 note() { echo "  $*"; }
 
 assert_eq() { [ "$1" = "$2" ] || fail "${3:-values differ}: expected '$2', got '$1'"; }
