@@ -11,6 +11,8 @@
 #                  `exit 0` before its last line is reported as skipped too.
 #   assert_eq A B MSG, assert_file F, assert_no_file F, assert_grep RE FILE
 #   run_expect_rc RC CMD…   run CMD, fail unless it exits with RC (output in $TMP/out)
+#   flip_byte FILE OFFSET   corrupt FILE: invert the byte at OFFSET in place (always
+#                           a change; read back and checked) -- every corruption uses it
 #   swtpm_start DIR         start a TCP swtpm on a free port; sets SWTPM_PORT, SWTPM_TCTI
 #   swtpm_stop              kill the swtpm this test started (by pid)
 #   cleanup_add CMD         run CMD at exit (LIFO)
@@ -53,6 +55,16 @@ run_expect_rc() {
 	shift
 	"$@" >"$TMP/out" 2>&1 || rc=$?
 	[ "$rc" -eq "$want" ] || { cat "$TMP/out" >&2; fail "'$*' exited $rc, expected $want"; }
+}
+
+flip_byte() {
+	local file=$1 off=$2 old new
+	old=$(od -An -tu1 -j "$off" -N1 "$file" | tr -d ' ')
+	[ -n "$old" ] || fail "flip_byte: $file has no byte at offset $off"
+	# shellcheck disable=SC2059  # the format is an octal escape on purpose
+	printf "$(printf '\\%03o' $((old ^ 0xff)))" | dd of="$file" bs=1 seek="$off" count=1 conv=notrunc status=none
+	new=$(od -An -tu1 -j "$off" -N1 "$file" | tr -d ' ')
+	[ "$new" = $((old ^ 0xff)) ] || fail "flip_byte: byte $off of $file reads $new after writing $((old ^ 0xff)) over $old"
 }
 
 # A TCP port nobody listens on (checked for both the server and ctrl port).

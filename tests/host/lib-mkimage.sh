@@ -7,7 +7,6 @@
 #   mkimage_build OUT ARGS… build into OUT, output in $TMP/build.log, fail on error
 #   part_field OUT NAME KEY a partition's field from OUT/manifest.json
 #   extract_part IMG OUT NAME FILE   copy a partition out of IMG by its manifest offset
-#   flip_byte FILE OFFSET   invert one byte in place
 
 MKIMAGE=$TOP/scripts/mkimage
 SNAKEOIL_PEM=/usr/share/ovmf/PkKek-1-snakeoil.pem
@@ -44,13 +43,6 @@ extract_part() {
 		fail "no partition $3 in $2/manifest.json"
 	fi
 	dd if="$1" of="$4" bs=1M skip=$((off / 1048576)) count=$((bytes / 1048576)) status=none
-}
-
-flip_byte() {
-	local b
-	b=$(od -An -tu1 -j "$2" -N1 "$1" | tr -d ' ')
-	# shellcheck disable=SC2059  # the format is an octal escape on purpose
-	printf "\\$(printf '%03o' $((b ^ 0xff)))" | dd of="$1" bs=1 seek="$2" conv=notrunc status=none
 }
 
 # sealroot_verity_verify DATA HASH CMDLINE [CERT_DIR] — run `sealroot verity

@@ -41,7 +41,7 @@ assert_no_grep "Failed to activate" "$TMP/out"
 
 note "damaged top of the hash tree is refused before activation"
 cp hash.img bad-hash.img
-printf '\x5a' | dd of=bad-hash.img bs=1 seek=4100 conv=notrunc status=none
+flip_byte bad-hash.img 4100
 BAD=$(losetup -f --show --read-only bad-hash.img)
 cleanup_add "losetup -d $BAD"
 run_expect_rc 1 "$SEALROOT" verity open --cert-dir "$TMP/nocerts" --cmdline "roothash=$RH systemd.verity_root_data=$DATA systemd.verity_root_hash=$BAD"
