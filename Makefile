@@ -74,7 +74,7 @@ help:
 	@echo "make unit-asan    unit tests under ASan+UBSan"
 	@echo "make host         host integration tests (root, unshare -m, swtpm)"
 	@echo "make fuzz         libFuzzer targets, FUZZ_TIME=$(FUZZ_TIME)s each"
-	@echo "make lint         clang-format --dry-run and cppcheck"
+	@echo "make lint         clang-format --dry-run, cppcheck and shellcheck"
 	@echo "make e2e          end-to-end boots in QEMU (OVMF Secure Boot, swtpm; slow)"
 	@echo "make bench-layout layout apply benchmark vs. a shell baseline"
 	@echo "make bench        boot benchmark: sealroot vs. shell vs. stock systemd in QEMU (BENCH_N=5, BENCH_ARGS=--quick)"

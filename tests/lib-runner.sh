@@ -16,6 +16,7 @@
 #                             call skip_count NAME for each skip first
 #   skips_ok                  false if a skip was not allowed
 
+# shellcheck disable=SC2034  # read by the runners
 SKIP_RC=77
 RUNNER_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 ALLOWED_SKIPS=${ALLOWED_SKIPS:-$RUNNER_TOP/tests/allowed-skips}

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 # tests/e2e/lib.sh — sourced by every tests/e2e/test_*.sh (after tests/lib.sh).
 #

@@ -42,6 +42,7 @@ rpmspec -P "$SPEC" | awk '
 : >"$TMP/spec-dirs"
 while read -r line; do
 	dir=0
+	# shellcheck disable=SC2086  # split the line into its words
 	set -- $line
 	while [ $# -gt 1 ]; do
 		case $1 in
