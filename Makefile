@@ -54,6 +54,8 @@ GO_MD2MAN   ?= go-md2man
 # Guides installed to DOCDIR (packaging/sealroot.spec lists the same files).
 DOC_GUIDES  := docs/architecture.md docs/integrator.md docs/verity.md docs/tpm2-luks.md \
                docs/image-builder.md
+# Shell libraries scripts/mkimage sources (installed beside it in LIBEXECDIR/lib).
+MKIMAGE_LIBS := scripts/lib/mkimage-util.sh scripts/lib/ab-slots.sh
 man_title    = $(if $(filter 5,$(1)),File Formats,$(if $(filter 7,$(1)),Miscellaneous,System Administration))
 
 FUZZ_TIME   ?= 300
@@ -72,7 +74,7 @@ help:
 	@echo "make unit-asan    unit tests under ASan+UBSan"
 	@echo "make host         host integration tests (root, unshare -m, swtpm)"
 	@echo "make fuzz         libFuzzer targets, FUZZ_TIME=$(FUZZ_TIME)s each"
-	@echo "make lint         clang-format --dry-run and cppcheck"
+	@echo "make lint         clang-format --dry-run, cppcheck and shellcheck"
 	@echo "make e2e          end-to-end boots in QEMU (OVMF Secure Boot, swtpm; slow)"
 	@echo "make bench-layout layout apply benchmark vs. a shell baseline"
 	@echo "make bench        boot benchmark: sealroot vs. shell vs. stock systemd in QEMU (BENCH_N=5, BENCH_ARGS=--quick)"
@@ -195,7 +197,8 @@ install: $(B)/sealroot man
 	install -m 0644 $(DOC_GUIDES) $(DESTDIR)$(DOCDIR)/
 	for p in $(MAN_PAGES); do s=$${p##*.}; install -D -m 0644 $$p $(DESTDIR)$(MANDIR)/man$$s/$${p##*/}; done
 	install -D -m 0755 scripts/mkimage $(DESTDIR)$(LIBEXECDIR)/mkimage
-	install -D -m 0644 scripts/lib/mkimage-util.sh $(DESTDIR)$(LIBEXECDIR)/lib/mkimage-util.sh
+	install -d $(DESTDIR)$(LIBEXECDIR)/lib
+	install -m 0644 $(MKIMAGE_LIBS) $(DESTDIR)$(LIBEXECDIR)/lib/
 	install -D -m 0755 scripts/boot $(DESTDIR)$(LIBEXECDIR)/boot
 	for t in mkimage boot; do printf '#!/bin/sh\n# sealroot-%s: see sealroot-%s(8)\nexec %s/%s "$$@"\n' \
 		$$t $$t $(LIBEXECDIR) $$t >$(DESTDIR)$(BINDIR)/sealroot-$$t; chmod 0755 $(DESTDIR)$(BINDIR)/sealroot-$$t; done

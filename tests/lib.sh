@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 # tests/lib.sh — sourced by every host and VM test script.
 #
@@ -5,8 +6,14 @@
 #   SEALROOT_TEST  the fault-injection build (build/sealroot-test)
 #   TMP            a private scratch directory, removed at exit
 #   fail MSG       print "FAIL: MSG" and exit 1
+#   skip REASON    print "skipped: REASON" and exit 77: this test cannot run
+#                  here (the runners count it as skipped; in CI it fails unless
+#                  tests/allowed-skips lists it).  A test that ends with a bare
+#                  `exit 0` before its last line is reported as skipped too.
 #   assert_eq A B MSG, assert_file F, assert_no_file F, assert_grep RE FILE
 #   run_expect_rc RC CMD…   run CMD, fail unless it exits with RC (output in $TMP/out)
+#   flip_byte FILE OFFSET   corrupt FILE: invert the byte at OFFSET in place (always
+#                           a change; read back and checked) -- every corruption uses it
 #   swtpm_start DIR         start a TCP swtpm on a free port; sets SWTPM_PORT, SWTPM_TCTI
 #   swtpm_stop              kill the swtpm this test started (by pid)
 #   cleanup_add CMD         run CMD at exit (LIFO)
@@ -22,7 +29,12 @@ cleanup_add() { _cleanups="$1
 $_cleanups"; }
 
 _run_cleanups() {
-	local rc=$?
+	local rc=$? cmd=$BASH_COMMAND
+	# An `exit 0` (not falling off the end) is a check that did not run.
+	if [ "$rc" -eq 0 ] && [[ $cmd =~ ^exit([[:space:]]+0)?$ ]]; then
+		echo "skipped: '$cmd' before the end of the test (call skip REASON, or run every check)"
+		rc=77
+	fi
 	printf '%s\n' "$_cleanups" | while IFS= read -r c; do [ -n "$c" ] && eval "$c" >/dev/null 2>&1 || true; done
 	rm -rf "$TMP"
 	exit $rc
@@ -30,6 +42,7 @@ _run_cleanups() {
 trap _run_cleanups EXIT
 
 fail() { echo "FAIL: $*" >&2; exit 1; }
+skip() { echo "skipped: $*"; exit 77; }
 note() { echo "  $*"; }
 
 assert_eq() { [ "$1" = "$2" ] || fail "${3:-values differ}: expected '$2', got '$1'"; }
@@ -43,6 +56,16 @@ run_expect_rc() {
 	shift
 	"$@" >"$TMP/out" 2>&1 || rc=$?
 	[ "$rc" -eq "$want" ] || { cat "$TMP/out" >&2; fail "'$*' exited $rc, expected $want"; }
+}
+
+flip_byte() {
+	local file=$1 off=$2 old new
+	old=$(od -An -tu1 -j "$off" -N1 "$file" | tr -d ' ')
+	[ -n "$old" ] || fail "flip_byte: $file has no byte at offset $off"
+	# shellcheck disable=SC2059  # the format is an octal escape on purpose
+	printf "$(printf '\\%03o' $((old ^ 0xff)))" | dd of="$file" bs=1 seek="$off" count=1 conv=notrunc status=none
+	new=$(od -An -tu1 -j "$off" -N1 "$file" | tr -d ' ')
+	[ "$new" = $((old ^ 0xff)) ] || fail "flip_byte: byte $off of $file reads $new after writing $((old ^ 0xff)) over $old"
 }
 
 # A TCP port nobody listens on (checked for both the server and ctrl port).

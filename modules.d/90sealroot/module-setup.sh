@@ -8,6 +8,7 @@
 # Environment (for the boot lab, optional):
 #   SEALROOT_BIN     the binary to install (default /usr/sbin/sealroot)
 #   SEALROOT_LAYOUT  a default layout.env to install (default /usr/share/sealroot/layout.env)
+# shellcheck disable=SC2154  # moddir, initdir, systemd*dir: set by dracut
 
 sealroot_bin() {
     echo "${SEALROOT_BIN:-/usr/sbin/sealroot}"
@@ -37,7 +38,7 @@ installkernel() {
     hostonly='' instmods dm-verity dm-crypt overlay ext4 erofs tpm_tis tpm_crb tpm_tis_core \
         virtio_blk virtio_scsi virtio_pci efivarfs sd_mod ahci nvme
     # Crypto for LUKS2 aes-xts-plain64 + dm-verity sha256, in case they are modules.
-    hostonly='' instmods =crypto
+    hostonly='' instmods '=crypto'
 }
 
 # called by dracut

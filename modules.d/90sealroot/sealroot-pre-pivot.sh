@@ -2,6 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # Classic dracut, pre-pivot hook (sourced): the root is mounted at $NEWROOT;
 # open the persistent partition, then apply the layout.
+# shellcheck source=/dev/null  # dracut's library, in the initramfs only
 type getarg >/dev/null 2>&1 || . /lib/dracut-lib.sh
 
 if getarg roothash= >/dev/null; then

@@ -69,5 +69,6 @@ ab_loader_conf() {
 # tree (about 1/128 of the data for sha256 and 4 KiB blocks) and FEC parity
 # (2 roots: about 1/127 of data + hash) for any data up to SLOT_BYTES.
 ab_hash_slot_bytes() {
+	# shellcheck disable=SC2154  # MiB: scripts/lib/mkimage-util.sh
 	round_up $(($1 / 50 + 2 * MiB)) "$MiB"
 }

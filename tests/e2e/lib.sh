@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 # tests/e2e/lib.sh — sourced by every tests/e2e/test_*.sh (after tests/lib.sh).
 #
@@ -5,6 +6,8 @@
 #                  img/ (scripts/mkimage output: image.raw, manifest.json, …)
 #   E2E_LOGDIR     where this scenario keeps its serial logs (kept after the run)
 #   E2E_TIMEOUT    per-boot wall-clock limit in seconds (default 420)
+#   E2E_MKIMAGE, E2E_BOOT  the INSTALLED sealroot-mkimage and sealroot-boot
+#                  (tests/e2e/run stages make install): every image and boot uses them
 #
 #   e2e_disk [DIR]          copy the image to $TMP/disk.raw (a fresh machine's disk)
 #   e2e_boot NAME [OPTS…]   boot $E2E_DISK with machine state $TMP/machine; the serial
@@ -24,6 +27,7 @@
 : "${E2E_ARTIFACTS:?run the scenarios through tests/e2e/run}"
 E2E_LOGDIR=${E2E_LOGDIR:-$TMP/logs}
 E2E_TIMEOUT=${E2E_TIMEOUT:-420}
+: "${E2E_MKIMAGE:?run the scenarios through tests/e2e/run}" "${E2E_BOOT:?run the scenarios through tests/e2e/run}"
 mkdir -p "$E2E_LOGDIR"
 BOOT_LOG=""
 BOOT_RC=0
@@ -41,7 +45,7 @@ e2e_boot() {
 	BOOT_LOG=$E2E_LOGDIR/$name.log
 	BOOT_RC=0
 	t0=$(date +%s)
-	"$TOP/scripts/boot" --quiet --state "$TMP/machine" --log "$BOOT_LOG" \
+	"$E2E_BOOT" --quiet --state "$TMP/machine" --log "$BOOT_LOG" \
 		--timeout "$E2E_TIMEOUT" "$@" "$E2E_DISK" 2>>"$E2E_LOGDIR/boot.stderr" || BOOT_RC=$?
 	t1=$(date +%s)
 	note "boot '$name': rc=$BOOT_RC in $((t1 - t0)) s (log $BOOT_LOG)"
@@ -83,7 +87,7 @@ e2e_variant() {
 	VARIANT=$E2E_ARTIFACTS/variant-$name
 	{
 		flock 9
-		"$TOP/scripts/mkimage" -q --rootfs "$rootfs" --initrd "$initrd" --out "$VARIANT" \
+		"$E2E_MKIMAGE" -q --rootfs "$rootfs" --initrd "$initrd" --out "$VARIANT" \
 			--raw-only --fast --cmdline "rd.shell=0 rd.emergency=reboot panic=5 $args"
 	} 9>"$E2E_ARTIFACTS/.variant-$name.lock" >"$E2E_LOGDIR/mkimage-$name.log" 2>&1 ||
 		fail "building the image variant '$name' failed (see $E2E_LOGDIR/mkimage-$name.log)"

@@ -25,9 +25,7 @@ a1_id=$(marker boot_id)
 ab_update v2 --tries 2
 # Corrupt slot B after the verified install: erofs superblock block.
 pos=$(($(sfdisk -J "$E2E_DISK" | jq '.partitiontable.partitions[] | select(.name == "root-b") | .start * 512') + 1024 + 8))
-b=$(dd if="$E2E_DISK" bs=1 skip="$pos" count=1 status=none | od -An -tu1 | tr -d ' ')
-# shellcheck disable=SC2059  # an octal escape on purpose
-printf "\\$(printf '%03o' $((b ^ 0xff)))" | dd of="$E2E_DISK" bs=1 seek="$pos" conv=notrunc status=none
+flip_byte "$E2E_DISK" "$pos"
 
 t0=$(date +%s)
 boots0=$AB_BOOTS

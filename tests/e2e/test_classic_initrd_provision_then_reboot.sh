@@ -19,6 +19,9 @@ assert_marker stage:persist ok
 assert_marker stage:layout ok
 assert_marker status_rc 0
 assert_marker persistent_write ok
+# Boot 2's "tmpfs file missing" means something only if boot 1 wrote it.
+assert_marker tmpfs_file missing
+assert_marker tmpfs_write ok
 boot1_id=$(marker boot_id)
 
 e2e_boot boot2 --args "sealroot_test=basic"

@@ -13,7 +13,7 @@ source "$(dirname "$0")/../lib.sh"
 source "$(dirname "$0")/lib.sh"
 
 for cut in "Provisioning /dev/" "Creating the ext4 filesystem"; do
-	tag=$(echo "$cut" | tr -c 'A-Za-z0-9\n' '-' | tr 'A-Z' 'a-z')
+	tag=$(echo "$cut" | tr -c 'A-Za-z0-9\n' '-' | tr '[:upper:]' '[:lower:]')
 	rm -rf "$TMP/machine"
 	e2e_disk
 

@@ -46,4 +46,4 @@ assert_marker systemd_cryptsetup ok
 assert_grep 'SEALROOT-E2E-CRYPTSETUP: Token handler systemd-tpm2' "$BOOT_LOG"
 assert_grep 'SEALROOT-E2E-CRYPTSETUP: Volume e2echeck activated with LUKS token id 0' "$BOOT_LOG"
 grep -a 'SEALROOT-E2E-CRYPTSETUP' "$BOOT_LOG" | tr -d '\r' >&2 || true
-echo "SEALROOT-E2E: systemd_cryptsetup=ok"
+echo "ok: systemd-cryptsetup opened sealroot's volume with token 0, no passphrase"

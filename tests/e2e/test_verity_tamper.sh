@@ -15,16 +15,6 @@
 source "$(dirname "$0")/../lib.sh"
 source "$(dirname "$0")/lib.sh"
 
-# flip_byte FILE OFFSET: invert one byte in place.
-flip_byte() {
-	local orig new
-	orig=$(dd if="$1" bs=1 skip="$2" count=1 status=none | od -An -tu1 | tr -d ' ')
-	printf "$(printf '\\%03o' $(((orig ^ 0xff) & 0xff)))" |
-		dd of="$1" bs=1 seek="$2" count=1 conv=notrunc status=none
-	new=$(dd if="$1" bs=1 skip="$2" count=1 status=none | od -An -tu1 | tr -d ' ')
-	[ "$orig" != "$new" ] || fail "could not flip the byte at $2 of $1"
-}
-
 for part in root-a root-a-verity; do
 	rm -rf "$TMP/machine"
 	e2e_disk

@@ -7,7 +7,6 @@
 #   mkimage_build OUT ARGS… build into OUT, output in $TMP/build.log, fail on error
 #   part_field OUT NAME KEY a partition's field from OUT/manifest.json
 #   extract_part IMG OUT NAME FILE   copy a partition out of IMG by its manifest offset
-#   flip_byte FILE OFFSET   invert one byte in place
 
 MKIMAGE=$TOP/scripts/mkimage
 SNAKEOIL_PEM=/usr/share/ovmf/PkKek-1-snakeoil.pem
@@ -46,23 +45,12 @@ extract_part() {
 	dd if="$1" of="$4" bs=1M skip=$((off / 1048576)) count=$((bytes / 1048576)) status=none
 }
 
-flip_byte() {
-	local b
-	b=$(od -An -tu1 -j "$2" -N1 "$1" | tr -d ' ')
-	# shellcheck disable=SC2059  # the format is an octal escape on purpose
-	printf "\\$(printf '%03o' $((b ^ 0xff)))" | dd of="$1" bs=1 seek="$2" conv=notrunc status=none
-}
-
 # sealroot_verity_verify DATA HASH CMDLINE [CERT_DIR] — run `sealroot verity
 # verify` (trusting the certificates in CERT_DIR, default: an empty dir);
-# returns 125 when this build of sealroot does not have the command yet.
+# returns its exit status, output in $TMP/sv.log.
 sealroot_verity_verify() {
-	local rc=0 certs=${4:-$TMP/no-certs}
-	[ -x "$SEALROOT" ] || return 125
+	local certs=${4:-$TMP/no-certs}
+	[ -x "$SEALROOT" ] || fail "$SEALROOT missing: run make"
 	mkdir -p "$TMP/no-certs"
-	"$SEALROOT" verity verify --cmdline "$3" --cert-dir "$certs" "$1" "$2" >"$TMP/sv.log" 2>&1 || rc=$?
-	if [ "$rc" -ne 0 ] && grep -q "not implemented" "$TMP/sv.log"; then
-		return 125
-	fi
-	return "$rc"
+	"$SEALROOT" verity verify --cmdline "$3" --cert-dir "$certs" "$1" "$2" >"$TMP/sv.log" 2>&1
 }

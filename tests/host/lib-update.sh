@@ -13,6 +13,7 @@
 #   protected_sums DISK SLOT  sha256 of everything an update into the other
 #                             slot must not change (SLOT's partitions and
 #                             boot entry, the persistent partition, loader)
+# shellcheck disable=SC2034  # used by the sourcing tests
 UPDATE=$TOP/scripts/update
 export MTOOLS_SKIP_CHECK=1
 

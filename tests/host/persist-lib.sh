@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 # tests/host/persist-lib.sh — sourced by tests/host/test_persist_*.sh.
 #

@@ -14,7 +14,7 @@ export TMPDIR=$TMP
 run_expect_rc 0 "$script"
 assert_grep 'bench: stage persist-unlocked' "$TMP/kmsg"
 
-tpm2_pcrextend 7:sha256=$(printf other | sha256sum | cut -d' ' -f1)
+tpm2_pcrextend "7:sha256=$(printf other | sha256sum | cut -d' ' -f1)"
 : >"$TMP/kmsg"
 run_expect_rc 1 "$script"
 assert_no_grep 'persist-unlocked' "$TMP/kmsg"

@@ -31,6 +31,13 @@ mkdir -p "$W"
 mount -t tmpfs -o size=256M tmpfs "$W"
 cleanup_add "umount -l $W"
 for d in layout scripts tests build; do ln -s "$TOP/$d" "$W/$d"; done
+# The host's report (/run/sealroot), private to this namespace: a sentinel
+# the guide's commands must leave alone (they write ./report.json instead).
+mkdir -p /run/sealroot
+mount -t tmpfs -o size=1M tmpfs /run/sealroot
+cleanup_add "umount -l /run/sealroot"
+echo '{"sentinel":"host report"}' >/run/sealroot/report.json
+sentinel=$(sha256sum </run/sealroot/report.json)
 
 rc=0
 (cd "$W" && PATH=$TOP/build:$PATH bash -eu "$TMP/blocks.sh") >"$TMP/out.txt" 2>&1 || rc=$?
@@ -58,6 +65,8 @@ assert_no_grep '\.bind$' "$TMP/out.txt"
 quoted=$(grep -o "my-layout.env:[0-9]*:[0-9]*: error: tmpfs overlay" "$GUIDE" | head -1 | cut -d: -f2,3)
 real=$(grep -o "my-layout.env:[0-9]*:[0-9]*: error: tmpfs overlay" "$TMP/out.txt" | head -1 | cut -d: -f2,3)
 assert_eq "$quoted" "$real" "line:column quoted in docs/integrator.md"
-# Nothing leaked: the host's report was not touched by the guide's commands.
-assert_file "$W/report.json"
+# The report went where the guide says, and the host's was not touched.
+jq -e '.stages | length > 0' "$W/report.json" >/dev/null || fail "no stages in $W/report.json"
+assert_eq "$(ls -A /run/sealroot)" report.json "files in /run/sealroot after the guide's commands"
+assert_eq "$(sha256sum </run/sealroot/report.json)" "$sentinel" "the host's /run/sealroot/report.json"
 echo "docs/integrator.md: $n runnable blocks ran as documented"

@@ -24,7 +24,7 @@ assert_grep "persist: unlocked" "$TMP/out"
 jq -e '.stages[-1].token_type == "systemd-tpm2"' "$SEALROOT_REPORT" >/dev/null || fail "report"
 assert_eq "$(sha256sum <"$img")" "$before" "image after unlocking a cryptenroll token"
 
-tpm2_pcrextend 7:sha256=$(printf other | sha256sum | cut -d' ' -f1)
+tpm2_pcrextend "7:sha256=$(printf other | sha256sum | cut -d' ' -f1)"
 run_expect_rc 1 "$SEALROOT" persist check "$img" --tpm2-device "$TCTI"
 assert_grep "current values of PCRs 7 differ from those it was sealed to \(the token does not record which\)" "$TMP/out"
 assert_eq "$(sha256sum <"$img")" "$before" "image after the refused unseal"

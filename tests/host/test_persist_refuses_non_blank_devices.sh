@@ -67,6 +67,7 @@ assert_grep "token 0 on $img is corrupted: tpm2-blob is not base64" "$TMP/out"
 run_expect_rc 1 "$SEALROOT" persist open --cmdline "" --device "$img" --tpm2-device "$TCTI" --no-activate
 assert_grep "token 0 on $img is corrupted: tpm2-blob is not base64" "$TMP/out"
 run_expect_rc 1 provision "$img"
+assert_eq "$(sha256sum <"$img")" "$before" "provisioned volume with a corrupted token"
 tried=0
 for field in '."tpm2-pcrs" = "seven"' '."tpm2-policy-hash" = 5' '.keyslots = ["77"]' \
 	'."tpm2-blob" = "AAAA"'; do

@@ -14,7 +14,7 @@ key=$(recovery_key_from "$TMP/rk")
 printf '%s\n' "$key" >"$TMP/keyfile"
 cryptsetup config --subsystem "" "$img"
 
-tpm2_pcrextend 7:sha256=$(printf 'firmware update' | sha256sum | cut -d' ' -f1)
+tpm2_pcrextend "7:sha256=$(printf 'firmware update' | sha256sum | cut -d' ' -f1)"
 run_expect_rc 1 "$SEALROOT" persist check "$img" --tpm2-device "$TCTI"
 
 # (a) recovery prompt at boot (test hook answers it).
@@ -29,7 +29,7 @@ SEALROOT_TEST_RECOVERY_KEY_FILE=$TMP/wrong run_expect_rc 1 "$SEALROOT_TEST" pers
 	--cmdline "sealroot.recovery=ask" --device "$img" --tpm2-device "$TCTI" --no-activate
 assert_grep "recovery key was not accepted" "$TMP/out"
 swtpm_reboot # the failed unseals extended nothing, but start clean
-tpm2_pcrextend 7:sha256=$(printf 'firmware update' | sha256sum | cut -d' ' -f1)
+tpm2_pcrextend "7:sha256=$(printf 'firmware update' | sha256sum | cut -d' ' -f1)"
 
 # (b) reseal with the recovery key.
 run_expect_rc 1 "$SEALROOT" persist reseal "$img" --pcrs 7 --tpm2-device "$TCTI"

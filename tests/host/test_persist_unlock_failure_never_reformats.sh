@@ -22,7 +22,7 @@ swtpm_reboot
 run_expect_rc 0 "$SEALROOT" persist check "$img" --tpm2-device "$TCTI"
 
 # 2. PCR 7 changes (new boot loader, Secure Boot db update...).
-tpm2_pcrextend 7:sha256=$(printf 'new shim' | sha256sum | cut -d' ' -f1)
+tpm2_pcrextend "7:sha256=$(printf 'new shim' | sha256sum | cut -d' ' -f1)"
 before=$(sha256sum <"$img")
 run_expect_rc 1 "$SEALROOT" persist check "$img" --tpm2-device "$TCTI"
 assert_grep "PCR 7 \(was [0-9a-f]{8}…, now [0-9a-f]{8}…\) changed since enrollment" "$TMP/out"

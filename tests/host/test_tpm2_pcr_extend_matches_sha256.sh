@@ -7,6 +7,7 @@ export TPM2TOOLS_TCTI="$SWTPM_TCTI"
 
 old=$("$DRIVER" "$SWTPM_TCTI" pcr-read 15 | cut -d' ' -f2)
 "$DRIVER" "$SWTPM_TCTI" pcr-extend 15 "sealroot-unlocked"
+# shellcheck disable=SC2059  # the format is the \xHH escapes
 unhex() { printf "$(printf '%s' "$1" | sed 's/../\\x&/g')"; }
 want=$({ unhex "$old"; printf 'sealroot-unlocked' | openssl dgst -sha256 -binary; } |
 	openssl dgst -sha256 -r | cut -d' ' -f1)

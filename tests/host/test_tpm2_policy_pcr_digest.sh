@@ -15,7 +15,7 @@ trial() { # LIST [VALUES]
 	xxd -p -c64 pol.bin
 }
 
-tpm2_pcrextend 7:sha256=$(printf 'firmware' | sha256sum | cut -d' ' -f1)
+tpm2_pcrextend "7:sha256=$(printf 'firmware' | sha256sum | cut -d' ' -f1)"
 # (tpm2_policypcr takes at most 8 PCRs)
 for list in 7 7,15 0,1,2,3,4,5,7,15; do
 	assert_eq "$("$DRIVER" "$SWTPM_TCTI" policy-pcr "$list")" "$(trial "$list")" "digest of current PCRs $list"

@@ -12,8 +12,7 @@ head -c $((size - 10)) "$TMP/blob" >"$TMP/truncated"
 { cat "$TMP/blob"; printf 'x'; } >"$TMP/trailing"
 # Flip one byte inside the encrypted private part (offset 40): integrity check.
 cp "$TMP/blob" "$TMP/tampered"
-b=$(od -An -tu1 -j40 -N1 "$TMP/blob" | tr -d ' ')
-printf "$(printf '\\%03o' $(((b + 1) % 256)))" | dd of="$TMP/tampered" bs=1 seek=40 conv=notrunc status=none
+flip_byte "$TMP/tampered" 40
 
 for f in garbage empty truncated trailing tampered; do
 	run_expect_rc 74 "$DRIVER" "$SWTPM_TCTI" unseal 7 "$TMP/$f" "$TMP/policy"

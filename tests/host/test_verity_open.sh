@@ -17,17 +17,18 @@ cleanup_add "losetup -d $HASH"
 NAME="sealroot-test-$$"
 DEVS="systemd.verity_root_data=$DATA systemd.verity_root_hash=$HASH sealroot.device_timeout=1s"
 
-if dmsetup targets 2>/dev/null | grep -q verity; then
-	echo "device-mapper with dm-verity works here: this test is about hosts without it"
-	echo "(the VM boot test covers activation)"
-	exit 0
-fi
+# The checks that need a host WITHOUT dm-verity run only there; every other
+# check runs everywhere, and on a host with dm-verity the test ends as skipped.
+no_dm=1
+dmsetup targets 2>/dev/null | grep -q verity && no_dm=""
 
-note "correct image, no device-mapper: exit 1, names the devices, no mapping"
-run_expect_rc 1 "$SEALROOT" verity open --cert-dir "$TMP/nocerts" --name "$NAME" --cmdline "roothash=$RH $DEVS"
-assert_grep "Failed to activate /dev/mapper/$NAME \(data $DATA, hash $HASH\)" "$TMP/out"
-assert_grep "dm_verity" "$TMP/out"
-assert_no_file "/dev/mapper/$NAME"
+if [ -n "$no_dm" ]; then
+	note "correct image, no device-mapper: exit 1, names the devices, no mapping"
+	run_expect_rc 1 "$SEALROOT" verity open --cert-dir "$TMP/nocerts" --name "$NAME" --cmdline "roothash=$RH $DEVS"
+	assert_grep "Failed to activate /dev/mapper/$NAME \(data $DATA, hash $HASH\)" "$TMP/out"
+	assert_grep "dm_verity" "$TMP/out"
+	assert_no_file "/dev/mapper/$NAME"
+fi
 
 note "no roothash= is refused before anything else"
 run_expect_rc 1 "$SEALROOT" verity open --cert-dir "$TMP/nocerts" --cmdline "quiet $DEVS"
@@ -41,7 +42,7 @@ assert_no_grep "Failed to activate" "$TMP/out"
 
 note "damaged top of the hash tree is refused before activation"
 cp hash.img bad-hash.img
-printf '\x5a' | dd of=bad-hash.img bs=1 seek=4100 conv=notrunc status=none
+flip_byte bad-hash.img 4100
 BAD=$(losetup -f --show --read-only bad-hash.img)
 cleanup_add "losetup -d $BAD"
 run_expect_rc 1 "$SEALROOT" verity open --cert-dir "$TMP/nocerts" --cmdline "roothash=$RH systemd.verity_root_data=$DATA systemd.verity_root_hash=$BAD"
@@ -62,9 +63,11 @@ note "valid signature checked in userspace, then activation still fails closed w
 printf '%s' "$RH" >rh.txt
 openssl smime -sign -nocerts -noattr -binary -in rh.txt -inkey k.pem -signer certs/c.pem -outform der -out rh.p7s
 run_expect_rc 0 "$SEALROOT" verity open --no-activate --cert-dir certs --cmdline "roothash=$RH $DEVS systemd.verity_root_options=root-hash-signature=$TMP/rh.p7s"
-run_expect_rc 1 "$SEALROOT" verity open --cert-dir certs --name "$NAME" --cmdline "roothash=$RH $DEVS systemd.verity_root_options=root-hash-signature=$TMP/rh.p7s"
-assert_grep "signature verified" "$TMP/out"
-assert_no_file "/dev/mapper/$NAME"
+if [ -n "$no_dm" ]; then
+	run_expect_rc 1 "$SEALROOT" verity open --cert-dir certs --name "$NAME" --cmdline "roothash=$RH $DEVS systemd.verity_root_options=root-hash-signature=$TMP/rh.p7s"
+	assert_grep "signature verified" "$TMP/out"
+	assert_no_file "/dev/mapper/$NAME"
+fi
 
 note "a signature only the kernel could check is not reported (or used) as verified"
 rm -f "$SEALROOT_REPORT"
@@ -82,4 +85,6 @@ run_expect_rc 2 "$SEALROOT" verity open extra-arg
 run_expect_rc 2 "$SEALROOT" verity verify onlyone
 run_expect_rc 2 "$SEALROOT" verity verify --name x a b
 run_expect_rc 0 "$SEALROOT" verity --help
+[ -n "$no_dm" ] ||
+	skip "dm-verity works here: activation without device-mapper (fail closed) not checked; the other checks passed"
 echo ok

@@ -16,22 +16,20 @@ assert_grep "root hash matches" "$TMP/out"
 
 note "flipped byte in the data fails"
 cp data.img bad-data.img
-printf '\x5a' | dd of=bad-data.img bs=1 seek=$((4096 * 123 + 17)) conv=notrunc status=none
-cmp -s data.img bad-data.img && fail "flip did not change the file"
+flip_byte bad-data.img $((4096 * 123 + 17))
 run_expect_rc 1 "$SEALROOT" verity verify --cert-dir "$TMP/nocerts" --cmdline "roothash=$RH" bad-data.img hash.img
 assert_grep "corruption detected" "$TMP/out"
 assert_grep "bad-data.img" "$TMP/out"
 
 note "flipped byte in a leaf block of the hash tree fails"
 cp hash.img bad-hash.img
-printf '\x5a' | dd of=bad-hash.img bs=1 seek=$((4096 * 3 + 5)) conv=notrunc status=none
-cmp -s hash.img bad-hash.img && fail "flip did not change the file"
+flip_byte bad-hash.img $((4096 * 3 + 5))
 run_expect_rc 1 "$SEALROOT" verity verify --cert-dir "$TMP/nocerts" --cmdline "roothash=$RH" data.img bad-hash.img
 assert_grep "corruption detected" "$TMP/out"
 
 note "flipped byte in the top block of the hash tree is a root hash mismatch"
 cp hash.img bad-top.img
-printf '\x5a' | dd of=bad-top.img bs=1 seek=$((4096 + 9)) conv=notrunc status=none
+flip_byte bad-top.img $((4096 + 9))
 run_expect_rc 1 "$SEALROOT" verity verify --cert-dir "$TMP/nocerts" --cmdline "roothash=$RH" data.img bad-top.img
 assert_grep "root hash mismatch" "$TMP/out"
 
@@ -70,7 +68,7 @@ run_expect_rc 0 "$SEALROOT" verity verify --cert-dir "$TMP/nocerts" \
 note "  without the offset there is no superblock at 0"
 run_expect_rc 1 "$SEALROOT" verity verify --cert-dir "$TMP/nocerts" --cmdline "roothash=$RH2" combined.img combined.img
 note "  corruption in the data part is found"
-printf '\x5a' | dd of=combined.img bs=1 seek=$((4096 * 7)) conv=notrunc status=none
+flip_byte combined.img $((4096 * 7))
 run_expect_rc 1 "$SEALROOT" verity verify --cert-dir "$TMP/nocerts" \
 	--cmdline "roothash=$RH2 systemd.verity_root_options=hash-offset=$OFF" combined.img combined.img
 assert_grep "corruption detected" "$TMP/out"

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 # tests/host/tpm2-lib.sh — sourced by tests/host/test_tpm2_*.sh after lib.sh.
 #

@@ -1,3 +1,4 @@
+# shellcheck shell=sh disable=SC2034  # AB_* are read by the scripts that source it
 # SPDX-License-Identifier: GPL-2.0-or-later
 # /usr/lib/sealroot-ab/ab-lib.sh — boot assessment helpers of the A/B test
 # rootfs (sourced by ab-init; busybox sh).
@@ -33,6 +34,7 @@ ab_setup() {
 	[ -d $EFIVARS ] && ! mounted $EFIVARS && mount -t efivarfs efivarfs $EFIVARS
 	AB_VERSION=$(cat /etc/sealroot-ab/version 2>/dev/null)
 	AB_ENTRY=$(efivar LoaderEntrySelected)
+	# shellcheck disable=SC1003  # one backslash, the EFI path separator
 	AB_COUNT_PATH=$(efivar LoaderBootCountPath | tr '\\' /)
 	AB_SLOT=$(echo "$AB_ENTRY" | sed -nE 's/^sealroot-.+-([ab])(\+[0-9]+(-[0-9]+)?)?\.efi$/\1/p')
 	AB_ESP_DEV=""

@@ -25,7 +25,7 @@ ab_build() {
 	fi
 	"$AB_HERE/mkrootfs-ab" "${rargs[@]}" "$E2E_ARTIFACTS/rootfs" "$TMP/rootfs-$name" "$version" ||
 		fail "mkrootfs-ab $version failed"
-	"$TOP/scripts/mkimage" -q --rootfs "$TMP/rootfs-$name" --initrd "$E2E_ARTIFACTS/initrd-systemd.img" \
+	"$E2E_MKIMAGE" -q --rootfs "$TMP/rootfs-$name" --initrd "$E2E_ARTIFACTS/initrd-systemd.img" \
 		--out "$TMP/$name" --raw-only --fast --version "$version" --cmdline "$AB_CMDLINE" "$@" \
 		>"$E2E_LOGDIR/mkimage-$name.log" 2>&1 ||
 		{ tail -20 "$E2E_LOGDIR/mkimage-$name.log" >&2; fail "mkimage for $name (version $version) failed"; }

@@ -4,6 +4,7 @@
 # shares -- /usr/lib/bench/bench-rusage (kernel-log markers, peak RSS of a
 # helper) and the "bench: stage switch-root" marker just before the initrd
 # switches root.  Environment: BENCH_RUSAGE = the compiled scripts/bench/rusage.c.
+# shellcheck disable=SC2154  # moddir, initdir, systemd*dir: set by dracut
 
 check() {
     [[ -x ${BENCH_RUSAGE:-} ]] || { dwarn "benchmark: BENCH_RUSAGE not set"; return 1; }

@@ -9,6 +9,7 @@
 #   shellroot-layout.service   source layout.env; mkdir/mount/cp -a per path
 #                              (scripts/bench/layout-baseline.sh)
 # Environment: BENCH_LAYOUT_SCRIPT = scripts/bench/layout-baseline.sh.
+# shellcheck disable=SC2154  # moddir, initdir, systemd*dir: set by dracut
 
 check() { return 255; }
 
@@ -20,7 +21,7 @@ depends() {
 installkernel() {
     hostonly='' instmods dm-verity dm-crypt overlay ext4 erofs tpm_tis tpm_crb tpm_tis_core \
         virtio_blk virtio_pci efivarfs
-    hostonly='' instmods =crypto
+    hostonly='' instmods '=crypto'
 }
 
 install() {

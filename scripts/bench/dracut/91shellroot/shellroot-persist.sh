@@ -28,6 +28,7 @@ json=$(cryptsetup token export --token-id 0 "$dev")
 echo "$json" | jq -r '."tpm2-blob"' | base64 -d >"$T/blob"
 pcrs=$(echo "$json" | jq -r '."tpm2-pcrs" | map(tostring) | join(",")')
 # systemd's blob: TPM2B_PRIVATE then TPM2B_PUBLIC, each with its 2-byte size.
+# shellcheck disable=SC2046  # two numbers, split on purpose
 set -- $(od -An -tu1 -N2 "$T/blob")
 priv=$((2 + $1 * 256 + $2))
 head -c "$priv" "$T/blob" >"$T/priv"

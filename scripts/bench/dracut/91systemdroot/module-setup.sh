@@ -16,6 +16,7 @@
 # Markers: ExecStartPre/Post of the veritysetup and cryptsetup services and two
 # tiny oneshot units after the persistent mount and after the last layout mount.
 # Environment: BENCH_LAYOUT = the image's layout.env.
+# shellcheck disable=SC2154  # moddir, initdir, systemd*dir: set by dracut
 
 check() { return 255; }
 
@@ -27,7 +28,7 @@ depends() {
 installkernel() {
     hostonly='' instmods dm-verity dm-crypt overlay ext4 erofs tpm_tis tpm_crb tpm_tis_core \
         virtio_blk virtio_pci efivarfs
-    hostonly='' instmods =crypto
+    hostonly='' instmods '=crypto'
 }
 
 # The unit name systemd gives the mount point $1.
