@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 # tests/host/emt_lib.sh — an EMT-era persistent store for the migration tests
 # (test_layout_migrate_*.sh).  Source it after layout_lib.sh and scratch_init.

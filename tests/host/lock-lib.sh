@@ -1,3 +1,4 @@
+# shellcheck shell=bash disable=SC2034 # ZERO32 is used by the tests that source this
 # SPDX-License-Identifier: GPL-2.0-or-later
 # tests/host/lock-lib.sh — sourced by tests/host/test_lock_*.sh: expected PCR 15
 # values computed without sealroot's code (openssl, sha256sum, cryptsetup).
