@@ -297,7 +297,7 @@ static int seed_missing(struct apply_ctx *c, const struct layout_op *op, int pfd
 	if (src < 0)
 		return fail_resolve(c, op, src, "image parent directory", "", sym);
 	struct seed_failure f = {};
-	r = seed_copy(src, name, dst, name, &f);
+	r = seed_copy(src, name, dst, name, NULL, NULL, &f);
 	if (r < 0 && r != -EEXIST) {
 		r = op_fail(c, op, r,
 			    "cannot seed the persistent copy %s%s from the image: %s%s%s %s", pbt,
