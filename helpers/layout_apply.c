@@ -8,18 +8,25 @@
  *    Mounts go onto those fds; nothing is looked up again by name in between.
  *  - The persistent tree (ROOT/PERSISTENT_BIND_TARGET) must exist: it is
  *    where the persistent partition is mounted, so it is never created here.
+ *  - What to do with an entry is decided by layout_decide() (layout_decide.h)
+ *    from facts looked up here: the mount point, its parent when it is
+ *    missing, and for binds the persistent copy.  `layout check --root`
+ *    calls the same function, so both agree.
  *  - A missing persistent copy is seeded once from the image (seed.h).  When
- *    the image has no such path either, an empty directory (root:root 0755)
+ *    the image has no such path either, an empty directory (root:root 0755),
+ *    or an empty file (root:root 0644) for an entry in PERSISTENT_BIND_FILES,
  *    is created.  Missing parents of the copy get the owner and mode of the
  *    image's directory at the same place (root:root 0755 where the image has
  *    none), so the persistent tree mirrors the image.
  *  - A bind target missing from the image is created (a directory, or an
  *    empty file for a file bind) only when its parent is on an overlayfs,
- *    i.e. writable by a tmpfs overlay of this layout; otherwise the entry fails.
- *  - A failed entry is logged once ("layout: PATH: reason"), recorded in the
- *    report, and skipped; the entries below it are still attempted (each one
- *    is checked on its own, and a child bind of a failed parent still gives
- *    the user their persistent data at that path).
+ *    i.e. writable by a tmpfs overlay of this layout.
+ *  - A skipped entry or a conflict is logged as a warning and recorded in the
+ *    report ("skipped", "conflict"); it does not fail the step unless the
+ *    entry is in REQUIRED_PATHS.  A failed entry is logged once ("layout:
+ *    PATH: reason"), recorded, and the step fails; the entries below it are
+ *    still attempted (each one is checked on its own, and a child bind of a
+ *    failed parent still gives the user their persistent data at that path).
  *  - Applying twice does not stack: a target that already is the root of the
  *    mount this entry would make (a tmpfs, an overlayfs, or the persistent
  *    copy itself) is skipped as "already applied".
@@ -31,6 +38,7 @@
 #include <sys/vfs.h>
 
 #include "layout_apply.h"
+#include "layout_decide.h"
 #include "log.h"
 #include "mount_api.h"
 #include "safe_path.h"
@@ -41,7 +49,7 @@ struct apply_ctx {
 	const struct layout *layout;
 	struct report_stage *stage;
 	int first_error;
-	unsigned n_ok, n_already, n_failed;
+	unsigned n_ok, n_already, n_failed, n_skipped, n_conflicts;
 	int persist_fd; /* ROOT/PERSISTENT_BIND_TARGET, opened on first use */
 	int persist_error;
 };
@@ -81,6 +89,64 @@ static void op_ok(struct apply_ctx *c, const struct layout_op *op, bool already)
 			       already ? "already applied" : NULL);
 }
 
+/* A SKIP or CONFLICT that does not fail the step: warn and record it. */
+static void op_skip(struct apply_ctx *c, const struct layout_op *op,
+		    const struct layout_decision *d)
+{
+	const char *what = layout_action_to_string(d->action);
+	const char *why = layout_why_to_string(d->why);
+
+	log_warning("layout: %s: %s %s: %s", op->target, layout_op_kind_to_string(op->kind), what,
+		    why);
+	report_stage_add_entry(c->stage, op->target, layout_op_kind_to_string(op->kind), what, why);
+	if (d->action == LAYOUT_CONFLICT)
+		c->n_conflicts++;
+	else
+		c->n_skipped++;
+}
+
+/* Classify the result of a safe_open() (an fd or a negative errno). */
+static enum layout_node node_of(int fd)
+{
+	struct stat st = {};
+	int r = fd >= 0 && fstat(fd, &st) < 0 ? -errno : 0;
+	return layout_node_from(fd, r, st.st_mode);
+}
+
+/* Message text for a failed safe_open of an image path. */
+static int fail_resolve(struct apply_ctx *c, const struct layout_op *op, int r, const char *what,
+			const char *prefix, const char *symlink)
+{
+	if (r == -ELOOP)
+		return op_fail(
+		    c, op, r,
+		    "%s: %s%s is a symlink; refusing to follow it or mount on or from it "
+		    "(replace it with a real directory or file)",
+		    what, prefix, symlink ? symlink : "(a component)");
+	return op_fail(c, op, r, "cannot open %s", what);
+}
+
+/* FAIL, SKIP or CONFLICT from layout_decide(): log and record it.  Returns 0
+ * unless the step fails. */
+static int op_not_applied(struct apply_ctx *c, const struct layout_op *op,
+			  const struct layout_decision *d, int err, const char *sym,
+			  const char *sym_prefix)
+{
+	const char *why = layout_why_to_string(d->why);
+
+	if (d->action != LAYOUT_FAIL) {
+		op_skip(c, op, d);
+		return 0;
+	}
+	if (d->by_required)
+		return op_fail(c, op, d->error, "in REQUIRED_PATHS but cannot be applied: %s", why);
+	if (d->why == LAYOUT_WHY_TARGET_SYMLINK)
+		return fail_resolve(c, op, -ELOOP, "mount point in the image", "", sym);
+	if (d->why == LAYOUT_WHY_COPY_SYMLINK)
+		return fail_resolve(c, op, -ELOOP, "persistent copy", sym_prefix, sym);
+	return op_fail(c, op, err < 0 ? err : d->error, "%s", why);
+}
+
 static int fs_type(int fd, long *ret)
 {
 	struct statfs sfs;
@@ -101,19 +167,6 @@ static int is_mount_of_type(int fd, long magic)
 	if (r < 0)
 		return r;
 	return t == magic;
-}
-
-/* Message text for a failed safe_open of an image path. */
-static int fail_resolve(struct apply_ctx *c, const struct layout_op *op, int r, const char *what,
-			const char *prefix, const char *symlink)
-{
-	if (r == -ELOOP)
-		return op_fail(
-		    c, op, r,
-		    "%s: %s%s is a symlink; refusing to follow it or mount on or from it "
-		    "(replace it with a real directory or file)",
-		    what, prefix, symlink ? symlink : "(a component)");
-	return op_fail(c, op, r, "cannot open %s", what);
 }
 
 static int apply_tmpfs(struct apply_ctx *c, const struct layout_op *op)
@@ -168,17 +221,18 @@ static int check_tmpfs_root(struct apply_ctx *c, const struct layout_op *op)
 static int apply_overlay(struct apply_ctx *c, const struct layout_op *op)
 {
 	_cleanup_free_ char *sym = NULL;
-	_cleanup_close_ int tfd = safe_open(c->root_fd, op->target, O_PATH | O_DIRECTORY, &sym);
-	if (tfd == -ENOENT)
-		return op_fail(c, op, tfd,
-			       "does not exist in the image; a tmpfs overlay needs a directory "
-			       "there (add it to the image or drop it from TMPFS_OVERLAYS)");
-	if (tfd == -ENOTDIR)
-		return op_fail(c, op, tfd,
-			       "is not a directory in the image; only directories can get a "
-			       "tmpfs overlay");
-	if (tfd < 0)
-		return fail_resolve(c, op, tfd, "overlay target", "", sym);
+	_cleanup_close_ int tfd = safe_open(c->root_fd, op->target, O_PATH, &sym);
+	struct layout_facts f = {
+		.kind = LAYOUT_TMPFS_OVERLAY,
+		.required = op->entry && op->entry->required,
+		.target = node_of(tfd),
+		.parent = LAYOUT_PARENT_READONLY, /* not looked at for overlays */
+		.copy = LAYOUT_NODE_MISSING,
+	};
+	struct layout_decision d;
+	layout_decide(&f, &d);
+	if (d.action != LAYOUT_APPLY)
+		return op_not_applied(c, op, &d, tfd, sym, "");
 
 	int r = is_mount_of_type(tfd, OVERLAYFS_SUPER_MAGIC);
 	if (r < 0)
@@ -255,10 +309,19 @@ static int persist_root(struct apply_ctx *c)
 	return c->persist_fd = fd;
 }
 
-/* Seed the missing persistent copy of OP->target; TARGET_EXISTS says whether
- * the image has it. */
+/* Log what seeding left out (seed.h) and count it in the report. */
+static void seed_left_out(const char *rel, const char *what, void *userdata)
+{
+	const struct layout_op *op = userdata;
+	log_warning("layout: %s: %s%s%s is %s; not copied to the persistent partition (device "
+		    "nodes and sockets never are)",
+		    op->target, op->target, *rel ? "/" : "", rel, what);
+}
+
+/* Create the missing persistent copy of OP->target as D says: seeded from
+ * the image, or an empty file or directory. */
 static int seed_missing(struct apply_ctx *c, const struct layout_op *op, int pfd,
-			bool target_exists)
+			const struct layout_decision *d)
 {
 	_cleanup_free_ char *parent = NULL, *name = NULL, *sym = NULL;
 	const char *pbt = c->layout->persistent_bind_target;
@@ -282,14 +345,14 @@ static int seed_missing(struct apply_ctx *c, const struct layout_op *op, int pfd
 			   "seeding again",
 			   op->target, r);
 
-	if (!target_exists) {
-		r = seed_empty_dir(dst, name, 0755, 0, 0);
+	if (d->create_copy) {
+		r = d->as_file ? seed_empty_file(dst, name, 0644, 0, 0)
+			       : seed_empty_dir(dst, name, 0755, 0, 0);
 		if (r < 0 && r != -EEXIST)
-			return op_fail(c, op, r,
-				       "cannot create the empty persistent directory %s%s", pbt,
-				       op->target);
-		log_info("layout: %s: not in the image; created an empty persistent directory",
-			 op->target);
+			return op_fail(c, op, r, "cannot create the empty persistent %s %s%s",
+				       d->as_file ? "file" : "directory", pbt, op->target);
+		log_info("layout: %s: not in the image; created an empty persistent %s", op->target,
+			 d->as_file ? "file" : "directory");
 		return 0;
 	}
 
@@ -297,7 +360,7 @@ static int seed_missing(struct apply_ctx *c, const struct layout_op *op, int pfd
 	if (src < 0)
 		return fail_resolve(c, op, src, "image parent directory", "", sym);
 	struct seed_failure f = {};
-	r = seed_copy(src, name, dst, name, NULL, NULL, &f);
+	r = seed_copy(src, name, dst, name, seed_left_out, (void *)op, &f);
 	if (r < 0 && r != -EEXIST) {
 		r = op_fail(c, op, r,
 			    "cannot seed the persistent copy %s%s from the image: %s%s%s %s", pbt,
@@ -311,28 +374,26 @@ static int seed_missing(struct apply_ctx *c, const struct layout_op *op, int pfd
 	return 0;
 }
 
-/* A missing bind target may be created only on a writable overlay: open its
- * parent (O_RDONLY) and check that, before anything is seeded. */
-static int open_target_parent(struct apply_ctx *c, const struct layout_op *op, char **ret_name)
+/* The parent of a missing mount point: WRITABLE when it is on an overlayfs
+ * (a tmpfs overlay of this layout), where the mount point can be created;
+ * then *RET_FD is an O_RDONLY fd of it and *RET_NAME the last component. */
+static enum layout_parent target_parent(struct apply_ctx *c, const struct layout_op *op,
+					int *ret_fd, char **ret_name)
 {
-	_cleanup_free_ char *parent = NULL, *name = NULL, *sym = NULL;
-	int r = path_split(op->target, &parent, &name);
-	if (r < 0)
-		return op_fail(c, op, r, "invalid path");
-	_cleanup_close_ int pfd = safe_open(c->root_fd, parent, O_RDONLY | O_DIRECTORY, &sym);
-	if (pfd < 0)
-		return fail_resolve(c, op, pfd, "parent of the mount point", "", sym);
+	_cleanup_free_ char *parent = NULL, *name = NULL;
+	if (path_split(op->target, &parent, &name) < 0)
+		return LAYOUT_PARENT_ERROR;
+	_cleanup_close_ int pfd = safe_open(c->root_fd, parent, O_RDONLY | O_DIRECTORY, NULL);
+	if (pfd == -ENOENT)
+		return LAYOUT_PARENT_MISSING;
 	long t = 0;
-	r = fs_type(pfd, &t);
-	if (r < 0)
-		return op_fail(c, op, r, "cannot inspect %s", parent);
+	if (pfd < 0 || fs_type(pfd, &t) < 0)
+		return LAYOUT_PARENT_ERROR;
 	if (t != OVERLAYFS_SUPER_MAGIC)
-		return op_fail(c, op, -ENOENT,
-			       "mount point does not exist in the image and %s is not on a tmpfs "
-			       "overlay; add it to the image or list %s in TMPFS_OVERLAYS",
-			       parent, parent);
+		return LAYOUT_PARENT_READONLY;
 	*ret_name = TAKE_PTR(name);
-	return TAKE_FD(pfd);
+	*ret_fd = TAKE_FD(pfd);
+	return LAYOUT_PARENT_WRITABLE;
 }
 
 static int create_target(struct apply_ctx *c, const struct layout_op *op, int pfd, const char *name,
@@ -353,7 +414,7 @@ static int create_target(struct apply_ctx *c, const struct layout_op *op, int pf
 
 static int apply_bind(struct apply_ctx *c, const struct layout_op *op)
 {
-	_cleanup_free_ char *sym = NULL;
+	_cleanup_free_ char *tsym = NULL, *ssym = NULL;
 	int r;
 
 	if (!c->layout || !c->layout->persistent_bind_target)
@@ -366,20 +427,28 @@ static int apply_bind(struct apply_ctx *c, const struct layout_op *op)
 			       "mounted there? a symlink there is refused)",
 			       pbt);
 
-	_cleanup_close_ int tfd = safe_open(c->root_fd, op->target, O_PATH, &sym);
-	if (tfd < 0 && tfd != -ENOENT)
-		return fail_resolve(c, op, tfd, "mount point in the image", "", sym);
-	free(sym);
-	sym = NULL;
+	_cleanup_close_ int tfd = safe_open(c->root_fd, op->target, O_PATH, &tsym);
 	_cleanup_close_ int tparent = -1;
 	_cleanup_free_ char *tname = NULL;
-	if (tfd == -ENOENT) {
-		tparent = open_target_parent(c, op, &tname);
-		if (tparent < 0)
-			return tparent;
+	_cleanup_close_ int sfd = safe_open(pfd, op->target, O_PATH, &ssym);
+	struct layout_facts f = {
+		.kind = LAYOUT_PERSISTENT_BIND,
+		.required = op->entry && op->entry->required,
+		.file = op->entry && op->entry->file,
+		.target = node_of(tfd),
+		.parent = LAYOUT_PARENT_READONLY,
+		.copy = node_of(sfd),
+	};
+	if (f.target == LAYOUT_NODE_MISSING)
+		f.parent = target_parent(c, op, &tparent, &tname);
+	struct layout_decision d;
+	layout_decide(&f, &d);
+	if (d.action != LAYOUT_APPLY) {
+		bool copy_side = d.why == LAYOUT_WHY_COPY_SYMLINK || d.why == LAYOUT_WHY_COPY_ERROR;
+		return op_not_applied(c, op, &d, copy_side ? sfd : tfd, copy_side ? ssym : tsym,
+				      copy_side ? pbt : "");
 	}
 
-	_cleanup_close_ int sfd = safe_open(pfd, op->target, O_PATH, &sym);
 	if (sfd >= 0 && tfd >= 0 && mount_is_root(tfd) == 1) {
 		struct stat a, b;
 		if (fstat(sfd, &a) == 0 && fstat(tfd, &b) == 0 && a.st_dev == b.st_dev &&
@@ -388,40 +457,36 @@ static int apply_bind(struct apply_ctx *c, const struct layout_op *op)
 			return 0;
 		}
 	}
-	if (sfd == -ENOENT) {
-		r = seed_missing(c, op, pfd, tfd >= 0);
+	if (d.seed || d.create_copy) {
+		r = seed_missing(c, op, pfd, &d);
 		if (r < 0)
 			return r;
-		sfd = safe_open(pfd, op->target, O_PATH, &sym);
+		closep(&sfd);
+		free(ssym);
+		sfd = safe_open(pfd, op->target, O_PATH, &ssym);
+		if (sfd < 0)
+			return fail_resolve(c, op, sfd, "persistent copy", pbt, ssym);
 	}
-	if (sfd < 0)
-		return fail_resolve(c, op, sfd, "persistent copy", pbt, sym);
-
-	struct stat sst;
-	if (fstat(sfd, &sst) < 0)
-		return op_fail(c, op, -errno, "cannot stat the persistent copy");
-	if (!S_ISDIR(sst.st_mode) && !S_ISREG(sst.st_mode))
-		return op_fail(c, op, -EMEDIUMTYPE,
-			       "persistent copy %s%s is neither a directory nor a regular file",
-			       pbt, op->target);
-
-	if (tfd == -ENOENT) {
-		r = create_target(c, op, tparent, tname, S_ISDIR(sst.st_mode));
+	if (d.create_point) {
+		r = create_target(c, op, tparent, tname, !d.as_file);
 		if (r < 0)
 			return r;
-		tfd = safe_open(c->root_fd, op->target, O_PATH, &sym);
+		closep(&tfd);
+		free(tsym);
+		tfd = safe_open(c->root_fd, op->target, O_PATH, &tsym);
 		if (tfd < 0)
-			return fail_resolve(c, op, tfd, "mount point in the image", "", sym);
+			return fail_resolve(c, op, tfd, "mount point in the image", "", tsym);
 	}
-	struct stat tst;
-	if (fstat(tfd, &tst) < 0)
-		return op_fail(c, op, -errno, "cannot stat the mount point");
-	if (S_ISDIR(tst.st_mode) != S_ISDIR(sst.st_mode))
-		return op_fail(c, op, S_ISDIR(tst.st_mode) ? -EISDIR : -ENOTDIR,
-			       "the image has a %s but the persistent copy %s%s is a %s; fix one "
-			       "of them",
-			       S_ISDIR(tst.st_mode) ? "directory" : "file", pbt, op->target,
-			       S_ISDIR(sst.st_mode) ? "directory" : "file");
+	/* Both were looked at again: refuse anything but the type decided on. */
+	struct stat sst, tst;
+	if (fstat(sfd, &sst) < 0 || fstat(tfd, &tst) < 0)
+		return op_fail(c, op, -errno, "cannot stat the mount point or persistent copy");
+	mode_t want = d.as_file ? S_IFREG : S_IFDIR;
+	if ((sst.st_mode & S_IFMT) != want || (tst.st_mode & S_IFMT) != want)
+		return op_fail(c, op, -EAGAIN,
+			       "the mount point or the persistent copy %s%s changed type while "
+			       "being set up",
+			       pbt, op->target);
 
 	r = mount_bind_fd(sfd, tfd);
 	if (r < 0)
@@ -466,6 +531,8 @@ int layout_apply(const struct layout_plan *plan, const char *root, struct report
 	report_stage_set_u64(stage, "mounted", c.n_ok);
 	report_stage_set_u64(stage, "already_applied", c.n_already);
 	report_stage_set_u64(stage, "failed", c.n_failed);
+	report_stage_set_u64(stage, "skipped", c.n_skipped);
+	report_stage_set_u64(stage, "conflicts", c.n_conflicts);
 	closep(&c.persist_fd);
 	closep(&c.root_fd);
 	return c.first_error;
