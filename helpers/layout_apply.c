@@ -27,6 +27,9 @@
  *    PATH: reason"), recorded, and the step fails; the entries below it are
  *    still attempted (each one is checked on its own, and a child bind of a
  *    failed parent still gives the user their persistent data at that path).
+ *  - An overlay's upper directory gets the image directory's owner, mode,
+ *    ACLs and extended attributes: overlayfs shows the upper root's for the
+ *    merged directory, so without them the overlay root would lose its ACL.
  *  - Applying twice does not stack: a target that already is the root of the
  *    mount this entry would make (a tmpfs, an overlayfs, or the persistent
  *    copy itself) is skipped as "already applied".
@@ -255,9 +258,17 @@ static int apply_overlay(struct apply_ctx *c, const struct layout_op *op)
 	    safe_mkdir_p(c->root_fd, op->upper, 0755, O_RDONLY, NULL, NULL, &sym);
 	if (ufd < 0)
 		return fail_resolve(c, op, ufd, "upper directory", "", sym);
-	/* The upper root shows through: give it the image directory's owner and mode. */
+	/* The upper root shows through: give it the image directory's owner,
+	 * mode, ACLs and other extended attributes. */
 	if (fchown(ufd, lower.st_uid, lower.st_gid) < 0 || fchmod(ufd, lower.st_mode & 07777) < 0)
 		return op_fail(c, op, -errno, "cannot set owner and mode of %s", op->upper);
+	_cleanup_close_ int lfd = openat(tfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (lfd < 0)
+		return op_fail(c, op, -errno, "cannot open the image directory");
+	r = seed_carry_xattrs(lfd, ufd);
+	if (r < 0)
+		return op_fail(c, op, r, "cannot copy the ACLs and extended attributes to %s",
+			       op->upper);
 	_cleanup_close_ int wfd =
 	    safe_mkdir_p(c->root_fd, op->work, 0700, O_PATH, NULL, NULL, &sym);
 	if (wfd < 0)
