@@ -43,7 +43,7 @@ static const char *type_name(mode_t m)
 }
 
 /* An entry check predicts apply will mount (in plan order). */
-struct applied {
+struct applied_entry {
 	const char *path;
 	enum layout_kind kind;
 	bool created; /* its mount point is created at boot (not in the image) */
@@ -52,7 +52,7 @@ struct applied {
 
 struct view {
 	int root_fd;
-	struct applied *applied;
+	struct applied_entry *applied;
 	size_t n_applied;
 };
 
@@ -64,9 +64,9 @@ static bool path_within(const char *path, size_t len, const char *prefix)
 }
 
 /* The innermost applied entry at or above the first LEN bytes of PATH. */
-static const struct applied *innermost(const struct view *v, const char *path, size_t len)
+static const struct applied_entry *innermost(const struct view *v, const char *path, size_t len)
 {
-	const struct applied *best = NULL;
+	const struct applied_entry *best = NULL;
 	for (size_t k = 0; k < v->n_applied; k++)
 		if (path_within(path, len, v->applied[k].path) &&
 		    (!best || strlen(v->applied[k].path) > strlen(best->path)))
@@ -80,7 +80,7 @@ static const struct applied *innermost(const struct view *v, const char *path, s
  * and sockets below a seeded bind (seeding leaves them out). */
 static enum layout_node view_node(const struct view *v, const char *path, size_t len)
 {
-	const struct applied *a = innermost(v, path, len);
+	const struct applied_entry *a = innermost(v, path, len);
 	bool self = a && strlen(a->path) == len;
 
 	if (a && a->created)
@@ -138,7 +138,7 @@ static enum layout_parent view_parent(const struct view *v, const char *path)
 		return LAYOUT_PARENT_MISSING;
 	if (n != LAYOUT_NODE_DIR)
 		return LAYOUT_PARENT_ERROR;
-	const struct applied *a = innermost(v, parent, plen);
+	const struct applied_entry *a = innermost(v, parent, plen);
 	return a && a->kind == LAYOUT_TMPFS_OVERLAY ? LAYOUT_PARENT_WRITABLE
 						    : LAYOUT_PARENT_READONLY;
 }
@@ -168,7 +168,7 @@ static int check_entry(struct view *v, const struct layout_entry *e, const char 
 
 	switch (dec.action) {
 	case LAYOUT_APPLY:
-		v->applied[v->n_applied++] = (struct applied){
+		v->applied[v->n_applied++] = (struct applied_entry){
 			.path = e->path,
 			.kind = e->kind,
 			.created = dec.create_point,
@@ -255,19 +255,21 @@ static int check_one(int root_fd, const char *root, const char *path, const char
 int layout_check_root(const struct layout *l, const char *root, struct layout_diags *diags)
 {
 	_cleanup_close_ int root_fd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	_cleanup_free_ struct applied *applied = NULL;
+	_cleanup_free_ struct applied_entry *applied = NULL;
 	struct layout_plan plan = {};
 	bool any_overlay = false, any_bind = false, bad = false;
 	int r;
 
 	if (root_fd < 0)
 		return -errno;
-	applied = calloc(l->n_entries ? l->n_entries : 1, sizeof(*applied));
-	if (!applied)
-		return -ENOMEM;
 	r = layout_plan_build(l, &plan);
 	if (r < 0)
 		return r;
+	applied = calloc(l->n_entries ? l->n_entries : 1, sizeof(*applied));
+	if (!applied) {
+		layout_plan_done(&plan);
+		return -ENOMEM;
+	}
 	struct view v = { .root_fd = root_fd, .applied = applied };
 
 	/* In plan order, as apply goes: an entry sees what the ones before it did. */
