@@ -108,12 +108,13 @@ static void op_skip(struct apply_ctx *c, const struct layout_op *op,
 		c->n_skipped++;
 }
 
-/* Classify the result of a safe_open() (an fd or a negative errno). */
-static enum layout_node node_of(int fd)
+/* Classify the result of a safe_open() (an fd or a negative errno); *ST
+ * receives the fstat() of a valid fd. */
+static enum layout_node node_of(int fd, struct stat *st)
 {
-	struct stat st = {};
-	int r = fd >= 0 && fstat(fd, &st) < 0 ? -errno : 0;
-	return layout_node_from(fd, r, st.st_mode);
+	*st = (struct stat){};
+	int r = fd >= 0 && fstat(fd, st) < 0 ? -errno : 0;
+	return layout_node_from(fd, r, st->st_mode);
 }
 
 /* Message text for a failed safe_open of an image path. */
@@ -224,11 +225,21 @@ static int check_tmpfs_root(struct apply_ctx *c, const struct layout_op *op)
 static int apply_overlay(struct apply_ctx *c, const struct layout_op *op)
 {
 	_cleanup_free_ char *sym = NULL;
-	_cleanup_close_ int tfd = safe_open(c->root_fd, op->target, O_PATH, &sym);
+	struct stat lower;
+	/* Opened for reading (its xattrs are copied below); only when it is
+	 * not a directory is it looked up again, to say what it is. */
+	_cleanup_close_ int tfd = safe_open(c->root_fd, op->target, O_RDONLY | O_DIRECTORY, &sym);
+	enum layout_node target;
+	if (tfd == -ENOTDIR) {
+		/* A file, FIFO… at the mount point, or a parent that is not a directory. */
+		_cleanup_close_ int pfd = safe_open(c->root_fd, op->target, O_PATH, NULL);
+		target = node_of(pfd, &lower);
+	} else
+		target = node_of(tfd, &lower);
 	struct layout_facts f = {
 		.kind = LAYOUT_TMPFS_OVERLAY,
 		.required = op->entry && op->entry->required,
-		.target = node_of(tfd),
+		.target = target,
 		.parent = LAYOUT_PARENT_READONLY, /* not looked at for overlays */
 		.copy = LAYOUT_NODE_MISSING,
 	};
@@ -250,10 +261,6 @@ static int apply_overlay(struct apply_ctx *c, const struct layout_op *op)
 	if (r < 0)
 		return r;
 
-	struct stat lower;
-	if (fstat(tfd, &lower) < 0)
-		return op_fail(c, op, -errno, "cannot stat the image directory");
-
 	_cleanup_close_ int ufd =
 	    safe_mkdir_p(c->root_fd, op->upper, 0755, O_RDONLY, NULL, NULL, &sym);
 	if (ufd < 0)
@@ -262,10 +269,7 @@ static int apply_overlay(struct apply_ctx *c, const struct layout_op *op)
 	 * mode, ACLs and other extended attributes. */
 	if (fchown(ufd, lower.st_uid, lower.st_gid) < 0 || fchmod(ufd, lower.st_mode & 07777) < 0)
 		return op_fail(c, op, -errno, "cannot set owner and mode of %s", op->upper);
-	_cleanup_close_ int lfd = openat(tfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (lfd < 0)
-		return op_fail(c, op, -errno, "cannot open the image directory");
-	r = seed_carry_xattrs(lfd, ufd);
+	r = seed_carry_xattrs(tfd, ufd);
 	if (r < 0)
 		return op_fail(c, op, r, "cannot copy the ACLs and extended attributes to %s",
 			       op->upper);
@@ -442,13 +446,14 @@ static int apply_bind(struct apply_ctx *c, const struct layout_op *op)
 	_cleanup_close_ int tparent = -1;
 	_cleanup_free_ char *tname = NULL;
 	_cleanup_close_ int sfd = safe_open(pfd, op->target, O_PATH, &ssym);
+	struct stat tst, sst;
 	struct layout_facts f = {
 		.kind = LAYOUT_PERSISTENT_BIND,
 		.required = op->entry && op->entry->required,
 		.file = op->entry && op->entry->file,
-		.target = node_of(tfd),
+		.target = node_of(tfd, &tst),
 		.parent = LAYOUT_PARENT_READONLY,
-		.copy = node_of(sfd),
+		.copy = node_of(sfd, &sst),
 	};
 	if (f.target == LAYOUT_NODE_MISSING)
 		f.parent = target_parent(c, op, &tparent, &tname);
@@ -460,13 +465,10 @@ static int apply_bind(struct apply_ctx *c, const struct layout_op *op)
 				      copy_side ? pbt : "");
 	}
 
-	if (sfd >= 0 && tfd >= 0 && mount_is_root(tfd) == 1) {
-		struct stat a, b;
-		if (fstat(sfd, &a) == 0 && fstat(tfd, &b) == 0 && a.st_dev == b.st_dev &&
-		    a.st_ino == b.st_ino) {
-			op_ok(c, op, true);
-			return 0;
-		}
+	if (sfd >= 0 && tfd >= 0 && sst.st_dev == tst.st_dev && sst.st_ino == tst.st_ino &&
+	    mount_is_root(tfd) == 1) {
+		op_ok(c, op, true);
+		return 0;
 	}
 	if (d.seed || d.create_copy) {
 		r = seed_missing(c, op, pfd, &d);
@@ -477,6 +479,8 @@ static int apply_bind(struct apply_ctx *c, const struct layout_op *op)
 		sfd = safe_open(pfd, op->target, O_PATH, &ssym);
 		if (sfd < 0)
 			return fail_resolve(c, op, sfd, "persistent copy", pbt, ssym);
+		if (fstat(sfd, &sst) < 0)
+			return op_fail(c, op, -errno, "cannot stat the persistent copy");
 	}
 	if (d.create_point) {
 		r = create_target(c, op, tparent, tname, !d.as_file);
@@ -487,11 +491,11 @@ static int apply_bind(struct apply_ctx *c, const struct layout_op *op)
 		tfd = safe_open(c->root_fd, op->target, O_PATH, &tsym);
 		if (tfd < 0)
 			return fail_resolve(c, op, tfd, "mount point in the image", "", tsym);
+		if (fstat(tfd, &tst) < 0)
+			return op_fail(c, op, -errno, "cannot stat the mount point");
 	}
-	/* Both were looked at again: refuse anything but the type decided on. */
-	struct stat sst, tst;
-	if (fstat(sfd, &sst) < 0 || fstat(tfd, &tst) < 0)
-		return op_fail(c, op, -errno, "cannot stat the mount point or persistent copy");
+	/* What is mounted is what was decided on: a copy or mount point made
+	 * above was looked at again, and must have the type decided on. */
 	mode_t want = d.as_file ? S_IFREG : S_IFDIR;
 	if ((sst.st_mode & S_IFMT) != want || (tst.st_mode & S_IFMT) != want)
 		return op_fail(c, op, -EAGAIN,
