@@ -52,7 +52,8 @@ static void usage_plan(FILE *out)
 		"the tmpfs first, then parents before children, ties in file order.\n\n"
 		"Options:\n"
 		"  -r, --root DIR  also check the mount points in DIR, as 'check' does\n"
-		"  -j, --json      print a JSON array of {op, target, source|upper/work, line}\n"
+		"  -j, --json      print a JSON array of {op, target, source|upper/work, line,\n"
+		"                  required, file}\n"
 		"  -h, --help      show this help\n\n"
 		"Exit status: 0 printed, 1 invalid layout, 2 usage error.\n");
 }

@@ -101,6 +101,13 @@ assert_eq "$(jq -r '.[1].upper + " " + .[1].work' plan.json)" \
 	"/opt/.mount/tmpfs/var/upper /opt/.mount/tmpfs/var/work" "upper/work"
 assert_eq "$(jq -c '[.[].line]' plan.json)" "[null,2,3,1,1]" "lines"
 assert_eq "$(jq -r '.[0].size' plan.json)" "25%" "tmpfs size"
+assert_eq "$(jq -c '[.[] | [.required, .file]]' plan.json)" \
+	"[[null,null],[false,null],[false,null],[false,false],[false,false]]" "no marks"
+cat plan.env >marked.env
+printf 'REQUIRED_PATHS=/var\nPERSISTENT_BIND_FILES=/var/lib/rancher\n' >>marked.env
+"$SEALROOT" layout plan --json marked.env >marked.json || fail "plan --json of a marked layout failed"
+assert_eq "$(jq -c '[.[] | select(.target == "/var" or .target == "/var/lib/rancher") | [.target, .required, .file]]' marked.json)" \
+	'[["/var",true,null],["/var/lib/rancher",false,true]]' "REQUIRED_PATHS and PERSISTENT_BIND_FILES marks"
 mkdir -p root/var/lib/rancher
 run_expect_rc 0 "$SEALROOT" layout plan --json --root root plan.env
 # Entries the boot would skip are warnings: the plan is printed.
