@@ -141,8 +141,11 @@ _noinline_ static int copy_data(int in, int out)
  */
 struct xattr_ref {
 	int fd;
-	const char *path;  /* non-NULL: use l*xattr on this path */
-	bool skip_overlay; /* (on the source) leave out trusted.overlay.* */
+	const char *path; /* non-NULL: use l*xattr on this path */
+	/* (on the source) carrying to an overlay's upper directory: leave out
+	 * trusted.overlay.*, and user.* where the upper's file system has none
+	 * (tmpfs before Linux 6.6) */
+	bool to_upper;
 };
 
 static ssize_t xa_list(const struct xattr_ref *x, char *buf, size_t size)
@@ -182,7 +185,7 @@ _noinline_ static int copy_xattrs(const struct xattr_ref *src, const struct xatt
 		return fail_at(f, rel, -errno, "cannot list extended attributes");
 
 	for (char *name = names; name < names + n; name += strlen(name) + 1) {
-		if (src->skip_overlay && startswith(name, "trusted.overlay."))
+		if (src->to_upper && startswith(name, "trusted.overlay."))
 			continue;
 		ssize_t v = xa_get(src, name, value, XATTR_VALUE_MAX_BYTES);
 		if (v < 0) {
@@ -190,8 +193,12 @@ _noinline_ static int copy_xattrs(const struct xattr_ref *src, const struct xatt
 				continue; /* removed meanwhile */
 			return fail_at(f, rel, -errno, "cannot read extended attribute %s", name);
 		}
-		if (xa_set(dst, name, value, (size_t)v) < 0)
+		if (xa_set(dst, name, value, (size_t)v) < 0) {
+			if (src->to_upper && startswith(name, "user.") &&
+			    (errno == EOPNOTSUPP || errno == ENOTSUP))
+				continue;
 			return fail_at(f, rel, -errno, "cannot copy extended attribute %s", name);
+		}
 	}
 	return 0;
 }
@@ -617,7 +624,7 @@ int seed_empty_file(int dst_dir_fd, const char *dst_name, mode_t mode, uid_t uid
 
 int seed_carry_xattrs(int src_fd, int dst_fd)
 {
-	struct xattr_ref xs = { .fd = src_fd, .skip_overlay = true }, xd = { .fd = dst_fd };
+	struct xattr_ref xs = { .fd = src_fd, .to_upper = true }, xd = { .fd = dst_fd };
 	struct seed_failure f = {};
 	int r = copy_xattrs(&xs, &xd, "", &f);
 	seed_failure_done(&f);

@@ -50,8 +50,11 @@ int seed_empty_dir(int dst_dir_fd, const char *dst_name, mode_t mode, uid_t uid,
 int seed_empty_file(int dst_dir_fd, const char *dst_name, mode_t mode, uid_t uid, gid_t gid);
 
 /* Copy every extended attribute (POSIX ACLs included) of SRC_FD to DST_FD,
- * except overlayfs's own trusted.overlay.*; both real fds (not O_PATH).
- * Used to give an overlay's upper directory the image directory's ACLs.
+ * except overlayfs's own trusted.overlay.* and user.* ones DST's file system
+ * does not support (tmpfs before Linux 6.6); both real fds (not O_PATH).
+ * Used to give an overlay's upper directory the image directory's ACLs: any
+ * other failure (an ACL that cannot be set) is an error, since without the
+ * ACL the mode's group bits would grant the mask to the whole group.
  * Returns 0 or a negative errno. */
 int seed_carry_xattrs(int src_fd, int dst_fd);
 
