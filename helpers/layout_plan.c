@@ -9,6 +9,7 @@
  */
 #include <json-c/json.h>
 
+#include "json_util.h"
 #include "layout.h"
 #include "util.h"
 
@@ -170,18 +171,6 @@ static int add_string(json_object *o, const char *key, const char *value)
 	return 0;
 }
 
-static int add_bool(json_object *o, const char *key, bool value)
-{
-	json_object *b = json_object_new_boolean(value);
-	if (!b)
-		return -ENOMEM;
-	if (json_object_object_add(o, key, b) < 0) {
-		json_object_put(b);
-		return -ENOMEM;
-	}
-	return 0;
-}
-
 static json_object *op_to_json(const struct layout_plan *p, const struct layout_op *op)
 {
 	json_object *o = json_object_new_object(), *line;
@@ -213,9 +202,9 @@ static json_object *op_to_json(const struct layout_plan *p, const struct layout_
 	}
 	/* The marks of REQUIRED_PATHS and PERSISTENT_BIND_FILES. */
 	if (r == 0 && op->entry)
-		r = add_bool(o, "required", op->entry->required);
+		r = json_add_bool(o, "required", op->entry->required);
 	if (r == 0 && op->kind == LAYOUT_OP_BIND)
-		r = add_bool(o, "file", op->entry && op->entry->file);
+		r = json_add_bool(o, "file", op->entry && op->entry->file);
 	if (r < 0) {
 		json_object_put(o);
 		return NULL;
