@@ -42,7 +42,7 @@ static const char *type_name(mode_t m)
 	return "of an unknown type";
 }
 
-/* An entry check predicts apply will mount (in plan order). */
+/* An entry that check predicts apply mounts (kept in plan order). */
 struct applied_entry {
 	const char *path;
 	enum layout_kind kind;
