@@ -17,6 +17,9 @@
 #define LAYOUT_DEFAULT_TMPFS_OVERLAYS "/var"
 #define LAYOUT_DEFAULT_PERSISTENT_BIND_TARGET "/opt/.mount/persistence"
 #define LAYOUT_DEFAULT_TMPFS_OVERLAY_TARGET "/opt/.mount/tmpfs"
+/* Where `sealroot persist open` mounts the persistent partition in the root
+ * (its default --mount-point): at boot, the image's content there is hidden. */
+#define LAYOUT_PERSISTENT_MOUNT "/opt"
 #define LAYOUT_DEFAULT_OVERLAY_SIZE "25%"
 #define LAYOUT_FILE_MAX (1024 * 1024) /* bytes: larger files are refused */
 #define LAYOUT_ENTRIES_MAX 4096	      /* paths in all lists together */

@@ -389,11 +389,20 @@ static int seed_missing(struct apply_ctx *c, const struct layout_op *op, int pfd
 	return 0;
 }
 
+/* PATH equals PREFIX or is below it. */
+static bool path_within(const char *path, const char *prefix)
+{
+	size_t n = strlen(prefix);
+	return strncmp(path, prefix, n) == 0 && (path[n] == '\0' || path[n] == '/');
+}
+
 /* The parent of a missing mount point: WRITABLE when it is on an overlayfs
  * (a tmpfs overlay of this layout), where the mount point can be created;
- * then *RET_FD is an O_RDONLY fd of it and *RET_NAME the last component. */
+ * then *RET_FD is an O_RDONLY fd of it and *RET_NAME the last component.
+ * PERSISTENT when it is the persistent partition itself, mounted on /opt
+ * (same file system as the persistent tree PFD). */
 static enum layout_parent target_parent(struct apply_ctx *c, const struct layout_op *op,
-					int *ret_fd, char **ret_name)
+					int pfd_persist, int *ret_fd, char **ret_name)
 {
 	_cleanup_free_ char *parent = NULL, *name = NULL;
 	if (path_split(op->target, &parent, &name) < 0)
@@ -404,8 +413,13 @@ static enum layout_parent target_parent(struct apply_ctx *c, const struct layout
 	long t = 0;
 	if (pfd < 0 || fs_type(pfd, &t) < 0)
 		return LAYOUT_PARENT_ERROR;
-	if (t != OVERLAYFS_SUPER_MAGIC)
+	if (t != OVERLAYFS_SUPER_MAGIC) {
+		struct stat a, b;
+		if (path_within(parent, LAYOUT_PERSISTENT_MOUNT) && fstat(pfd, &a) == 0 &&
+		    fstat(pfd_persist, &b) == 0 && a.st_dev == b.st_dev)
+			return LAYOUT_PARENT_PERSISTENT;
 		return LAYOUT_PARENT_READONLY;
+	}
 	*ret_name = TAKE_PTR(name);
 	*ret_fd = TAKE_FD(pfd);
 	return LAYOUT_PARENT_WRITABLE;
@@ -456,7 +470,7 @@ static int apply_bind(struct apply_ctx *c, const struct layout_op *op)
 		.copy = node_of(sfd, &sst),
 	};
 	if (f.target == LAYOUT_NODE_MISSING)
-		f.parent = target_parent(c, op, &tparent, &tname);
+		f.parent = target_parent(c, op, pfd, &tparent, &tname);
 	struct layout_decision d;
 	layout_decide(&f, &d);
 	if (d.action != LAYOUT_APPLY) {

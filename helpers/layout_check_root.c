@@ -52,6 +52,7 @@ struct applied_entry {
 
 struct view {
 	int root_fd;
+	const char *targets[2]; /* the targets in use (created at boot), or NULL */
 	struct applied_entry *applied;
 	size_t n_applied;
 };
@@ -74,19 +75,40 @@ static const struct applied_entry *innermost(const struct view *v, const char *p
 	return best;
 }
 
+/* Is the first LEN bytes of PATH on the persistent partition, which is
+ * mounted on /opt at boot and empty at the first boot but for the targets
+ * (*RET_DIR: it is /opt itself or one of the targets' directories)? */
+static bool on_partition(const struct view *v, const char *path, size_t len, bool *ret_dir)
+{
+	*ret_dir = false;
+	if (!path_within(path, len, LAYOUT_PERSISTENT_MOUNT))
+		return false;
+	*ret_dir = len == strlen(LAYOUT_PERSISTENT_MOUNT);
+	for (size_t k = 0; k < ELEMENTSOF(v->targets); k++) {
+		const char *t = v->targets[k];
+		if (t && strlen(t) >= len && strncmp(t, path, len) == 0 &&
+		    (t[len] == '\0' || t[len] == '/'))
+			*ret_dir = true;
+	}
+	return true;
+}
+
 /* What the booted tree has at the first LEN bytes of PATH, all of whose
- * parents are directories there: the image's content, except below a bind
- * whose mount point is created (its copy starts empty) and for device nodes
- * and sockets below a seeded bind (seeding leaves them out). */
+ * parents are directories there: the image's content, except on the
+ * persistent partition (see on_partition()), below a bind whose mount point
+ * is created (its copy starts empty), and for device nodes and sockets below
+ * a seeded bind (seeding leaves them out). */
 static enum layout_node view_node(const struct view *v, const char *path, size_t len)
 {
 	const struct applied_entry *a = innermost(v, path, len);
-	bool self = a && strlen(a->path) == len;
+	bool self = a && strlen(a->path) == len, dir;
 
 	if (a && a->created)
 		return !self	    ? LAYOUT_NODE_MISSING
 		       : a->as_file ? LAYOUT_NODE_FILE
 				    : LAYOUT_NODE_DIR;
+	if (on_partition(v, path, len, &dir))
+		return dir ? LAYOUT_NODE_DIR : LAYOUT_NODE_MISSING;
 
 	_cleanup_free_ char *prefix = strndup(path, len);
 	if (!prefix)
@@ -139,8 +161,12 @@ static enum layout_parent view_parent(const struct view *v, const char *path)
 	if (n != LAYOUT_NODE_DIR)
 		return LAYOUT_PARENT_ERROR;
 	const struct applied_entry *a = innermost(v, parent, plen);
-	return a && a->kind == LAYOUT_TMPFS_OVERLAY ? LAYOUT_PARENT_WRITABLE
-						    : LAYOUT_PARENT_READONLY;
+	if (a && a->kind == LAYOUT_TMPFS_OVERLAY)
+		return LAYOUT_PARENT_WRITABLE;
+	bool dir;
+	if (!a && on_partition(v, parent, plen, &dir))
+		return LAYOUT_PARENT_PERSISTENT;
+	return LAYOUT_PARENT_READONLY;
 }
 
 /* Predict apply for one entry; add a warning or an error when it would not
@@ -271,6 +297,11 @@ int layout_check_root(const struct layout *l, const char *root, struct layout_di
 		return -ENOMEM;
 	}
 	struct view v = { .root_fd = root_fd, .applied = applied };
+	for (size_t k = 0; k < l->n_entries; k++)
+		if (l->entries[k].kind == LAYOUT_PERSISTENT_BIND)
+			v.targets[0] = l->persistent_bind_target;
+		else
+			v.targets[1] = l->tmpfs_overlay_target;
 
 	/* In plan order, as apply goes: an entry sees what the ones before it did. */
 	for (size_t k = 0; k < plan.n_ops; k++) {

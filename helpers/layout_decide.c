@@ -81,6 +81,10 @@ static void decide_bind(const struct layout_facts *f, struct layout_decision *d)
 		outcome(d, LAYOUT_SKIP, LAYOUT_WHY_PARENT_READONLY, -EROFS);
 		return;
 	}
+	if (f->target == LAYOUT_NODE_MISSING && f->parent == LAYOUT_PARENT_PERSISTENT) {
+		outcome(d, LAYOUT_SKIP, LAYOUT_WHY_PARENT_PERSISTENT, -ENOENT);
+		return;
+	}
 	/* Only now, when the image can take the entry, is the copy looked at:
 	 * an entry that is skipped never touches its persistent copy. */
 	if (decide_copy_errors(f, d))
@@ -188,6 +192,10 @@ const char *layout_why_to_string(enum layout_why why)
 		return "the mount point is missing in the image and its parent is not on a tmpfs "
 		       "overlay, so it cannot be created; add it to the image or overlay its "
 		       "parent";
+	case LAYOUT_WHY_PARENT_PERSISTENT:
+		return "the mount point would be on the persistent partition (mounted on /opt at "
+		       "boot, hiding the image's /opt), which does not have it; what is stored "
+		       "there persists anyway: remove the entry, or bind a path outside /opt";
 	case LAYOUT_WHY_IMAGE_VS_COPY:
 		return "the image and the persistent copy disagree (one is a file, the other a "
 		       "directory); the persistent copy is kept as it is and not mounted: move "

@@ -39,10 +39,11 @@ enum layout_node {
 
 /* The mount point's parent, looked at only when the mount point is missing. */
 enum layout_parent {
-	LAYOUT_PARENT_WRITABLE, /* a directory on a tmpfs overlay: the mount point can be made */
-	LAYOUT_PARENT_READONLY, /* a directory elsewhere (the read-only image, a bind) */
-	LAYOUT_PARENT_MISSING,	/* no such directory */
-	LAYOUT_PARENT_ERROR,	/* a symbolic link or a lookup error */
+	LAYOUT_PARENT_WRITABLE,	  /* a directory on a tmpfs overlay: the mount point can be made */
+	LAYOUT_PARENT_READONLY,	  /* a directory elsewhere (the read-only image, a bind) */
+	LAYOUT_PARENT_PERSISTENT, /* a directory of the persistent partition (/opt) itself */
+	LAYOUT_PARENT_MISSING,	  /* no such directory */
+	LAYOUT_PARENT_ERROR,	  /* a symbolic link or a lookup error */
 };
 
 struct layout_facts {
@@ -74,6 +75,7 @@ enum layout_why {
 	LAYOUT_WHY_BIND_SPECIAL,      /* SKIP: the image has a device node, FIFO or socket */
 	LAYOUT_WHY_PARENT_MISSING,    /* SKIP */
 	LAYOUT_WHY_PARENT_READONLY,   /* SKIP */
+	LAYOUT_WHY_PARENT_PERSISTENT, /* SKIP */
 	LAYOUT_WHY_IMAGE_VS_COPY,     /* CONFLICT */
 	LAYOUT_WHY_DECLARED_VS_IMAGE, /* CONFLICT */
 	LAYOUT_WHY_DECLARED_VS_COPY,  /* CONFLICT */

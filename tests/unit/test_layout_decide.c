@@ -57,6 +57,8 @@ static void test_decide_policy_table(void **state)
 		R(B, false, true, MISS, WR, MISS, APPLY, NONE, AS_FILE | NEW_COPY | NEW_POINT),
 		R(B, false, false, MISS, RO, MISS, SKIP, PARENT_READONLY, 0),
 		R(B, false, false, MISS, PMISS, MISS, SKIP, PARENT_MISSING, 0),
+		R(B, false, false, MISS, LAYOUT_PARENT_PERSISTENT, MISS, SKIP, PARENT_PERSISTENT,
+		  0),
 		R(B, false, false, SPEC, RO, MISS, SKIP, BIND_SPECIAL, 0),
 		R(B, true, false, MISS, PMISS, MISS, FAIL, PARENT_MISSING, 0),
 		R(B, false, true, DIR_, RO, MISS, CONFLICT, DECLARED_VS_IMAGE, 0),
