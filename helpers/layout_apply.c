@@ -55,7 +55,34 @@ struct apply_ctx {
 	unsigned n_ok, n_already, n_failed, n_skipped, n_conflicts;
 	int persist_fd; /* ROOT/PERSISTENT_BIND_TARGET, opened on first use */
 	int persist_error;
+	const struct layout_plan *plan;
+	/* Per op: 0 not mounted; else 1 + how many overlays the file system it
+	 * mounted stacks (1 for a bind, 2 for an overlay on the image …). */
+	unsigned char *mounted;
 };
+
+/* How many overlays the file system holding OP's mount point stacks: that
+ * of the innermost mounted op above it (0 for the image, a bind). */
+static unsigned lower_depth(const struct apply_ctx *c, const struct layout_op *op)
+{
+	size_t i = (size_t)(op - c->plan->ops), best = 0, len = strlen(op->target);
+	unsigned depth = 0;
+	for (size_t j = 0; j < i; j++) {
+		const char *t = c->plan->ops[j].target;
+		size_t n = strlen(t);
+		if (c->mounted[j] && c->plan->ops[j].entry && n < len && n > best &&
+		    strncmp(op->target, t, n) == 0 && op->target[n] == '/') {
+			best = n;
+			depth = c->mounted[j] - 1u;
+		}
+	}
+	return depth;
+}
+
+static void set_mounted(struct apply_ctx *c, const struct layout_op *op, unsigned depth)
+{
+	c->mounted[op - c->plan->ops] = (unsigned char)(depth + 1);
+}
 
 /* Log "layout: PATH: REASON: ERRNO" once, record it, remember the first error. */
 _printf_(4, 5) static int op_fail(struct apply_ctx *c, const struct layout_op *op, int r,
@@ -242,6 +269,7 @@ static int apply_overlay(struct apply_ctx *c, const struct layout_op *op)
 		.target = target,
 		.parent = LAYOUT_PARENT_READONLY, /* not looked at for overlays */
 		.copy = LAYOUT_NODE_MISSING,
+		.lower_depth = lower_depth(c, op),
 	};
 	struct layout_decision d;
 	layout_decide(&f, &d);
@@ -252,6 +280,7 @@ static int apply_overlay(struct apply_ctx *c, const struct layout_op *op)
 	if (r < 0)
 		return op_fail(c, op, r, "cannot inspect mount point");
 	if (r > 0) {
+		set_mounted(c, op, f.lower_depth + 1);
 		op_ok(c, op, true);
 		return 0;
 	}
@@ -284,6 +313,7 @@ static int apply_overlay(struct apply_ctx *c, const struct layout_op *op)
 			       "cannot mount overlayfs (upper %s, work %s; run with -v "
 			       "for the kernel's reason)",
 			       op->upper, op->work);
+	set_mounted(c, op, f.lower_depth + 1);
 	op_ok(c, op, false);
 	return 0;
 }
@@ -481,6 +511,7 @@ static int apply_bind(struct apply_ctx *c, const struct layout_op *op)
 
 	if (sfd >= 0 && tfd >= 0 && sst.st_dev == tst.st_dev && sst.st_ino == tst.st_ino &&
 	    mount_is_root(tfd) == 1) {
+		set_mounted(c, op, 0);
 		op_ok(c, op, true);
 		return 0;
 	}
@@ -520,18 +551,27 @@ static int apply_bind(struct apply_ctx *c, const struct layout_op *op)
 	r = mount_bind_fd(sfd, tfd);
 	if (r < 0)
 		return op_fail(c, op, r, "cannot bind %s%s", pbt, op->target);
+	set_mounted(c, op, 0);
 	op_ok(c, op, false);
 	return 0;
 }
 
 int layout_apply(const struct layout_plan *plan, const char *root, struct report_stage *stage)
 {
+	_cleanup_free_ unsigned char *mounted = calloc(plan->n_ops ? plan->n_ops : 1, 1);
 	struct apply_ctx c = {
 		.layout = plan->layout,
 		.stage = stage,
 		.persist_fd = -1,
+		.plan = plan,
+		.mounted = mounted,
 	};
 
+	if (!mounted) {
+		log_error("layout: out of memory");
+		report_stage_set(stage, "error", "out of memory");
+		return -ENOMEM;
+	}
 	c.root_fd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (c.root_fd < 0) {
 		int r = -errno;

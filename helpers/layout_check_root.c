@@ -48,6 +48,7 @@ struct applied_entry {
 	enum layout_kind kind;
 	bool created; /* its mount point is created at boot (not in the image) */
 	bool as_file;
+	unsigned depth; /* how many overlays the mounted file system stacks */
 };
 
 struct view {
@@ -187,6 +188,11 @@ static int check_entry(struct view *v, const struct layout_entry *e, const char 
 	};
 	if (!overlay && f.target == LAYOUT_NODE_MISSING)
 		f.parent = view_parent(v, e->path);
+	/* The file system the mount point is on: that of the innermost entry
+	 * mounted above it (an entry is never mounted twice: no duplicates). */
+	const struct applied_entry *above = innermost(v, e->path, strlen(e->path));
+	if (overlay && above)
+		f.lower_depth = above->depth;
 	struct layout_decision dec;
 	layout_decide(&f, &dec);
 	const char *why = layout_why_to_string(dec.why);
@@ -199,6 +205,7 @@ static int check_entry(struct view *v, const struct layout_entry *e, const char 
 			.kind = e->kind,
 			.created = dec.create_point,
 			.as_file = dec.as_file,
+			.depth = overlay ? f.lower_depth + 1 : 0,
 		};
 		return 0;
 	case LAYOUT_SKIP:

@@ -44,7 +44,10 @@ static void decide_overlay(const struct layout_facts *f, struct layout_decision 
 {
 	switch (f->target) {
 	case LAYOUT_NODE_DIR:
-		outcome(d, LAYOUT_APPLY, LAYOUT_WHY_NONE, 0);
+		if (f->lower_depth >= LAYOUT_OVERLAY_MAX_DEPTH)
+			outcome(d, LAYOUT_SKIP, LAYOUT_WHY_OVERLAY_TOO_DEEP, -EINVAL);
+		else
+			outcome(d, LAYOUT_APPLY, LAYOUT_WHY_NONE, 0);
 		break;
 	case LAYOUT_NODE_MISSING:
 		outcome(d, LAYOUT_SKIP, LAYOUT_WHY_OVERLAY_MISSING, -ENOENT);
@@ -182,6 +185,10 @@ const char *layout_why_to_string(enum layout_why why)
 	case LAYOUT_WHY_OVERLAY_NOT_DIR:
 		return "the image has something other than a directory here and a tmpfs overlay "
 		       "needs a directory; fix the image or remove the entry";
+	case LAYOUT_WHY_OVERLAY_TOO_DEEP:
+		return "it is inside two nested tmpfs overlays and overlayfs stacks at most two "
+		       "(the kernel refuses a third); its content is already writable through the "
+		       "overlays above it: remove the entry or one of those";
 	case LAYOUT_WHY_BIND_SPECIAL:
 		return "the image has a device node, FIFO or socket here; a persistent bind needs "
 		       "a directory or a regular file";

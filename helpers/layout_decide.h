@@ -46,12 +46,18 @@ enum layout_parent {
 	LAYOUT_PARENT_ERROR,	  /* a symbolic link or a lookup error */
 };
 
+/* The kernel's FILESYSTEM_MAX_STACK_DEPTH: an overlay whose lower directory
+ * is inside an overlay inside an overlay cannot be mounted (EINVAL). */
+#define LAYOUT_OVERLAY_MAX_DEPTH 2
+
 struct layout_facts {
 	enum layout_kind kind;
 	bool required, file;	   /* from REQUIRED_PATHS, PERSISTENT_BIND_FILES */
 	enum layout_node target;   /* the mount point in the tree being set up */
 	enum layout_parent parent; /* only when target is MISSING */
 	enum layout_node copy;	   /* binds: the persistent copy (MISSING on a first boot) */
+	unsigned lower_depth;	   /* overlays: how many overlays the mount point's file
+				    * system already stacks (0: the image or a bind) */
 };
 
 enum layout_action {
@@ -72,6 +78,7 @@ enum layout_why {
 	LAYOUT_WHY_NOTDIR_PARENT,     /* SKIP: a parent in the image is not a directory */
 	LAYOUT_WHY_OVERLAY_MISSING,   /* SKIP */
 	LAYOUT_WHY_OVERLAY_NOT_DIR,   /* SKIP */
+	LAYOUT_WHY_OVERLAY_TOO_DEEP,  /* SKIP: overlayfs stacks at most LAYOUT_OVERLAY_MAX_DEPTH */
 	LAYOUT_WHY_BIND_SPECIAL,      /* SKIP: the image has a device node, FIFO or socket */
 	LAYOUT_WHY_PARENT_MISSING,    /* SKIP */
 	LAYOUT_WHY_PARENT_READONLY,   /* SKIP */

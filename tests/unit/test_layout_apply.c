@@ -508,6 +508,32 @@ static void test_apply_type_conflict_keeps_the_copy_and_boots_on(void **state)
 	plan_free(&b);
 }
 
+static void test_apply_skips_a_third_nested_overlay(void **state)
+{
+	(void)state;
+	struct plan_builder b;
+	plan_init(&b);
+	plan_add(&b, LAYOUT_OP_TMPFS, NULL);
+	plan_add(&b, LAYOUT_OP_OVERLAY, "/var");
+	plan_add(&b, LAYOUT_OP_OVERLAY, "/var/lib");
+	plan_add(&b, LAYOUT_OP_OVERLAY, "/var/lib/x");
+	plan_add(&b, LAYOUT_OP_OVERLAY, "/var/log"); /* a sibling: two deep is fine */
+	assert_int_equal(sh("mkdir -p image/var/lib/x"), 0);
+	boot_up();
+	assert_int_equal(layout_apply(&b.plan, rootdir, NULL), 0);
+	assert_true(is_mount("/var"));
+	assert_true(is_mount("/var/lib"));
+	assert_true(is_mount("/var/log"));
+	assert_false(is_mount("/var/lib/x"));
+	assert_int_equal(sh("echo w >root/var/lib/x/f"), 0); /* writable through /var/lib */
+	/* Applying again gives the same answer (and stacks nothing). */
+	int n = count_mounts();
+	assert_int_equal(layout_apply(&b.plan, rootdir, NULL), 0);
+	assert_int_equal(count_mounts(), n);
+	shut_down();
+	plan_free(&b);
+}
+
 static void test_apply_overlay_refused_when_tmpfs_failed(void **state)
 {
 	(void)state;
@@ -543,6 +569,7 @@ int main(void)
 		T(test_apply_required_entry_that_cannot_be_applied_fails),
 		T(test_apply_declared_file_missing_in_image_becomes_empty_persistent_file),
 		T(test_apply_type_conflict_keeps_the_copy_and_boots_on),
+		T(test_apply_skips_a_third_nested_overlay),
 		T(test_apply_overlay_refused_when_tmpfs_failed),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);

@@ -40,7 +40,7 @@ static void test_decide_policy_table(void **state)
 	/* kind, required, file, mount point, its parent, persistent copy → outcome */
 #define R(k, req, file, t, p, c, act, why, todo)                                                   \
 	{                                                                                          \
-		{ k, req, file, t, p, c }, LAYOUT_##act, LAYOUT_WHY_##why, todo                    \
+		{ k, req, file, t, p, c, 0 }, LAYOUT_##act, LAYOUT_WHY_##why, todo                 \
 	}
 	static const struct row rows[] = {
 		/* overlays */
@@ -50,6 +50,16 @@ static void test_decide_policy_table(void **state)
 		R(O, false, false, NDIR, RO, MISS, SKIP, NOTDIR_PARENT, 0),
 		R(O, true, false, MISS, RO, MISS, FAIL, OVERLAY_MISSING, 0),
 		R(O, false, false, LINK, RO, MISS, FAIL, TARGET_SYMLINK, 0),
+		/* inside two nested overlays: the kernel would refuse a third */
+		{ { O, false, false, DIR_, RO, MISS, 1 }, LAYOUT_APPLY, LAYOUT_WHY_NONE, 0 },
+		{ { O, false, false, DIR_, RO, MISS, 2 },
+		  LAYOUT_SKIP,
+		  LAYOUT_WHY_OVERLAY_TOO_DEEP,
+		  0 },
+		{ { O, true, false, DIR_, RO, MISS, 2 },
+		  LAYOUT_FAIL,
+		  LAYOUT_WHY_OVERLAY_TOO_DEEP,
+		  0 },
 		/* binds: first boot */
 		R(B, false, false, DIR_, RO, MISS, APPLY, NONE, SEED),
 		R(B, false, false, FILE_, RO, MISS, APPLY, NONE, AS_FILE | SEED),
