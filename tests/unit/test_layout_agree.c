@@ -3,8 +3,10 @@
  * Property test: `layout check --root` (layout_check_root) and `layout
  * apply` (layout_apply) agree on every entry.  Many small random image trees
  * and layouts (seeded PRNG; SEALROOT_AGREE_SEED and SEALROOT_AGREE_CASES
- * override the defaults) are checked, then applied on a first boot (empty
- * persistent tree) in a private mount namespace; for every entry:
+ * override the defaults) are checked, then applied on a first boot in a
+ * private mount namespace: the image read-only, and on its /opt an empty
+ * stand-in for the persistent partition (holding the persistent tree), as
+ * `persist open` mounts it; for every entry:
  *   - no diagnostic at its line  <=> apply reports it "ok";
  *   - a "skipped at boot" warning <=> apply reports "skipped";
  *   - a "(conflict)" warning      <=> apply reports "conflict";
@@ -30,10 +32,11 @@
 
 #define PBT "/opt/.mount/persistence"
 #define TOT "/opt/.mount/tmpfs"
-#define N_PATHS 39 /* /a…/c, /a/a…/c/c, /a/a/a…/c/c/c */
+#define N_PATHS 39 /* /a, /b, /opt, then /a/a…/opt/c, then /a/a/a…/opt/c/c */
+#define OPT 2	   /* index of /opt: the image has it; never an entry */
 #define MAX_ENTRIES 6
 
-static char scratch[64], image[96], rootdir[96], persist[96], report[96];
+static char scratch[64], image[96], rootdir[96], part[96], report[96];
 static uint64_t rng;
 
 static uint64_t next_rand(void)
@@ -65,13 +68,14 @@ static int sh(const char *fmt, ...)
 /* The universe of paths, parents before children. */
 static void path_of(unsigned i, char *buf, size_t size)
 {
+	static const char *const top[] = { "a", "b", "opt" };
 	static const char names[] = "abc";
 	if (i < 3)
-		snprintf(buf, size, "/%c", names[i]);
+		snprintf(buf, size, "/%s", top[i]);
 	else if (i < 12)
-		snprintf(buf, size, "/%c/%c", names[(i - 3) / 3], names[(i - 3) % 3]);
+		snprintf(buf, size, "/%s/%c", top[(i - 3) / 3], names[(i - 3) % 3]);
 	else
-		snprintf(buf, size, "/%c/%c/%c", names[(i - 12) / 9], names[(i - 12) / 3 % 3],
+		snprintf(buf, size, "/%s/%c/%c", top[(i - 12) / 9], names[(i - 12) / 3 % 3],
 			 names[(i - 12) % 3]);
 }
 
@@ -89,6 +93,10 @@ static void make_tree(char *desc, size_t size)
 		int parent = i < 3 ? -1 : i < 12 ? (int)(i - 3) / 3 : 3 + (int)(i - 12) / 3;
 		if (parent >= 0 && !is_dir[parent])
 			continue;
+		if (i == OPT) { /* made with the targets; hidden at boot */
+			is_dir[i] = true;
+			continue;
+		}
 		unsigned r = pick(100);
 		const char *what = NULL;
 		if (r < 20) {
@@ -137,7 +145,7 @@ static size_t make_layout(struct entry *e, char *text, size_t size)
 		unsigned i;
 		do
 			i = pick(N_PATHS);
-		while (used[i]);
+		while (used[i] || i == OPT);
 		used[i] = true;
 		path_of(i, e[k].path, sizeof(e[k].path));
 		e[k].overlay = pick(5) < 2;
@@ -226,8 +234,8 @@ static void one_case(uint64_t seed, unsigned *n_skip, unsigned *n_fail, unsigned
 	struct entry e[MAX_ENTRIES];
 
 	rng = seed ? seed : 1;
-	assert_int_equal(sh("rm -rf image persist report.json && mkdir -p image%s image%s "
-			    "persist",
+	assert_int_equal(sh("rm -rf image part report.json && mkdir -p image%s image%s "
+			    "part/.mount/persistence",
 			    PBT, TOT),
 			 0);
 	make_tree(tree, sizeof(tree));
@@ -245,8 +253,8 @@ static void one_case(uint64_t seed, unsigned *n_skip, unsigned *n_fail, unsigned
 	assert_int_equal(mount(image, rootdir, NULL, MS_BIND, NULL), 0);
 	assert_int_equal(mount(NULL, rootdir, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY, NULL), 0);
 	char t[160];
-	snprintf(t, sizeof(t), "%s%s", rootdir, PBT);
-	assert_int_equal(mount(persist, t, NULL, MS_BIND, NULL), 0);
+	snprintf(t, sizeof(t), "%s/opt", rootdir);
+	assert_int_equal(mount(part, t, NULL, MS_BIND, NULL), 0);
 	struct layout_plan plan = {};
 	assert_int_equal(layout_plan_build(&l, &plan), 0);
 	struct report_stage *stage = report_stage_begin("layout");
@@ -319,12 +327,13 @@ static int group_setup(void **state)
 		return -1;
 	snprintf(image, sizeof(image), "%s/image", scratch);
 	snprintf(rootdir, sizeof(rootdir), "%s/root", scratch);
-	snprintf(persist, sizeof(persist), "%s/persist", scratch);
+	snprintf(part, sizeof(part), "%s/part", scratch);
 	snprintf(report, sizeof(report), "%s/report.json", scratch);
 	if (mkdir(rootdir, 0755) < 0)
 		return -1;
 	setenv("SEALROOT_REPORT", report, 1);
-	log_set_max_level(LOG_LEVEL_ERR - 1); /* quiet: the report says it all */
+	/* Quiet: the report says it all (AGREE_DEBUG=1: apply's debug messages). */
+	log_set_max_level(getenv("AGREE_DEBUG") ? LOG_LEVEL_DEBUG : LOG_LEVEL_ERR - 1);
 	return 0;
 }
 
