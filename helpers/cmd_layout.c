@@ -29,16 +29,19 @@ static void usage_layout(FILE *out)
 
 static void usage_check(FILE *out)
 {
-	fprintf(out,
-		"Usage: sealroot layout check [--root DIR] FILE\n\n"
-		"Parse and validate FILE (never executing it).  Every problem is printed\n"
-		"as FILE:LINE:COL: error: MESSAGE on stderr; a clean file prints a\n"
-		"one-line summary on stdout.\n\n"
-		"Options:\n"
-		"  -r, --root DIR  also check that every mount point exists in the\n"
-		"                  unpacked root DIR (no symlinks; overlays need directories)\n"
-		"  -h, --help      show this help\n\n"
-		"Exit status: 0 valid, 1 problems found or FILE unreadable, 2 usage error.\n");
+	fprintf(out, "Usage: sealroot layout check [--root DIR] FILE\n\n"
+		     "Parse and validate FILE (never executing it).  Every problem is printed\n"
+		     "as FILE:LINE:COL: error: MESSAGE on stderr; a clean file prints a\n"
+		     "one-line summary on stdout.\n\n"
+		     "Options:\n"
+		     "  -r, --root DIR  also predict the first boot on the unpacked root DIR:\n"
+		     "                  an entry the boot would skip, or not mount because of a\n"
+		     "                  conflict, is a warning (FILE:LINE:COL: warning: …); a\n"
+		     "                  symlink or a required entry that cannot be applied is\n"
+		     "                  an error\n"
+		     "  -h, --help      show this help\n\n"
+		     "Exit status: 0 valid (warnings allowed), 1 errors found or FILE unreadable,\n"
+		     "2 usage error.\n");
 }
 
 static void usage_plan(FILE *out)
@@ -49,7 +52,8 @@ static void usage_plan(FILE *out)
 		"the tmpfs first, then parents before children, ties in file order.\n\n"
 		"Options:\n"
 		"  -r, --root DIR  also check the mount points in DIR, as 'check' does\n"
-		"  -j, --json      print a JSON array of {op, target, source|upper/work, line}\n"
+		"  -j, --json      print a JSON array of {op, target, source|upper/work, line,\n"
+		"                  required, file}\n"
 		"  -h, --help      show this help\n\n"
 		"Exit status: 0 printed, 1 invalid layout, 2 usage error.\n");
 }
@@ -66,8 +70,11 @@ static void usage_apply(FILE *out)
 		     "  -r, --root DIR     the root to apply the layout to (required)\n"
 		     "      --cmdline S    read sealroot.layout= from S, not /proc/cmdline\n"
 		     "  -h, --help         show this help\n\n"
-		     "Exit status: 0 all applied, 1 invalid layout or a mount failed, 2 usage "
-		     "error.\n");
+		     "Entries the image cannot take are skipped with a warning, and a\n"
+		     "persistent copy whose type disagrees with the image is kept and not\n"
+		     "mounted (a conflict), unless the entry is in REQUIRED_PATHS.\n\n"
+		     "Exit status: 0 applied (skips and conflicts allowed), 1 invalid layout\n"
+		     "or an entry failed, 2 usage error.\n");
 }
 
 struct layout_args {
@@ -159,12 +166,12 @@ static int load(const struct layout_args *a, struct layout *l)
 			return log_error_errno(r, "Failed to open root directory %s: %m", a->root);
 		}
 	}
-	if (d.n > 0 || d.n_dropped > 0) {
+	if (d.n > 0 || d.n_dropped > 0)
 		layout_diags_print(&d, a->file, stderr);
-		layout_diags_done(&d);
-		return -EINVAL;
-	}
+	size_t n_errors = d.n_errors;
 	layout_diags_done(&d);
+	if (n_errors > 0)
+		return -EINVAL;
 
 	switch (r) {
 	case 0:

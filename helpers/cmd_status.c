@@ -129,7 +129,7 @@ static int print_table(json_object *root, FILE *out)
 		fprintf(out, "(no stages recorded)\n");
 
 	if (n_entries > 0) {
-		fprintf(out, "\n%-10s %-32s %-14s %-7s %s\n", "STAGE", "PATH", "KIND", "RESULT",
+		fprintf(out, "\n%-10s %-32s %-14s %-8s %s\n", "STAGE", "PATH", "KIND", "RESULT",
 			"MESSAGE");
 		for (size_t i = 0; i < n; i++) {
 			json_object *s = json_object_array_get_idx(stages, i), *entries;
@@ -142,7 +142,7 @@ static int print_table(json_object *root, FILE *out)
 				const char *path = get_str(e, "path"), *kind = get_str(e, "kind"),
 					   *res = get_str(e, "result"),
 					   *msg = get_str(e, "message");
-				fprintf(out, "%-10s %-32s %-14s %-7s %s\n", name ? name : "?",
+				fprintf(out, "%-10s %-32s %-14s %-8s %s\n", name ? name : "?",
 					path ? path : "?", kind ? kind : "?", res ? res : "?",
 					msg ? msg : "");
 			}

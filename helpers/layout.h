@@ -17,6 +17,9 @@
 #define LAYOUT_DEFAULT_TMPFS_OVERLAYS "/var"
 #define LAYOUT_DEFAULT_PERSISTENT_BIND_TARGET "/opt/.mount/persistence"
 #define LAYOUT_DEFAULT_TMPFS_OVERLAY_TARGET "/opt/.mount/tmpfs"
+/* Where `sealroot persist open` mounts the persistent partition in the root
+ * (its default --mount-point): at boot, the image's content there is hidden. */
+#define LAYOUT_PERSISTENT_MOUNT "/opt"
 #define LAYOUT_DEFAULT_OVERLAY_SIZE "25%"
 #define LAYOUT_FILE_MAX (1024 * 1024) /* bytes: larger files are refused */
 #define LAYOUT_ENTRIES_MAX 4096	      /* paths in all lists together */
@@ -30,6 +33,8 @@ enum layout_kind {
 struct layout_entry {
 	char *path;
 	enum layout_kind kind;
+	bool required;	       /* listed in REQUIRED_PATHS: not applying it fails the boot */
+	bool file;	       /* listed in PERSISTENT_BIND_FILES: created as a file when missing */
 	unsigned line, column; /* where it was written in the file (1-based);
 				* 0, 0 for an entry that comes from a default */
 };
@@ -45,6 +50,7 @@ struct layout {
 /* One problem found in a layout file. */
 struct layout_diag {
 	unsigned line, column; /* 1-based; column counts bytes; 0, 0: not tied to a line */
+	bool warning;	       /* a warning does not make the file invalid */
 	char *message;
 };
 
@@ -52,12 +58,16 @@ struct layout_diags {
 	struct layout_diag *items;
 	size_t n;
 	size_t n_dropped; /* problems beyond LAYOUT_DIAGS_MAX, counted but not kept */
+	size_t n_errors;  /* errors among all of them, dropped ones included */
 };
 
-/* Append one diagnostic; beyond LAYOUT_DIAGS_MAX only n_dropped grows.
+/* Append one error; beyond LAYOUT_DIAGS_MAX only n_dropped grows.
  * Returns 0 or -ENOMEM. */
 int layout_diag_add(struct layout_diags *d, unsigned line, unsigned column, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
+/* The same for a warning. */
+int layout_diag_add_warning(struct layout_diags *d, unsigned line, unsigned column, const char *fmt,
+			    ...) __attribute__((format(printf, 4, 5)));
 
 /*
  * Parse and validate a layout.env held in memory (may contain NUL bytes; they
@@ -76,18 +86,21 @@ int layout_load_file(const char *path, struct layout *ret, struct layout_diags *
 void layout_done(struct layout *l);
 void layout_diags_done(struct layout_diags *d);
 
-/* Print "FILE:LINE:COL: error: message" lines, one per diagnostic ("FILE: error:
- * message" when the diagnostic has no line). */
+/* Print "FILE:LINE:COL: error: message" lines ("warning:" for warnings), one
+ * per diagnostic ("FILE: error: message" when the diagnostic has no line). */
 void layout_diags_print(const struct layout_diags *d, const char *filename, FILE *out);
 
 /*
- * Check an unpacked root directory against a parsed layout (layout_check_root.c):
- * every entry's mount point must exist beneath ROOT without a symlink in any
- * component (an overlay needs a directory, a bind a directory or a regular
- * file), and so must the targets that are in use.  Problems are appended to
- * diags with the entry's line and column.  Returns 0 when all is well,
- * -EINVAL when problems were added, or a negative errno when ROOT itself
- * cannot be opened (nothing added).
+ * Check an unpacked root directory against a parsed layout (layout_check_root.c)
+ * by predicting, entry by entry and in plan order, what `layout apply` does at
+ * the first boot (empty persistent partition): the same layout_decide()
+ * (layout_decide.h) on the same facts, read from ROOT and from the entries
+ * applied before.  An entry apply would skip or not mount (conflict) gives a
+ * warning, one it would fail (a symlink, a required entry it cannot apply)
+ * an error, both at the entry's line and column; so do targets in use that
+ * are not real directories.  Returns 0 when no error was added (warnings may
+ * have been), -EINVAL when errors were added, or a negative errno when ROOT
+ * itself cannot be opened (nothing added).
  */
 int layout_check_root(const struct layout *l, const char *root, struct layout_diags *diags);
 

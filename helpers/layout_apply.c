@@ -8,18 +8,28 @@
  *    Mounts go onto those fds; nothing is looked up again by name in between.
  *  - The persistent tree (ROOT/PERSISTENT_BIND_TARGET) must exist: it is
  *    where the persistent partition is mounted, so it is never created here.
+ *  - What to do with an entry is decided by layout_decide() (layout_decide.h)
+ *    from facts looked up here: the mount point, its parent when it is
+ *    missing, and for binds the persistent copy.  `layout check --root`
+ *    calls the same function, so both agree.
  *  - A missing persistent copy is seeded once from the image (seed.h).  When
- *    the image has no such path either, an empty directory (root:root 0755)
+ *    the image has no such path either, an empty directory (root:root 0755),
+ *    or an empty file (root:root 0644) for an entry in PERSISTENT_BIND_FILES,
  *    is created.  Missing parents of the copy get the owner and mode of the
  *    image's directory at the same place (root:root 0755 where the image has
  *    none), so the persistent tree mirrors the image.
  *  - A bind target missing from the image is created (a directory, or an
  *    empty file for a file bind) only when its parent is on an overlayfs,
- *    i.e. writable by a tmpfs overlay of this layout; otherwise the entry fails.
- *  - A failed entry is logged once ("layout: PATH: reason"), recorded in the
- *    report, and skipped; the entries below it are still attempted (each one
- *    is checked on its own, and a child bind of a failed parent still gives
- *    the user their persistent data at that path).
+ *    i.e. writable by a tmpfs overlay of this layout.
+ *  - A skipped entry or a conflict is logged as a warning and recorded in the
+ *    report ("skipped", "conflict"); it does not fail the step unless the
+ *    entry is in REQUIRED_PATHS.  A failed entry is logged once ("layout:
+ *    PATH: reason"), recorded, and the step fails; the entries below it are
+ *    still attempted (each one is checked on its own, and a child bind of a
+ *    failed parent still gives the user their persistent data at that path).
+ *  - An overlay's upper directory gets the image directory's owner, mode,
+ *    ACLs and extended attributes: overlayfs shows the upper root's for the
+ *    merged directory, so without them the overlay root would lose its ACL.
  *  - Before anything is seeded, the persistent copies of an EMT-era store
  *    are moved to their sealroot places (layout_migrate.h); a refused or
  *    failed migration counts as this run's first error.
@@ -41,6 +51,7 @@
 
 #include "layout_apply.h"
 #include "layout_migrate.h"
+#include "layout_decide.h"
 #include "log.h"
 #include "mount_api.h"
 #include "safe_path.h"
@@ -51,10 +62,37 @@ struct apply_ctx {
 	const struct layout *layout;
 	struct report_stage *stage;
 	int first_error;
-	unsigned n_ok, n_already, n_failed;
+	unsigned n_ok, n_already, n_failed, n_skipped, n_conflicts;
 	int persist_fd; /* ROOT/PERSISTENT_BIND_TARGET, opened on first use */
 	int persist_error;
+	const struct layout_plan *plan;
+	/* Per op: 0 not mounted; else 1 + how many overlays the file system it
+	 * mounted stacks (1 for a bind, 2 for an overlay on the image …). */
+	unsigned char *mounted;
 };
+
+/* How many overlays the file system holding OP's mount point stacks: that
+ * of the innermost mounted op above it (0 for the image, a bind). */
+static unsigned lower_depth(const struct apply_ctx *c, const struct layout_op *op)
+{
+	size_t i = (size_t)(op - c->plan->ops), best = 0, len = strlen(op->target);
+	unsigned depth = 0;
+	for (size_t j = 0; j < i; j++) {
+		const char *t = c->plan->ops[j].target;
+		size_t n = strlen(t);
+		if (c->mounted[j] && c->plan->ops[j].entry && n < len && n > best &&
+		    strncmp(op->target, t, n) == 0 && op->target[n] == '/') {
+			best = n;
+			depth = c->mounted[j] - 1u;
+		}
+	}
+	return depth;
+}
+
+static void set_mounted(struct apply_ctx *c, const struct layout_op *op, unsigned depth)
+{
+	c->mounted[op - c->plan->ops] = (unsigned char)(depth + 1);
+}
 
 /* Log "layout: PATH: REASON: ERRNO" once, record it, remember the first error. */
 _printf_(4, 5) static int op_fail(struct apply_ctx *c, const struct layout_op *op, int r,
@@ -91,6 +129,65 @@ static void op_ok(struct apply_ctx *c, const struct layout_op *op, bool already)
 			       already ? "already applied" : NULL);
 }
 
+/* A SKIP or CONFLICT that does not fail the step: warn and record it. */
+static void op_skip(struct apply_ctx *c, const struct layout_op *op,
+		    const struct layout_decision *d)
+{
+	const char *what = layout_action_to_string(d->action);
+	const char *why = layout_why_to_string(d->why);
+
+	log_warning("layout: %s: %s %s: %s", op->target, layout_op_kind_to_string(op->kind), what,
+		    why);
+	report_stage_add_entry(c->stage, op->target, layout_op_kind_to_string(op->kind), what, why);
+	if (d->action == LAYOUT_CONFLICT)
+		c->n_conflicts++;
+	else
+		c->n_skipped++;
+}
+
+/* Classify the result of a safe_open() (an fd or a negative errno); *ST
+ * receives the fstat() of a valid fd. */
+static enum layout_node node_of(int fd, struct stat *st)
+{
+	*st = (struct stat){};
+	int r = fd >= 0 && fstat(fd, st) < 0 ? -errno : 0;
+	return layout_node_from(fd, r, st->st_mode);
+}
+
+/* Message text for a failed safe_open of an image path. */
+static int fail_resolve(struct apply_ctx *c, const struct layout_op *op, int r, const char *what,
+			const char *prefix, const char *symlink)
+{
+	if (r == -ELOOP)
+		return op_fail(
+		    c, op, r,
+		    "%s: %s%s is a symlink; refusing to follow it or mount on or from it "
+		    "(replace it with a real directory or file)",
+		    what, prefix, symlink ? symlink : "(a component)");
+	return op_fail(c, op, r, "cannot open %s", what);
+}
+
+/* FAIL, SKIP or CONFLICT from layout_decide(): log and record it.  Returns 0
+ * unless the step fails. */
+static int op_not_applied(struct apply_ctx *c, const struct layout_op *op,
+			  const struct layout_decision *d, int err, const char *sym,
+			  const char *sym_prefix)
+{
+	const char *why = layout_why_to_string(d->why);
+
+	if (d->action != LAYOUT_FAIL) {
+		op_skip(c, op, d);
+		return 0;
+	}
+	if (d->by_required)
+		return op_fail(c, op, d->error, "in REQUIRED_PATHS but cannot be applied: %s", why);
+	if (d->why == LAYOUT_WHY_TARGET_SYMLINK)
+		return fail_resolve(c, op, -ELOOP, "mount point in the image", "", sym);
+	if (d->why == LAYOUT_WHY_COPY_SYMLINK)
+		return fail_resolve(c, op, -ELOOP, "persistent copy", sym_prefix, sym);
+	return op_fail(c, op, err < 0 ? err : d->error, "%s", why);
+}
+
 static int fs_type(int fd, long *ret)
 {
 	struct statfs sfs;
@@ -111,19 +208,6 @@ static int is_mount_of_type(int fd, long magic)
 	if (r < 0)
 		return r;
 	return t == magic;
-}
-
-/* Message text for a failed safe_open of an image path. */
-static int fail_resolve(struct apply_ctx *c, const struct layout_op *op, int r, const char *what,
-			const char *prefix, const char *symlink)
-{
-	if (r == -ELOOP)
-		return op_fail(
-		    c, op, r,
-		    "%s: %s%s is a symlink; refusing to follow it or mount on or from it "
-		    "(replace it with a real directory or file)",
-		    what, prefix, symlink ? symlink : "(a component)");
-	return op_fail(c, op, r, "cannot open %s", what);
 }
 
 static int apply_tmpfs(struct apply_ctx *c, const struct layout_op *op)
@@ -204,22 +288,35 @@ static int check_on_tmpfs(struct apply_ctx *c, const struct layout_op *op, int f
 static int apply_overlay(struct apply_ctx *c, const struct layout_op *op)
 {
 	_cleanup_free_ char *sym = NULL;
-	_cleanup_close_ int tfd = safe_open(c->root_fd, op->target, O_PATH | O_DIRECTORY, &sym);
-	if (tfd == -ENOENT)
-		return op_fail(c, op, tfd,
-			       "does not exist in the image; a tmpfs overlay needs a directory "
-			       "there (add it to the image or drop it from TMPFS_OVERLAYS)");
-	if (tfd == -ENOTDIR)
-		return op_fail(c, op, tfd,
-			       "is not a directory in the image; only directories can get a "
-			       "tmpfs overlay");
-	if (tfd < 0)
-		return fail_resolve(c, op, tfd, "overlay target", "", sym);
+	struct stat lower;
+	/* Opened for reading (its xattrs are copied below); only when it is
+	 * not a directory is it looked up again, to say what it is. */
+	_cleanup_close_ int tfd = safe_open(c->root_fd, op->target, O_RDONLY | O_DIRECTORY, &sym);
+	enum layout_node target;
+	if (tfd == -ENOTDIR) {
+		/* A file, FIFO… at the mount point, or a parent that is not a directory. */
+		_cleanup_close_ int pfd = safe_open(c->root_fd, op->target, O_PATH, NULL);
+		target = node_of(pfd, &lower);
+	} else
+		target = node_of(tfd, &lower);
+	struct layout_facts f = {
+		.kind = LAYOUT_TMPFS_OVERLAY,
+		.required = op->entry && op->entry->required,
+		.target = target,
+		.parent = LAYOUT_PARENT_READONLY, /* not looked at for overlays */
+		.copy = LAYOUT_NODE_MISSING,
+		.lower_depth = lower_depth(c, op),
+	};
+	struct layout_decision d;
+	layout_decide(&f, &d);
+	if (d.action != LAYOUT_APPLY)
+		return op_not_applied(c, op, &d, tfd, sym, "");
 
 	int r = is_mount_of_type(tfd, OVERLAYFS_SUPER_MAGIC);
 	if (r < 0)
 		return op_fail(c, op, r, "cannot inspect mount point");
 	if (r > 0) {
+		set_mounted(c, op, f.lower_depth + 1);
 		op_ok(c, op, true);
 		return 0;
 	}
@@ -230,17 +327,18 @@ static int apply_overlay(struct apply_ctx *c, const struct layout_op *op)
 	if (r < 0)
 		return r;
 
-	struct stat lower;
-	if (fstat(tfd, &lower) < 0)
-		return op_fail(c, op, -errno, "cannot stat the image directory");
-
 	_cleanup_close_ int ufd =
 	    safe_mkdir_p(c->root_fd, op->upper, 0755, O_RDONLY, NULL, NULL, &sym);
 	if (ufd < 0)
 		return fail_resolve(c, op, ufd, "upper directory", "", sym);
-	/* The upper root shows through: give it the image directory's owner and mode. */
+	/* The upper root shows through: give it the image directory's owner,
+	 * mode, ACLs and other extended attributes. */
 	if (fchown(ufd, lower.st_uid, lower.st_gid) < 0 || fchmod(ufd, lower.st_mode & 07777) < 0)
 		return op_fail(c, op, -errno, "cannot set owner and mode of %s", op->upper);
+	r = seed_carry_xattrs(tfd, ufd);
+	if (r < 0)
+		return op_fail(c, op, r, "cannot copy the ACLs and extended attributes to %s",
+			       op->upper);
 	_cleanup_close_ int wfd =
 	    safe_mkdir_p(c->root_fd, op->work, 0700, O_PATH, NULL, NULL, &sym);
 	if (wfd < 0)
@@ -257,6 +355,7 @@ static int apply_overlay(struct apply_ctx *c, const struct layout_op *op)
 			       "cannot mount overlayfs (upper %s, work %s; run with -v "
 			       "for the kernel's reason)",
 			       op->upper, op->work);
+	set_mounted(c, op, f.lower_depth + 1);
 	op_ok(c, op, false);
 	return 0;
 }
@@ -297,10 +396,19 @@ static int persist_root(struct apply_ctx *c)
 	return c->persist_fd = fd;
 }
 
-/* Seed the missing persistent copy of OP->target; TARGET_EXISTS says whether
- * the image has it. */
+/* Log what seeding left out (seed.h) and count it in the report. */
+static void seed_left_out(const char *rel, const char *what, void *userdata)
+{
+	const struct layout_op *op = userdata;
+	log_warning("layout: %s: %s%s%s is %s; not copied to the persistent partition (device "
+		    "nodes and sockets never are)",
+		    op->target, op->target, *rel ? "/" : "", rel, what);
+}
+
+/* Create the missing persistent copy of OP->target as D says: seeded from
+ * the image, or an empty file or directory. */
 static int seed_missing(struct apply_ctx *c, const struct layout_op *op, int pfd,
-			bool target_exists)
+			const struct layout_decision *d)
 {
 	_cleanup_free_ char *parent = NULL, *name = NULL, *sym = NULL;
 	const char *pbt = c->layout->persistent_bind_target;
@@ -331,14 +439,14 @@ static int seed_missing(struct apply_ctx *c, const struct layout_op *op, int pfd
 			   "seeding again",
 			   op->target, r);
 
-	if (!target_exists) {
-		r = seed_empty_dir(dst, name, 0755, 0, 0);
+	if (d->create_copy) {
+		r = d->as_file ? seed_empty_file(dst, name, 0644, 0, 0)
+			       : seed_empty_dir(dst, name, 0755, 0, 0);
 		if (r < 0 && r != -EEXIST)
-			return op_fail(c, op, r,
-				       "cannot create the empty persistent directory %s%s", pbt,
-				       op->target);
-		log_info("layout: %s: not in the image; created an empty persistent directory",
-			 op->target);
+			return op_fail(c, op, r, "cannot create the empty persistent %s %s%s",
+				       d->as_file ? "file" : "directory", pbt, op->target);
+		log_info("layout: %s: not in the image; created an empty persistent %s", op->target,
+			 d->as_file ? "file" : "directory");
 		return 0;
 	}
 
@@ -346,7 +454,7 @@ static int seed_missing(struct apply_ctx *c, const struct layout_op *op, int pfd
 	if (src < 0)
 		return fail_resolve(c, op, src, "image parent directory", "", sym);
 	struct seed_failure f = {};
-	r = seed_copy(src, name, dst, name, &f);
+	r = seed_copy(src, name, dst, name, seed_left_out, (void *)op, &f);
 	if (r < 0 && r != -EEXIST) {
 		r = op_fail(c, op, r,
 			    "cannot seed the persistent copy %s%s from the image: %s%s%s %s", pbt,
@@ -360,28 +468,40 @@ static int seed_missing(struct apply_ctx *c, const struct layout_op *op, int pfd
 	return 0;
 }
 
-/* A missing bind target may be created only on a writable overlay: open its
- * parent (O_RDONLY) and check that, before anything is seeded. */
-static int open_target_parent(struct apply_ctx *c, const struct layout_op *op, char **ret_name)
+/* PATH equals PREFIX or is below it. */
+static bool path_within(const char *path, const char *prefix)
 {
-	_cleanup_free_ char *parent = NULL, *name = NULL, *sym = NULL;
-	int r = path_split(op->target, &parent, &name);
-	if (r < 0)
-		return op_fail(c, op, r, "invalid path");
-	_cleanup_close_ int pfd = safe_open(c->root_fd, parent, O_RDONLY | O_DIRECTORY, &sym);
-	if (pfd < 0)
-		return fail_resolve(c, op, pfd, "parent of the mount point", "", sym);
+	size_t n = strlen(prefix);
+	return strncmp(path, prefix, n) == 0 && (path[n] == '\0' || path[n] == '/');
+}
+
+/* The parent of a missing mount point: WRITABLE when it is on an overlayfs
+ * (a tmpfs overlay of this layout), where the mount point can be created;
+ * then *RET_FD is an O_RDONLY fd of it and *RET_NAME the last component.
+ * PERSISTENT when it is the persistent partition itself, mounted on /opt
+ * (same file system as the persistent tree PFD). */
+static enum layout_parent target_parent(struct apply_ctx *c, const struct layout_op *op,
+					int pfd_persist, int *ret_fd, char **ret_name)
+{
+	_cleanup_free_ char *parent = NULL, *name = NULL;
+	if (path_split(op->target, &parent, &name) < 0)
+		return LAYOUT_PARENT_ERROR;
+	_cleanup_close_ int pfd = safe_open(c->root_fd, parent, O_RDONLY | O_DIRECTORY, NULL);
+	if (pfd == -ENOENT)
+		return LAYOUT_PARENT_MISSING;
 	long t = 0;
-	r = fs_type(pfd, &t);
-	if (r < 0)
-		return op_fail(c, op, r, "cannot inspect %s", parent);
-	if (t != OVERLAYFS_SUPER_MAGIC)
-		return op_fail(c, op, -ENOENT,
-			       "mount point does not exist in the image and %s is not on a tmpfs "
-			       "overlay; add it to the image or list %s in TMPFS_OVERLAYS",
-			       parent, parent);
+	if (pfd < 0 || fs_type(pfd, &t) < 0)
+		return LAYOUT_PARENT_ERROR;
+	if (t != OVERLAYFS_SUPER_MAGIC) {
+		struct stat a, b;
+		if (path_within(parent, LAYOUT_PERSISTENT_MOUNT) && fstat(pfd, &a) == 0 &&
+		    fstat(pfd_persist, &b) == 0 && a.st_dev == b.st_dev)
+			return LAYOUT_PARENT_PERSISTENT;
+		return LAYOUT_PARENT_READONLY;
+	}
 	*ret_name = TAKE_PTR(name);
-	return TAKE_FD(pfd);
+	*ret_fd = TAKE_FD(pfd);
+	return LAYOUT_PARENT_WRITABLE;
 }
 
 static int create_target(struct apply_ctx *c, const struct layout_op *op, int pfd, const char *name,
@@ -402,7 +522,7 @@ static int create_target(struct apply_ctx *c, const struct layout_op *op, int pf
 
 static int apply_bind(struct apply_ctx *c, const struct layout_op *op)
 {
-	_cleanup_free_ char *sym = NULL;
+	_cleanup_free_ char *tsym = NULL, *ssym = NULL;
 	int r;
 
 	if (!c->layout || !c->layout->persistent_bind_target)
@@ -415,78 +535,92 @@ static int apply_bind(struct apply_ctx *c, const struct layout_op *op)
 			       "mounted there? a symlink there is refused)",
 			       pbt);
 
-	_cleanup_close_ int tfd = safe_open(c->root_fd, op->target, O_PATH, &sym);
-	if (tfd < 0 && tfd != -ENOENT)
-		return fail_resolve(c, op, tfd, "mount point in the image", "", sym);
-	free(sym);
-	sym = NULL;
+	_cleanup_close_ int tfd = safe_open(c->root_fd, op->target, O_PATH, &tsym);
 	_cleanup_close_ int tparent = -1;
 	_cleanup_free_ char *tname = NULL;
-	if (tfd == -ENOENT) {
-		tparent = open_target_parent(c, op, &tname);
-		if (tparent < 0)
-			return tparent;
+	_cleanup_close_ int sfd = safe_open(pfd, op->target, O_PATH, &ssym);
+	struct stat tst, sst;
+	struct layout_facts f = {
+		.kind = LAYOUT_PERSISTENT_BIND,
+		.required = op->entry && op->entry->required,
+		.file = op->entry && op->entry->file,
+		.target = node_of(tfd, &tst),
+		.parent = LAYOUT_PARENT_READONLY,
+		.copy = node_of(sfd, &sst),
+	};
+	if (f.target == LAYOUT_NODE_MISSING)
+		f.parent = target_parent(c, op, pfd, &tparent, &tname);
+	struct layout_decision d;
+	layout_decide(&f, &d);
+	if (d.action != LAYOUT_APPLY) {
+		bool copy_side = d.why == LAYOUT_WHY_COPY_SYMLINK || d.why == LAYOUT_WHY_COPY_ERROR;
+		return op_not_applied(c, op, &d, copy_side ? sfd : tfd, copy_side ? ssym : tsym,
+				      copy_side ? pbt : "");
 	}
 
-	_cleanup_close_ int sfd = safe_open(pfd, op->target, O_PATH, &sym);
-	if (sfd >= 0 && tfd >= 0 && mount_is_root(tfd) == 1) {
-		struct stat a, b;
-		if (fstat(sfd, &a) == 0 && fstat(tfd, &b) == 0 && a.st_dev == b.st_dev &&
-		    a.st_ino == b.st_ino) {
-			op_ok(c, op, true);
-			return 0;
-		}
+	if (sfd >= 0 && tfd >= 0 && sst.st_dev == tst.st_dev && sst.st_ino == tst.st_ino &&
+	    mount_is_root(tfd) == 1) {
+		set_mounted(c, op, 0);
+		op_ok(c, op, true);
+		return 0;
 	}
-	if (sfd == -ENOENT) {
-		r = seed_missing(c, op, pfd, tfd >= 0);
+	if (d.seed || d.create_copy) {
+		r = seed_missing(c, op, pfd, &d);
 		if (r < 0)
 			return r;
-		sfd = safe_open(pfd, op->target, O_PATH, &sym);
+		closep(&sfd);
+		free(ssym);
+		sfd = safe_open(pfd, op->target, O_PATH, &ssym);
+		if (sfd < 0)
+			return fail_resolve(c, op, sfd, "persistent copy", pbt, ssym);
+		if (fstat(sfd, &sst) < 0)
+			return op_fail(c, op, -errno, "cannot stat the persistent copy");
 	}
-	if (sfd < 0)
-		return fail_resolve(c, op, sfd, "persistent copy", pbt, sym);
-
-	struct stat sst;
-	if (fstat(sfd, &sst) < 0)
-		return op_fail(c, op, -errno, "cannot stat the persistent copy");
-	if (!S_ISDIR(sst.st_mode) && !S_ISREG(sst.st_mode))
-		return op_fail(c, op, -EMEDIUMTYPE,
-			       "persistent copy %s%s is neither a directory nor a regular file",
-			       pbt, op->target);
-
-	if (tfd == -ENOENT) {
-		r = create_target(c, op, tparent, tname, S_ISDIR(sst.st_mode));
+	if (d.create_point) {
+		r = create_target(c, op, tparent, tname, !d.as_file);
 		if (r < 0)
 			return r;
-		tfd = safe_open(c->root_fd, op->target, O_PATH, &sym);
+		closep(&tfd);
+		free(tsym);
+		tfd = safe_open(c->root_fd, op->target, O_PATH, &tsym);
 		if (tfd < 0)
-			return fail_resolve(c, op, tfd, "mount point in the image", "", sym);
+			return fail_resolve(c, op, tfd, "mount point in the image", "", tsym);
+		if (fstat(tfd, &tst) < 0)
+			return op_fail(c, op, -errno, "cannot stat the mount point");
 	}
-	struct stat tst;
-	if (fstat(tfd, &tst) < 0)
-		return op_fail(c, op, -errno, "cannot stat the mount point");
-	if (S_ISDIR(tst.st_mode) != S_ISDIR(sst.st_mode))
-		return op_fail(c, op, S_ISDIR(tst.st_mode) ? -EISDIR : -ENOTDIR,
-			       "the image has a %s but the persistent copy %s%s is a %s; fix one "
-			       "of them",
-			       S_ISDIR(tst.st_mode) ? "directory" : "file", pbt, op->target,
-			       S_ISDIR(sst.st_mode) ? "directory" : "file");
+	/* What is mounted is what was decided on: a copy or mount point made
+	 * above was looked at again, and must have the type decided on. */
+	mode_t want = d.as_file ? S_IFREG : S_IFDIR;
+	if ((sst.st_mode & S_IFMT) != want || (tst.st_mode & S_IFMT) != want)
+		return op_fail(c, op, -EAGAIN,
+			       "the mount point or the persistent copy %s%s changed type while "
+			       "being set up",
+			       pbt, op->target);
 
 	r = mount_bind_fd(sfd, tfd);
 	if (r < 0)
 		return op_fail(c, op, r, "cannot bind %s%s", pbt, op->target);
+	set_mounted(c, op, 0);
 	op_ok(c, op, false);
 	return 0;
 }
 
 int layout_apply(const struct layout_plan *plan, const char *root, struct report_stage *stage)
 {
+	_cleanup_free_ unsigned char *mounted = calloc(plan->n_ops ? plan->n_ops : 1, 1);
 	struct apply_ctx c = {
 		.layout = plan->layout,
 		.stage = stage,
 		.persist_fd = -1,
+		.plan = plan,
+		.mounted = mounted,
 	};
 
+	if (!mounted) {
+		log_error("layout: out of memory");
+		report_stage_set(stage, "error", "out of memory");
+		return -ENOMEM;
+	}
 	c.root_fd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (c.root_fd < 0) {
 		int r = -errno;
@@ -518,6 +652,8 @@ int layout_apply(const struct layout_plan *plan, const char *root, struct report
 	report_stage_set_u64(stage, "mounted", c.n_ok);
 	report_stage_set_u64(stage, "already_applied", c.n_already);
 	report_stage_set_u64(stage, "failed", c.n_failed);
+	report_stage_set_u64(stage, "skipped", c.n_skipped);
+	report_stage_set_u64(stage, "conflicts", c.n_conflicts);
 	closep(&c.persist_fd);
 	closep(&c.root_fd);
 	return c.first_error;

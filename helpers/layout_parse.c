@@ -34,6 +34,8 @@ enum var_id {
 	VAR_PERSISTENT_BIND_TARGET,
 	VAR_TMPFS_OVERLAY_TARGET,
 	VAR_OVERLAY,
+	VAR_REQUIRED_PATHS,
+	VAR_PERSISTENT_BIND_FILES,
 	_VAR_MAX,
 };
 
@@ -43,6 +45,8 @@ static const char *const var_names[_VAR_MAX] = {
 	[VAR_PERSISTENT_BIND_TARGET] = "PERSISTENT_BIND_TARGET",
 	[VAR_TMPFS_OVERLAY_TARGET] = "TMPFS_OVERLAY_TARGET",
 	[VAR_OVERLAY] = "OVERLAY",
+	[VAR_REQUIRED_PATHS] = "REQUIRED_PATHS",
+	[VAR_PERSISTENT_BIND_FILES] = "PERSISTENT_BIND_FILES",
 };
 
 #define NOT_EXECUTED "layout.env is parsed, not executed; write the path literally"
@@ -76,8 +80,11 @@ struct parser {
 
 /* ---- diagnostics --------------------------------------------------------- */
 
-int layout_diag_add(struct layout_diags *d, unsigned line, unsigned column, const char *fmt, ...)
+static int diag_addv(struct layout_diags *d, bool warning, unsigned line, unsigned column,
+		     const char *fmt, va_list ap)
 {
+	if (!warning)
+		d->n_errors++;
 	if (d->n >= LAYOUT_DIAGS_MAX) {
 		d->n_dropped++;
 		return 0;
@@ -90,21 +97,38 @@ int layout_diag_add(struct layout_diags *d, unsigned line, unsigned column, cons
 	}
 
 	char *msg;
+	if (vasprintf(&msg, fmt, ap) < 0)
+		return -ENOMEM;
+	d->items[d->n++] = (struct layout_diag){
+		.line = line, .column = column, .warning = warning, .message = msg
+	};
+	return 0;
+}
+
+int layout_diag_add(struct layout_diags *d, unsigned line, unsigned column, const char *fmt, ...)
+{
 	va_list ap;
 	va_start(ap, fmt);
-	int r = vasprintf(&msg, fmt, ap);
+	int r = diag_addv(d, false, line, column, fmt, ap);
 	va_end(ap);
-	if (r < 0)
-		return -ENOMEM;
+	return r;
+}
 
-	d->items[d->n++] = (struct layout_diag){ .line = line, .column = column, .message = msg };
-	return 0;
+int layout_diag_add_warning(struct layout_diags *d, unsigned line, unsigned column, const char *fmt,
+			    ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int r = diag_addv(d, true, line, column, fmt, ap);
+	va_end(ap);
+	return r;
 }
 
 _printf_(4, 5) static void diag(struct parser *p, unsigned line, unsigned col, const char *fmt, ...)
 {
 	if (p->diags->n >= LAYOUT_DIAGS_MAX) {
 		p->diags->n_dropped++;
+		p->diags->n_errors++;
 		return;
 	}
 	char *msg;
@@ -135,11 +159,12 @@ void layout_diags_print(const struct layout_diags *d, const char *filename, FILE
 {
 	for (size_t i = 0; i < d->n; i++) {
 		const struct layout_diag *g = &d->items[i];
+		const char *what = g->warning ? "warning" : "error";
 		if (g->line > 0)
-			fprintf(out, "%s:%u:%u: error: %s\n", filename, g->line, g->column,
+			fprintf(out, "%s:%u:%u: %s: %s\n", filename, g->line, g->column, what,
 				g->message);
 		else
-			fprintf(out, "%s: error: %s\n", filename, g->message);
+			fprintf(out, "%s: %s: %s\n", filename, what, g->message);
 	}
 	if (d->n_dropped > 0)
 		fprintf(out, "%s: error: %zu more problems not shown; fix the ones above first\n",
@@ -697,8 +722,8 @@ static void report_unknown_var(struct parser *p, const char *name, size_t n, uns
 	else
 		diag(p, line, col,
 		     "unknown variable '%s': the known variables are TMPFS_OVERLAYS_PATHS, "
-		     "PERSISTENT_BIND_PATHS, PERSISTENT_BIND_TARGET, TMPFS_OVERLAY_TARGET and "
-		     "OVERLAY",
+		     "PERSISTENT_BIND_PATHS, PERSISTENT_BIND_TARGET, TMPFS_OVERLAY_TARGET, "
+		     "OVERLAY, REQUIRED_PATHS and PERSISTENT_BIND_FILES",
 		     shown);
 }
 
@@ -1222,6 +1247,76 @@ static int collect_items(struct parser *p, enum var_id id, enum layout_kind kind
 	return 0;
 }
 
+static int entry_ptr_cmp(const void *a, const void *b)
+{
+	const struct layout_entry *x = *(const struct layout_entry *const *)a;
+	const struct layout_entry *y = *(const struct layout_entry *const *)b;
+	return strcmp(x->path, y->path);
+}
+
+/*
+ * REQUIRED_PATHS and PERSISTENT_BIND_FILES do not add entries: they mark
+ * entries listed in TMPFS_OVERLAYS_PATHS / PERSISTENT_BIND_PATHS.  Keeping
+ * the lists themselves unchanged keeps the file valid for EMT's shell
+ * script, which ignores the two variables.
+ */
+static int annotate(struct parser *p, struct layout *l, enum var_id id)
+{
+	_cleanup_free_ struct layout_entry **sorted = NULL;
+	struct item *items = NULL;
+	size_t n = 0, cap = 0;
+	bool too_many = false;
+	int r;
+
+	if (!p->vars[id].set)
+		return 0;
+	r = collect_items(p, id, LAYOUT_PERSISTENT_BIND, &items, &n, &cap, &too_many);
+	if (r < 0)
+		goto out;
+	sorted = calloc(l->n_entries ? l->n_entries : 1, sizeof(*sorted));
+	if (!sorted) {
+		r = -ENOMEM;
+		goto out;
+	}
+	for (size_t k = 0; k < l->n_entries; k++)
+		sorted[k] = &l->entries[k];
+	qsort(sorted, l->n_entries, sizeof(*sorted), entry_ptr_cmp);
+
+	for (size_t k = 0; k < n; k++) {
+		struct item *it = &items[k];
+		struct layout_entry key = { .path = it->path }, *kp = &key, **found;
+		found = bsearch(&kp, sorted, l->n_entries, sizeof(*sorted), entry_ptr_cmp);
+		if (id == VAR_REQUIRED_PATHS && !found) {
+			diag(p, it->line, it->col,
+			     "'%s' in REQUIRED_PATHS is not listed in TMPFS_OVERLAYS_PATHS or "
+			     "PERSISTENT_BIND_PATHS: add it there, or remove it here",
+			     it->path);
+			continue;
+		}
+		if (id == VAR_PERSISTENT_BIND_FILES &&
+		    (!found || (*found)->kind != LAYOUT_PERSISTENT_BIND)) {
+			diag(p, it->line, it->col,
+			     "'%s' in PERSISTENT_BIND_FILES is not listed in "
+			     "PERSISTENT_BIND_PATHS%s: add it there, or remove it here",
+			     it->path, found ? " (a tmpfs overlay is always a directory)" : "");
+			continue;
+		}
+		bool *flag = id == VAR_REQUIRED_PATHS ? &(*found)->required : &(*found)->file;
+		if (*flag) {
+			diag(p, it->line, it->col, "'%s' is listed twice in %s; remove one of them",
+			     it->path, var_names[id]);
+			continue;
+		}
+		*flag = true;
+	}
+	r = 0;
+out:
+	for (size_t k = 0; k < n; k++)
+		free(items[k].path);
+	free(items);
+	return r;
+}
+
 static int validate(struct parser *p, struct layout *l)
 {
 	struct target t[2] = {};
@@ -1300,6 +1395,12 @@ static int validate(struct parser *p, struct layout *l)
 		e->line = it->line;
 		e->column = it->col;
 	}
+	r = annotate(p, l, VAR_REQUIRED_PATHS);
+	if (r < 0)
+		goto out;
+	r = annotate(p, l, VAR_PERSISTENT_BIND_FILES);
+	if (r < 0)
+		goto out;
 	l->persistent_bind_target = TAKE_PTR(t[0].path);
 	l->tmpfs_overlay_target = TAKE_PTR(t[1].path);
 	r = 0;

@@ -9,6 +9,7 @@
  */
 #include <json-c/json.h>
 
+#include "json_util.h"
 #include "layout.h"
 #include "util.h"
 
@@ -199,6 +200,11 @@ static json_object *op_to_json(const struct layout_plan *p, const struct layout_
 			r = -ENOMEM;
 		}
 	}
+	/* The marks of REQUIRED_PATHS and PERSISTENT_BIND_FILES. */
+	if (r == 0 && op->entry)
+		r = json_add_bool(o, "required", op->entry->required);
+	if (r == 0 && op->kind == LAYOUT_OP_BIND)
+		r = json_add_bool(o, "file", op->entry && op->entry->file);
 	if (r < 0) {
 		json_object_put(o);
 		return NULL;

@@ -23,6 +23,34 @@
 /* Big stack buffers live in leaf functions only, never in a recursion frame. */
 #define _noinline_ __attribute__((noinline))
 
+/* A regular file or FIFO with more than one link, already copied: its copy
+ * is at PATH, relative to the destination directory of the whole seed. */
+struct seen_link {
+	dev_t dev;
+	ino_t ino;
+	char *path;
+};
+
+/* State of one seed_copy(). */
+struct copy_ctx {
+	struct seed_failure *f;
+	seed_left_out_fn left_out;
+	void *userdata;
+	int top_dir;	      /* the destination directory passed to seed_copy() */
+	const char *top_name; /* the temporary name of the copy in it */
+	struct seen_link *links;
+	size_t n_links, cap_links;
+};
+
+static void copy_ctx_done(struct copy_ctx *cx)
+{
+	for (size_t i = 0; i < cx->n_links; i++)
+		free(cx->links[i].path);
+	free(cx->links);
+	cx->links = NULL;
+	cx->n_links = cx->cap_links = 0;
+}
+
 void seed_failure_done(struct seed_failure *f)
 {
 	if (!f)
@@ -64,7 +92,7 @@ static const char *type_name(mode_t m)
 	if (S_ISBLK(m))
 		return "a block device";
 	if (S_ISFIFO(m))
-		return "a fifo";
+		return "a FIFO";
 	if (S_ISSOCK(m))
 		return "a socket";
 	return "of an unknown file type";
@@ -118,6 +146,10 @@ _noinline_ static int copy_data(int in, int out)
 struct xattr_ref {
 	int fd;
 	const char *path; /* non-NULL: use l*xattr on this path */
+	/* (on the source) carrying to an overlay's upper directory: leave out
+	 * trusted.overlay.*, and user.* where the upper's file system has none
+	 * (tmpfs before Linux 6.6) */
+	bool to_upper;
 };
 
 static ssize_t xa_list(const struct xattr_ref *x, char *buf, size_t size)
@@ -157,14 +189,20 @@ _noinline_ static int copy_xattrs(const struct xattr_ref *src, const struct xatt
 		return fail_at(f, rel, -errno, "cannot list extended attributes");
 
 	for (char *name = names; name < names + n; name += strlen(name) + 1) {
+		if (src->to_upper && startswith(name, "trusted.overlay."))
+			continue;
 		ssize_t v = xa_get(src, name, value, XATTR_VALUE_MAX_BYTES);
 		if (v < 0) {
 			if (errno == ENODATA)
 				continue; /* removed meanwhile */
 			return fail_at(f, rel, -errno, "cannot read extended attribute %s", name);
 		}
-		if (xa_set(dst, name, value, (size_t)v) < 0)
+		if (xa_set(dst, name, value, (size_t)v) < 0) {
+			if (src->to_upper && startswith(name, "user.") &&
+			    (errno == EOPNOTSUPP || errno == ENOTSUP))
+				continue;
 			return fail_at(f, rel, -errno, "cannot copy extended attribute %s", name);
+		}
 	}
 	return 0;
 }
@@ -197,10 +235,11 @@ static int copy_meta_fd(int src, int dst, const struct stat *st, const char *rel
 }
 
 static int copy_entry(int src_dir, const char *name, int dst_dir, const char *dst_name,
-		      const char *rel, struct seed_failure *f);
+		      const char *rel, struct copy_ctx *cx);
 
-static int copy_dir_contents(int src, int dst, const char *rel, struct seed_failure *f)
+static int copy_dir_contents(int src, int dst, const char *rel, struct copy_ctx *cx)
 {
+	struct seed_failure *f = cx->f;
 	int dup_fd = fcntl(src, F_DUPFD_CLOEXEC, 3);
 	if (dup_fd < 0)
 		return fail_at(f, rel, -errno, "cannot read directory");
@@ -225,7 +264,7 @@ static int copy_dir_contents(int src, int dst, const char *rel, struct seed_fail
 		r = join_rel(&child, rel, de->d_name);
 		if (r < 0)
 			break;
-		r = copy_entry(src, de->d_name, dst, de->d_name, child, f);
+		r = copy_entry(src, de->d_name, dst, de->d_name, child, cx);
 		if (r < 0)
 			break;
 	}
@@ -264,9 +303,95 @@ _noinline_ static int copy_symlink(int src_dir, const char *name, const struct s
 	return 0;
 }
 
-static int copy_entry(int src_dir, const char *name, int dst_dir, const char *dst_name,
-		      const char *rel, struct seed_failure *f)
+/* A copy of the inode ST made earlier in this seed (a hard link), or NULL. */
+static const struct seen_link *link_find(const struct copy_ctx *cx, const struct stat *st)
 {
+	for (size_t i = 0; i < cx->n_links; i++)
+		if (cx->links[i].dev == st->st_dev && cx->links[i].ino == st->st_ino)
+			return &cx->links[i];
+	return NULL;
+}
+
+static int link_remember(struct copy_ctx *cx, const struct stat *st, const char *rel)
+{
+	if (cx->n_links == cx->cap_links) {
+		size_t cap = cx->cap_links ? cx->cap_links * 2 : 16;
+		struct seen_link *t = reallocarray(cx->links, cap, sizeof(*t));
+		if (!t)
+			return -ENOMEM;
+		cx->links = t;
+		cx->cap_links = cap;
+	}
+	struct seen_link *l = &cx->links[cx->n_links];
+	if (asprintf(&l->path, "%s%s%s", cx->top_name, *rel ? "/" : "", rel) < 0)
+		return -ENOMEM;
+	l->dev = st->st_dev;
+	l->ino = st->st_ino;
+	cx->n_links++;
+	return 0;
+}
+
+/* Regular files (data) and FIFOs (no data): create, copy metadata, sync.
+ * Inodes with several links become one inode with as many links in the
+ * copy, as far as the links are inside the seeded tree. */
+static int copy_file_or_fifo(int src_dir, const char *name, const struct stat *st, int dst_dir,
+			     const char *dst_name, const char *rel, struct copy_ctx *cx)
+{
+	struct seed_failure *f = cx->f;
+	bool fifo = S_ISFIFO(st->st_mode);
+	int r;
+
+	if (st->st_nlink > 1) {
+		const struct seen_link *l = link_find(cx, st);
+		if (l) {
+			if (linkat(cx->top_dir, l->path, dst_dir, dst_name, 0) < 0)
+				return fail_at(f, rel, -errno, "cannot create the hard link");
+			return 0;
+		}
+	}
+
+	/* O_NONBLOCK: opening a FIFO must not wait for a writer. */
+	_cleanup_close_ int in =
+	    openat(src_dir, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | (fifo ? O_NONBLOCK : 0));
+	if (in < 0)
+		return fail_at(f, rel, -errno, "cannot open");
+	struct stat st2;
+	if (fstat(in, &st2) < 0)
+		return fail_at(f, rel, -errno, "cannot stat");
+	if (st2.st_ino != st->st_ino || st2.st_dev != st->st_dev)
+		return fail_at(f, rel, -EAGAIN, "changed while being copied");
+	_cleanup_close_ int out = -1;
+	if (fifo) {
+		if (mkfifoat(dst_dir, dst_name, 0600) < 0)
+			return fail_at(f, rel, -errno, "cannot create the copy");
+		out = openat(dst_dir, dst_name, O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC);
+	} else
+		out = openat(dst_dir, dst_name,
+			     O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (out < 0)
+		return fail_at(f, rel, -errno, "cannot create the copy");
+	if (!fifo) {
+		r = copy_data(in, out);
+		if (r < 0)
+			return fail_at(f, rel, r, "cannot copy data");
+	}
+	r = copy_meta_fd(in, out, &st2, rel, f);
+	if (r < 0)
+		return r;
+	if (!fifo && fsync(out) < 0)
+		return fail_at(f, rel, -errno, "cannot sync the copy");
+	if (st2.st_nlink > 1) {
+		r = link_remember(cx, &st2, rel);
+		if (r < 0)
+			return fail_at(f, rel, r, "out of memory");
+	}
+	return 0;
+}
+
+static int copy_entry(int src_dir, const char *name, int dst_dir, const char *dst_name,
+		      const char *rel, struct copy_ctx *cx)
+{
+	struct seed_failure *f = cx->f;
 	struct stat st;
 	int r;
 
@@ -276,29 +401,8 @@ static int copy_entry(int src_dir, const char *name, int dst_dir, const char *ds
 	if (S_ISLNK(st.st_mode))
 		return copy_symlink(src_dir, name, &st, dst_dir, dst_name, rel, f);
 
-	if (S_ISREG(st.st_mode)) {
-		_cleanup_close_ int in = openat(src_dir, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-		if (in < 0)
-			return fail_at(f, rel, -errno, "cannot open");
-		struct stat st2;
-		if (fstat(in, &st2) < 0)
-			return fail_at(f, rel, -errno, "cannot stat");
-		if (st2.st_ino != st.st_ino || st2.st_dev != st.st_dev)
-			return fail_at(f, rel, -EAGAIN, "changed while being copied");
-		_cleanup_close_ int out = openat(
-		    dst_dir, dst_name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-		if (out < 0)
-			return fail_at(f, rel, -errno, "cannot create the copy");
-		r = copy_data(in, out);
-		if (r < 0)
-			return fail_at(f, rel, r, "cannot copy data");
-		r = copy_meta_fd(in, out, &st2, rel, f);
-		if (r < 0)
-			return r;
-		if (fsync(out) < 0)
-			return fail_at(f, rel, -errno, "cannot sync the copy");
-		return 0;
-	}
+	if (S_ISREG(st.st_mode) || S_ISFIFO(st.st_mode))
+		return copy_file_or_fifo(src_dir, name, &st, dst_dir, dst_name, rel, cx);
 
 	if (S_ISDIR(st.st_mode)) {
 		_cleanup_close_ int in =
@@ -314,7 +418,7 @@ static int copy_entry(int src_dir, const char *name, int dst_dir, const char *ds
 		    openat(dst_dir, dst_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 		if (out < 0)
 			return fail_at(f, rel, -errno, "cannot open the copy");
-		r = copy_dir_contents(in, out, rel, f);
+		r = copy_dir_contents(in, out, rel, cx);
 		if (r < 0)
 			return r;
 		/* After the children: adding them changed the mtime. */
@@ -326,8 +430,14 @@ static int copy_entry(int src_dir, const char *name, int dst_dir, const char *ds
 		return 0;
 	}
 
+	/* Device nodes and sockets inside a tree are left out (and reported);
+	 * as the top of a seed they are refused. */
+	if (*rel && cx->left_out) {
+		cx->left_out(rel, type_name(st.st_mode), cx->userdata);
+		return 0;
+	}
 	return fail_at(f, rel, -EMEDIUMTYPE,
-		       "is %s; only regular files, directories and symlinks can be seeded "
+		       "is %s; only regular files, directories, symlinks and FIFOs can be seeded "
 		       "(remove it from the image or the layout)",
 		       type_name(st.st_mode));
 }
@@ -593,19 +703,27 @@ static int build_and_rename(int dst_dir, const char *dst_name,
 struct copy_args {
 	int src_dir;
 	const char *src_name;
-	struct seed_failure *fail;
+	struct copy_ctx cx;
 };
 
 static int make_copy(int dst_dir, const char *tmp, void *ud)
 {
 	struct copy_args *a = ud;
-	return copy_entry(a->src_dir, a->src_name, dst_dir, tmp, "", a->fail);
+	a->cx.top_dir = dst_dir;
+	a->cx.top_name = tmp;
+	int r = copy_entry(a->src_dir, a->src_name, dst_dir, tmp, "", &a->cx);
+	copy_ctx_done(&a->cx);
+	return r;
 }
 
 int seed_copy(int src_dir_fd, const char *src_name, int dst_dir_fd, const char *dst_name,
-	      struct seed_failure *fail)
+	      seed_left_out_fn left_out, void *userdata, struct seed_failure *fail)
 {
-	struct copy_args a = { .src_dir = src_dir_fd, .src_name = src_name, .fail = fail };
+	struct copy_args a = {
+		.src_dir = src_dir_fd,
+		.src_name = src_name,
+		.cx = { .f = fail, .left_out = left_out, .userdata = userdata },
+	};
 	int r = build_and_rename(dst_dir_fd, dst_name, make_copy, &a);
 	if (r < 0 && fail && !fail->path)
 		fail->path = strdup("");
@@ -636,6 +754,33 @@ int seed_empty_dir(int dst_dir_fd, const char *dst_name, mode_t mode, uid_t uid,
 {
 	struct empty_args a = { .mode = mode, .uid = uid, .gid = gid };
 	return build_and_rename(dst_dir_fd, dst_name, make_empty, &a);
+}
+
+static int make_empty_file(int dst_dir, const char *tmp, void *ud)
+{
+	struct empty_args *a = ud;
+	_cleanup_close_ int fd =
+	    openat(dst_dir, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return -errno;
+	if (fchown(fd, a->uid, a->gid) < 0 || fchmod(fd, a->mode & 07777) < 0 || fsync(fd) < 0)
+		return -errno;
+	return 0;
+}
+
+int seed_empty_file(int dst_dir_fd, const char *dst_name, mode_t mode, uid_t uid, gid_t gid)
+{
+	struct empty_args a = { .mode = mode, .uid = uid, .gid = gid };
+	return build_and_rename(dst_dir_fd, dst_name, make_empty_file, &a);
+}
+
+int seed_carry_xattrs(int src_fd, int dst_fd)
+{
+	struct xattr_ref xs = { .fd = src_fd, .to_upper = true }, xd = { .fd = dst_fd };
+	struct seed_failure f = {};
+	int r = copy_xattrs(&xs, &xd, "", &f);
+	seed_failure_done(&f);
+	return r;
 }
 
 int seed_clean_temps(int dir_fd, const char *name)

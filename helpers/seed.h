@@ -3,11 +3,13 @@
  * seed.h — copy a path of the image into the persistent tree, once.
  *
  * The copy keeps what "cp -a" keeps: regular files (data), directories
- * (recursively), symlinks (copied as symlinks, never followed), owner, mode,
- * access and modification times (nanoseconds), and every extended attribute
- * (user.*, trusted.*, security.*; POSIX ACLs travel as system.posix_acl_*).
- * Hard links are copied as separate files.  Device nodes, fifos and sockets
- * are refused: the whole seed fails and nothing is left behind.
+ * (recursively), symlinks (copied as symlinks, never followed), FIFOs, owner,
+ * mode, access and modification times (nanoseconds), and every extended
+ * attribute (user.*, trusted.*, security.*; POSIX ACLs travel as
+ * system.posix_acl_*).  Files linked several times inside the copied tree
+ * stay one inode with as many links.  Device nodes and sockets inside the
+ * tree are left out (never created) and passed to a LEFT_OUT callback; as
+ * the top of a seed they are refused and nothing is left behind.
  *
  * The copy is built under a temporary name in the destination directory
  * (".sealroot-seed.NAME.XXXXXX"), fsync'd, and renamed into place with
@@ -29,15 +31,32 @@ struct seed_failure {
 
 void seed_failure_done(struct seed_failure *f);
 
+/* Called for a device node or socket left out of a copy: REL is its path
+ * relative to the copied path, WHAT "a character device", "a socket", … */
+typedef void (*seed_left_out_fn)(const char *rel, const char *what, void *userdata);
+
 /* Copy SRC_NAME in SRC_DIR_FD to DST_NAME in DST_DIR_FD.  Returns 0, -EEXIST
  * when DST_NAME exists, or another negative errno with *FAIL filled in (FAIL
- * may be NULL). */
+ * may be NULL).  LEFT_OUT may be NULL: then a device node or socket anywhere
+ * in the tree fails the copy (-EMEDIUMTYPE). */
 int seed_copy(int src_dir_fd, const char *src_name, int dst_dir_fd, const char *dst_name,
-	      struct seed_failure *fail);
+	      seed_left_out_fn left_out, void *userdata, struct seed_failure *fail);
 
 /* Create the empty directory DST_NAME in DST_DIR_FD with MODE, UID, GID, the
  * same temporary-then-rename way.  -EEXIST when it exists. */
 int seed_empty_dir(int dst_dir_fd, const char *dst_name, mode_t mode, uid_t uid, gid_t gid);
+
+/* The same for an empty regular file. */
+int seed_empty_file(int dst_dir_fd, const char *dst_name, mode_t mode, uid_t uid, gid_t gid);
+
+/* Copy every extended attribute (POSIX ACLs included) of SRC_FD to DST_FD,
+ * except overlayfs's own trusted.overlay.* and user.* ones DST's file system
+ * does not support (tmpfs before Linux 6.6); both real fds (not O_PATH).
+ * Used to give an overlay's upper directory the image directory's ACLs: any
+ * other failure (an ACL that cannot be set) is an error, since without the
+ * ACL the mode's group bits would grant the mask to the whole group.
+ * Returns 0 or a negative errno. */
+int seed_carry_xattrs(int src_fd, int dst_fd);
 
 /* Deepest leftover tree seed_clean_temps() removes (8 bytes of memory a level). */
 #define SEED_CLEAN_MAX_DEPTH (1U << 20)

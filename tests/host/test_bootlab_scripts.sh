@@ -47,6 +47,19 @@ assert_grep '^sealroot [0-9]' "$TMP/out"
 run_expect_rc 1 chroot "$r" /bin/sh -c 'SEALROOT_REPORT=/nonexistent/report.json sealroot status'
 assert_grep 'sealroot did not run during this boot' "$TMP/out"
 
+# A path in PERSISTENT_BIND_FILES is not made a directory (sealroot creates
+# the empty file at boot); its parent is made, and check --root is clean.
+cat "$TOP/tests/e2e/layout.env" - >"$TMP/files.env" <<'L'
+PERSISTENT_BIND_PATHS+=" /var/log/app/state.log"
+PERSISTENT_BIND_FILES="/var/log/app/state.log"
+L
+run_expect_rc 0 "$TOP/scripts/mkrootfs-busybox" --layout "$TMP/files.env" \
+	--sealroot "$SEALROOT" "$TMP/rootfs-files"
+[ -d "$TMP/rootfs-files/var/log/app" ] || fail "parent of a PERSISTENT_BIND_FILES path not made"
+assert_no_file "$TMP/rootfs-files/var/log/app/state.log"
+run_expect_rc 0 "$SEALROOT" layout check --root "$TMP/rootfs-files" "$TMP/files.env"
+assert_no_grep 'warning' "$TMP/out"
+
 # It refuses to overwrite a non-empty directory.
 run_expect_rc 1 "$TOP/scripts/mkrootfs-busybox" --layout "$TOP/tests/e2e/layout.env" \
 	--sealroot "$SEALROOT" "$TMP/rootfs"

@@ -1,8 +1,9 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 # Seeding on ext4 keeps owner, mode, nanosecond mtime, user.* / security.* /
-# trusted.* xattrs and POSIX ACLs; symlinks are copied as symlinks; a device
-# node in the image fails that entry only and leaves nothing behind.
+# trusted.* xattrs and POSIX ACLs; symlinks are copied as symlinks, FIFOs as
+# FIFOs, hard links as hard links; a device node or socket in the image is
+# left out with a warning (never created) and the entry is still bound.
 . "$(dirname "$0")/layout_lib.sh"
 scratch_init ext4
 mkdir -p "$S/image/etc/app/sub" "$S/image/etc/dev"
@@ -24,6 +25,12 @@ ln -s /etc/passwd "$S/image/etc/app/link-abs"
 chown -h 1003:1004 "$S/image/etc/app/link-rel"
 touch -h -d '2018-03-04 05:06:07.111111111' "$S/image/etc/app/link-rel"
 mknod "$S/image/etc/dev/null" c 1 3
+echo keep >"$S/image/etc/dev/regular"
+mkfifo -m 0620 "$S/image/etc/app/fifo"
+chown 1001:1002 "$S/image/etc/app/fifo"
+setfacl -m u:77:rw "$S/image/etc/app/fifo"
+ln "$S/image/etc/app/app.conf" "$S/image/etc/app/sub/hardlink"
+python3 -c 'import socket, sys; socket.socket(socket.AF_UNIX).bind(sys.argv[1])' "$S/image/etc/app/sock"
 # Last, so that adding the entries above does not change it: a non-empty
 # directory's mtime.
 touch -d '2017-08-09 10:11:12.222222222' "$S/image/etc/app"
@@ -33,10 +40,11 @@ L
 export LAYOUT=$TMP/layout.env
 
 boot '
-	apply 1
+	apply 0
 	ismount /etc/app
-	! ismount /etc/dev
-	grep -q "layout: /etc/dev: .*/etc/dev/null is a character device" "$S/out"
+	ismount /etc/dev
+	grep -q "warning: layout: /etc/dev: /etc/dev/null is a character device; not copied" "$S/out"
+	grep -q "warning: layout: /etc/app: /etc/app/sock is a socket; not copied" "$S/out"
 '
 c=$S/persist/etc/app/app.conf
 assert_eq "$(stat -c "%u:%g %a" "$c")" "$(stat -c "%u:%g %a" "$S/image/etc/app/app.conf")" "owner and mode"
@@ -54,6 +62,14 @@ getfacl -p "$c" | grep -q '^user:1234:rw-' || fail "access ACL not copied"
 getfacl -p "$S/persist/etc/app/sub" | grep -q '^default:group:555:r-x' || fail "default ACL not copied"
 assert_eq "$(readlink "$S/persist/etc/app/link-rel")" app.conf "relative symlink copied as symlink"
 assert_eq "$(readlink "$S/persist/etc/app/link-abs")" /etc/passwd "absolute symlink copied as symlink"
-assert_no_file "$S/persist/etc/dev"
+assert_no_file "$S/persist/etc/dev/null"
+assert_eq "$(cat "$S/persist/etc/dev/regular")" keep "the rest of /etc/dev is seeded"
+assert_no_file "$S/persist/etc/app/sock"
+f=$S/persist/etc/app/fifo
+[ -p "$f" ] || fail "FIFO not copied as a FIFO"
+assert_eq "$(stat -c "%u:%g %a" "$f")" "$(stat -c "%u:%g %a" "$S/image/etc/app/fifo")" "FIFO owner and mode"
+getfacl -p "$f" | grep -q '^user:77:rw-' || fail "FIFO ACL not copied"
+assert_eq "$(stat -c '%i %h' "$S/persist/etc/app/sub/hardlink")" "$(stat -c '%i %h' "$c")" "hard link kept (inode, link count)"
+assert_eq "$(stat -c '%h' "$c")" 2 "two links"
 [ -z "$(find "$S/persist" -name '.sealroot-seed.*')" ] || fail "temporary left behind"
 echo PASS

@@ -52,15 +52,25 @@ PERSISTENT_BIND_PATHS="/etc/ssh /etc/hosts /etc/pki"
 EOF
 rc=0
 "$SEALROOT" layout check --root root rooted.env >stdout 2>stderr || rc=$?
-assert_eq "$rc" 1 "check --root with a missing mount point exits 1"
+assert_eq "$rc" 1 "check --root with a symlink exits 1"
 cat >want <<'EOF'
-rooted.env:1:28: error: tmpfs overlay mount point '/etc/lp' does not exist in root: create the directory in the image, or remove the entry
+rooted.env:1:28: warning: tmpfs overlay '/etc/lp' is skipped at boot: the image has no directory here and a tmpfs overlay needs one; add the directory to the image or remove the entry
 rooted.env:2:44: error: persistent bind mount point '/etc/pki': '/etc/pki' is a symbolic link in root; mount points and their parents must be real directories or files in the image
 EOF
 diff -u want stderr || fail "--root diagnostics differ"
-mkdir root/etc/lp
+# What the boot skips is a warning only: exit 0 ...
 rm root/etc/pki
 mkdir root/etc/pki
+"$SEALROOT" layout check --root root rooted.env >stdout 2>stderr || fail "warnings alone must exit 0"
+assert_grep '^rooted.env:1:28: warning: ' stderr
+assert_grep '^rooted.env: ok, 2 overlays, 3 persistent binds$' stdout
+# ... unless the entry is required.
+printf 'REQUIRED_PATHS=/etc/lp\n' >>rooted.env
+rc=0
+"$SEALROOT" layout check --root root rooted.env >stdout 2>stderr || rc=$?
+assert_eq "$rc" 1 "a required entry the boot would skip exits 1"
+assert_grep "^rooted.env:1:28: error: tmpfs overlay '/etc/lp' is in REQUIRED_PATHS but cannot be applied, so the boot would fail: " stderr
+mkdir root/etc/lp
 run_expect_rc 0 "$SEALROOT" layout check rooted.env --root root
 assert_grep '^rooted.env: ok, 2 overlays, 3 persistent binds$' "$TMP/out"
 run_expect_rc 1 "$SEALROOT" layout check --root "$TMP/no-such-root" rooted.env
@@ -91,10 +101,18 @@ assert_eq "$(jq -r '.[1].upper + " " + .[1].work' plan.json)" \
 	"/opt/.mount/tmpfs/var/upper /opt/.mount/tmpfs/var/work" "upper/work"
 assert_eq "$(jq -c '[.[].line]' plan.json)" "[null,2,3,1,1]" "lines"
 assert_eq "$(jq -r '.[0].size' plan.json)" "25%" "tmpfs size"
+assert_eq "$(jq -c '[.[] | [.required, .file]]' plan.json)" \
+	"[[null,null],[false,null],[false,null],[false,false],[false,false]]" "no marks"
+cat plan.env >marked.env
+printf 'REQUIRED_PATHS=/var\nPERSISTENT_BIND_FILES=/var/lib/rancher\n' >>marked.env
+"$SEALROOT" layout plan --json marked.env >marked.json || fail "plan --json of a marked layout failed"
+assert_eq "$(jq -c '[.[] | select(.target == "/var" or .target == "/var/lib/rancher") | [.target, .required, .file]]' marked.json)" \
+	'[["/var",true,null],["/var/lib/rancher",false,true]]' "REQUIRED_PATHS and PERSISTENT_BIND_FILES marks"
 mkdir -p root/var/lib/rancher
 run_expect_rc 0 "$SEALROOT" layout plan --json --root root plan.env
-run_expect_rc 1 "$SEALROOT" layout plan --json --root "$TMP" plan.env
-assert_grep "^plan.env:2:23: error: tmpfs overlay mount point '/var' does not exist" "$TMP/out"
+# Entries the boot would skip are warnings: the plan is printed.
+run_expect_rc 0 "$SEALROOT" layout plan --json --root "$TMP" plan.env
+assert_grep "^plan.env:2:23: warning: tmpfs overlay '/var' is skipped at boot" "$TMP/out"
 
 # --- files that are not layout files ---------------------------------------------
 ln -s good.env link.env

@@ -460,7 +460,7 @@ static void test_apply_never_overwrites_persistent_data(void **state)
 	plan_free(&b);
 }
 
-static void test_apply_failed_entry_does_not_stop_others(void **state)
+static void test_apply_skips_entries_the_image_cannot_take(void **state)
 {
 	(void)state;
 	struct plan_builder b;
@@ -468,14 +468,121 @@ static void test_apply_failed_entry_does_not_stop_others(void **state)
 	plan_add(&b, LAYOUT_OP_TMPFS, NULL);
 	plan_add(&b, LAYOUT_OP_OVERLAY, "/nonexistent");
 	plan_add(&b, LAYOUT_OP_OVERLAY, "/etc/machine-id");
-	plan_add(&b, LAYOUT_OP_BIND, "/srv/new"); /* parent not on an overlay */
+	plan_add(&b, LAYOUT_OP_BIND, "/srv/new");      /* parent not on an overlay */
+	plan_add(&b, LAYOUT_OP_BIND, "/opt/docker/x"); /* parent missing */
 	plan_add(&b, LAYOUT_OP_OVERLAY, "/var");
 	boot_up();
-	assert_int_equal(layout_apply(&b.plan, rootdir, NULL), -ENOENT);
+	assert_int_equal(layout_apply(&b.plan, rootdir, NULL), 0);
 	assert_true(is_mount("/var"));
 	assert_false(is_mount("/etc/machine-id"));
-	/* the refused bind left nothing behind in the persistent tree */
+	/* the skipped binds left nothing behind in the persistent tree */
 	assert_int_equal(sh("[ -z \"$(ls -A persist)\" ]"), 0);
+	shut_down();
+	plan_free(&b);
+}
+
+static void test_apply_required_entry_that_cannot_be_applied_fails(void **state)
+{
+	(void)state;
+	struct plan_builder b;
+	plan_init(&b);
+	plan_add(&b, LAYOUT_OP_TMPFS, NULL);
+	plan_add(&b, LAYOUT_OP_BIND, "/srv/new");
+	plan_add(&b, LAYOUT_OP_OVERLAY, "/var");
+	b.entries[0].required = true;
+	boot_up();
+	assert_int_equal(layout_apply(&b.plan, rootdir, NULL), -EROFS);
+	assert_true(is_mount("/var")); /* the others are still applied */
+	assert_false(is_mount("/srv/new"));
+	shut_down();
+	plan_free(&b);
+}
+
+static void test_apply_declared_file_missing_in_image_becomes_empty_persistent_file(void **state)
+{
+	(void)state;
+	struct plan_builder b;
+	plan_init(&b);
+	plan_add(&b, LAYOUT_OP_TMPFS, NULL);
+	plan_add(&b, LAYOUT_OP_OVERLAY, "/var");
+	plan_add(&b, LAYOUT_OP_BIND, "/var/log/inbm-update-status.log");
+	b.entries[1].file = true;
+	boot_up();
+	assert_int_equal(layout_apply(&b.plan, rootdir, NULL), 0);
+	assert_true(is_mount("/var/log/inbm-update-status.log"));
+	assert_int_equal(
+	    sh("f=persist/var/log/inbm-update-status.log && [ -f $f ] && [ ! -s $f ] && "
+	       "[ \"$(stat -c '%%a %%u' $f)\" = '644 0' ] && "
+	       "[ -f root/var/log/inbm-update-status.log ] && "
+	       "echo done >>root/var/log/inbm-update-status.log && [ \"$(cat $f)\" = done ]"),
+	    0);
+	shut_down();
+	boot_up();
+	assert_int_equal(layout_apply(&b.plan, rootdir, NULL), 0);
+	assert_int_equal(sh("[ \"$(cat root/var/log/inbm-update-status.log)\" = done ]"), 0);
+	shut_down();
+	plan_free(&b);
+}
+
+static void test_apply_type_conflict_keeps_the_copy_and_boots_on(void **state)
+{
+	(void)state;
+	struct plan_builder b;
+	plan_init(&b);
+	plan_add(&b, LAYOUT_OP_TMPFS, NULL);
+	plan_add(&b, LAYOUT_OP_OVERLAY, "/var");
+	plan_add(&b, LAYOUT_OP_BIND, "/etc/machine-id"); /* the image: a file */
+	plan_add(&b, LAYOUT_OP_BIND, "/var/log/x.log");	 /* declared a file */
+	plan_add(&b, LAYOUT_OP_BIND, "/etc/ssh");
+	b.entries[2].file = true;
+	/* Earlier boots stored a directory for both (e.g. an older layout). */
+	assert_int_equal(sh("mkdir -p persist/etc/machine-id persist/var/log/x.log && "
+			    "echo mine >persist/etc/machine-id/keep && "
+			    "echo mine >persist/var/log/x.log/keep"),
+			 0);
+	boot_up();
+	assert_int_equal(layout_apply(&b.plan, rootdir, NULL), 0);
+	assert_false(is_mount("/etc/machine-id"));
+	assert_false(is_mount("/var/log/x.log"));
+	assert_true(is_mount("/etc/ssh"));
+	assert_int_equal(sh("[ \"$(cat persist/etc/machine-id/keep)\" = mine ] && "
+			    "[ \"$(cat persist/var/log/x.log/keep)\" = mine ] && "
+			    "[ \"$(cat root/etc/machine-id)\" = id ]"),
+			 0);
+	shut_down();
+
+	/* Required: the conflict fails the step (the copy is still kept). */
+	b.entries[1].required = true;
+	boot_up();
+	assert_int_equal(layout_apply(&b.plan, rootdir, NULL), -EISDIR);
+	assert_false(is_mount("/etc/machine-id"));
+	assert_int_equal(sh("[ \"$(cat persist/etc/machine-id/keep)\" = mine ]"), 0);
+	shut_down();
+	plan_free(&b);
+}
+
+static void test_apply_skips_a_third_nested_overlay(void **state)
+{
+	(void)state;
+	struct plan_builder b;
+	plan_init(&b);
+	plan_add(&b, LAYOUT_OP_TMPFS, NULL);
+	plan_add(&b, LAYOUT_OP_OVERLAY, "/var");
+	plan_add(&b, LAYOUT_OP_OVERLAY, "/var/lib");
+	plan_add(&b, LAYOUT_OP_OVERLAY, "/var/lib/x");
+	plan_add(&b, LAYOUT_OP_OVERLAY, "/var/log"); /* a sibling: two deep is fine */
+	assert_int_equal(sh("mkdir -p image/var/lib/x"), 0);
+	boot_up();
+	assert_int_equal(layout_apply(&b.plan, rootdir, NULL), 0);
+	assert_true(is_mount("/var"));
+	assert_true(is_mount("/var/lib"));
+	assert_true(is_mount("/var/log"));
+	assert_false(is_mount("/var/lib/x"));
+	assert_int_equal(sh("echo w >root/var/lib/x/f"), 0); /* writable through /var/lib */
+	/* Applying again gives the same answer (and stacks nothing). */
+	int n = count_mounts();
+	assert_int_equal(layout_apply(&b.plan, rootdir, NULL), 0);
+	assert_int_equal(count_mounts(), n);
 	shut_down();
 	plan_free(&b);
 }
@@ -550,7 +657,11 @@ int main(void)
 		T(test_apply_refuses_special_file_as_persistent_copy),
 		T(test_apply_cleans_interrupted_seed_and_reseeds),
 		T(test_apply_never_overwrites_persistent_data),
-		T(test_apply_failed_entry_does_not_stop_others),
+		T(test_apply_skips_entries_the_image_cannot_take),
+		T(test_apply_required_entry_that_cannot_be_applied_fails),
+		T(test_apply_declared_file_missing_in_image_becomes_empty_persistent_file),
+		T(test_apply_type_conflict_keeps_the_copy_and_boots_on),
+		T(test_apply_skips_a_third_nested_overlay),
 		T(test_apply_overlay_refused_when_tmpfs_failed),
 		T(test_apply_overlay_refused_when_tmpfs_failed_on_writable_root),
 		T(test_apply_overlay_refuses_upper_outside_tmpfs),

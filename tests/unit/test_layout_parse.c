@@ -690,6 +690,47 @@ static void test_layout_load_file_refuses_symlinks_and_dirs(void **state)
 	rmdir(dir);
 }
 
+static void test_layout_required_and_file_annotations_mark_entries(void **state)
+{
+	(void)state;
+	struct layout l = {};
+	parse_ok("TMPFS_OVERLAYS_PATHS=\"/var /etc/lp\"\n"
+		 "PERSISTENT_BIND_PATHS=\"/etc/ssh /var/log/x.log /etc/machine-id\"\n"
+		 "# sealroot only: EMT's script ignores these two\n"
+		 "REQUIRED_PATHS=\"/etc/ssh /var\"\n"
+		 "PERSISTENT_BIND_FILES=\"/var/log/x.log /etc/machine-id\"\n",
+		 &l);
+	assert_true(find(&l, "/etc/ssh")->required);
+	assert_false(find(&l, "/etc/ssh")->file);
+	assert_true(find(&l, "/var")->required);
+	assert_false(find(&l, "/etc/lp")->required);
+	assert_true(find(&l, "/var/log/x.log")->file);
+	assert_false(find(&l, "/var/log/x.log")->required);
+	assert_true(find(&l, "/etc/machine-id")->file);
+	layout_done(&l);
+
+	/* The default /var overlay can be required too. */
+	parse_ok("REQUIRED_PATHS=/var\n", &l);
+	assert_true(find(&l, "/var")->required);
+	layout_done(&l);
+}
+
+static void test_layout_annotations_must_name_listed_entries(void **state)
+{
+	(void)state;
+	expect_one("PERSISTENT_BIND_PATHS=/etc/ssh\nREQUIRED_PATHS=\"/etc/ssh /etc/nope\"\n", 2, 26,
+		   "'/etc/nope' in REQUIRED_PATHS is not listed in TMPFS_OVERLAYS_PATHS or "
+		   "PERSISTENT_BIND_PATHS");
+	expect_one("TMPFS_OVERLAYS_PATHS=/var\nPERSISTENT_BIND_FILES=/var\n", 2, 23,
+		   "'/var' in PERSISTENT_BIND_FILES is not listed in PERSISTENT_BIND_PATHS (a "
+		   "tmpfs overlay is always a directory)");
+	expect_one("PERSISTENT_BIND_PATHS=/a\nPERSISTENT_BIND_FILES=\"/a /a\"\n", 2, 27,
+		   "'/a' is listed twice in PERSISTENT_BIND_FILES");
+	expect_one("PERSISTENT_BIND_PATHS=/a\nREQUIRED_PATHS=a\n", 2, 16,
+		   "relative path 'a' in REQUIRED_PATHS");
+	expect_one("PERSISTENT_BIND_FILE=/a\n", 1, 1, "did you mean 'PERSISTENT_BIND_FILES'?");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -735,6 +776,8 @@ int main(void)
 		cmocka_unit_test(test_layout_reports_all_errors_in_file_order),
 		cmocka_unit_test(test_layout_caps_number_of_diagnostics),
 		cmocka_unit_test(test_layout_load_file_refuses_symlinks_and_dirs),
+		cmocka_unit_test(test_layout_required_and_file_annotations_mark_entries),
+		cmocka_unit_test(test_layout_annotations_must_name_listed_entries),
 	};
 	return cmocka_run_group_tests_name("layout_parse", tests, NULL, NULL);
 }

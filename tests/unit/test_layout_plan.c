@@ -271,16 +271,39 @@ static void test_check_root_reports_missing_symlinks_and_types(void **state)
 	assert_int_equal(layout_check_root(&l, root, &d), -EINVAL);
 	layout_diags_print(&d, "test.env", stderr);
 	assert_int_equal(d.n, 4);
+	assert_int_equal(d.n_errors, 2);
+	/* What the boot skips is a warning, in plan order (by depth) ... */
 	assert_int_equal(d.items[0].line, 1);
 	assert_int_equal(d.items[0].column, 28);
-	assert_non_null(strstr(d.items[0].message, "is a regular file"));
+	assert_true(d.items[0].warning);
+	assert_non_null(strstr(d.items[0].message, "'/etc/lp' is skipped at boot: the image has "
+						   "something other than a directory"));
 	assert_int_equal(d.items[1].line, 2);
 	assert_int_equal(d.items[1].column, 44);
-	assert_non_null(strstr(d.items[1].message, "'/etc/missing' does not exist"));
+	assert_true(d.items[1].warning);
+	assert_non_null(strstr(d.items[1].message,
+			       "'/etc/missing' is skipped at boot: the mount "
+			       "point is missing in the image and its parent is "
+			       "not on a tmpfs overlay"));
+	/* ... what fails it (a symlink) an error. */
 	assert_int_equal(d.items[2].column, 57);
+	assert_false(d.items[2].warning);
 	assert_non_null(strstr(d.items[2].message, "'/srv' is a symbolic link"));
 	assert_int_equal(d.items[3].column, 66);
 	assert_non_null(strstr(d.items[3].message, "'/etc/pki' is a symbolic link"));
+	layout_diags_done(&d);
+
+	/* A required entry that the boot would skip is an error. */
+	layout_done(&l);
+	parse_ok("TMPFS_OVERLAYS_PATHS=/var\nPERSISTENT_BIND_PATHS=\"/etc/ssh /etc/missing\"\n"
+		 "REQUIRED_PATHS=/etc/missing\n",
+		 &l);
+	assert_int_equal(layout_check_root(&l, root, &d), -EINVAL);
+	assert_int_equal(d.n, 1);
+	assert_false(d.items[0].warning);
+	assert_int_equal(d.items[0].line, 2);
+	assert_int_equal(d.items[0].column, 33);
+	assert_non_null(strstr(d.items[0].message, "is in REQUIRED_PATHS but cannot be applied"));
 	layout_diags_done(&d);
 
 	/* Targets live on the persistent partition: missing is fine (created at
@@ -300,8 +323,15 @@ static void test_check_root_reports_missing_symlinks_and_types(void **state)
 	layout_done(&l);
 
 	/* A bind mount point missing from the image under a tmpfs overlay is
-	 * created at boot; outside an overlay it is an error (above). */
+	 * created at boot when its parent exists; outside an overlay, or
+	 * without the parent, the boot skips it (as apply does). */
 	parse_ok("TMPFS_OVERLAYS_PATHS=/var\nPERSISTENT_BIND_PATHS=/var/lib/rancher\n", &l);
+	assert_int_equal(layout_check_root(&l, root, &d), 0);
+	assert_int_equal(d.n, 1);
+	assert_true(d.items[0].warning);
+	assert_non_null(strstr(d.items[0].message, "neither the mount point nor its parent"));
+	layout_diags_done(&d);
+	mk("/var/lib", true);
 	assert_int_equal(layout_check_root(&l, root, &d), 0);
 	assert_int_equal(d.n, 0);
 	layout_done(&l);

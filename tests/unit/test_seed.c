@@ -90,7 +90,7 @@ static void test_seed_file_keeps_owner_mode_times_xattrs(void **state)
 	assert_int_equal(utimensat(f->src_fd, "file", ts, 0), 0);
 
 	struct seed_failure fail = {};
-	assert_int_equal(seed_copy(f->src_fd, "file", f->dst_fd, "file", &fail), 0);
+	assert_int_equal(seed_copy(f->src_fd, "file", f->dst_fd, "file", NULL, NULL, &fail), 0);
 	assert_null(fail.path);
 
 	struct stat st;
@@ -115,7 +115,7 @@ static void test_seed_directory_recursive_symlinks_as_symlinks(void **state)
 {
 	struct fixture *f = *state;
 	struct seed_failure fail = {};
-	assert_int_equal(seed_copy(f->src_fd, "tree", f->dst_fd, "tree", &fail), 0);
+	assert_int_equal(seed_copy(f->src_fd, "tree", f->dst_fd, "tree", NULL, NULL, &fail), 0);
 	char buf[64];
 	ssize_t n = readlinkat(f->dst_fd, "tree/link", buf, sizeof(buf));
 	assert_int_equal(n, 7);
@@ -134,7 +134,7 @@ static void test_seed_refuses_device_node_and_leaves_nothing(void **state)
 	struct fixture *f = *state;
 	assert_int_equal(sh(f->dir, "mknod src/tree/sub/null c 1 3"), 0);
 	struct seed_failure fail = {};
-	int r = seed_copy(f->src_fd, "tree", f->dst_fd, "tree", &fail);
+	int r = seed_copy(f->src_fd, "tree", f->dst_fd, "tree", NULL, NULL, &fail);
 	assert_int_equal(r, -EMEDIUMTYPE);
 	assert_string_equal(fail.path, "sub/null");
 	assert_non_null(strstr(fail.reason, "character device"));
@@ -142,23 +142,107 @@ static void test_seed_refuses_device_node_and_leaves_nothing(void **state)
 	assert_int_equal(count_entries(f->dst_fd), 0);
 }
 
-static void test_seed_refuses_fifo(void **state)
+static void test_seed_copies_fifo_with_owner_mode_times(void **state)
 {
 	struct fixture *f = *state;
-	assert_int_equal(mkfifoat(f->src_fd, "fifo", 0600), 0);
+	struct timespec ts[2] = { { 1000000000, 1 }, { 1100000000, 2 } };
+	assert_int_equal(mkfifoat(f->src_fd, "tree/fifo", 0640), 0);
+	assert_int_equal(fchownat(f->src_fd, "tree/fifo", 321, 654, AT_SYMLINK_NOFOLLOW), 0);
+	assert_int_equal(fchmodat(f->src_fd, "tree/fifo", 0620, 0), 0);
+	assert_int_equal(utimensat(f->src_fd, "tree/fifo", ts, AT_SYMLINK_NOFOLLOW), 0);
 	struct seed_failure fail = {};
-	assert_int_equal(seed_copy(f->src_fd, "fifo", f->dst_fd, "fifo", &fail), -EMEDIUMTYPE);
-	assert_string_equal(fail.path, "");
-	seed_failure_done(&fail);
-	assert_int_equal(count_entries(f->dst_fd), 0);
+	assert_int_equal(seed_copy(f->src_fd, "tree", f->dst_fd, "tree", NULL, NULL, &fail), 0);
+	assert_null(fail.path);
+	struct stat st;
+	assert_int_equal(fstatat(f->dst_fd, "tree/fifo", &st, AT_SYMLINK_NOFOLLOW), 0);
+	assert_true(S_ISFIFO(st.st_mode));
+	assert_int_equal(st.st_mode & 07777, 0620);
+	assert_int_equal(st.st_uid, 321);
+	assert_int_equal(st.st_gid, 654);
+	assert_int_equal(st.st_mtim.tv_sec, 1100000000);
+	assert_int_equal(st.st_mtim.tv_nsec, 2);
+}
+
+struct left_out {
+	char rel[8][64], what[8][32];
+	int n;
+};
+
+static void record_left_out(const char *rel, const char *what, void *userdata)
+{
+	struct left_out *l = userdata;
+	if (l->n < 8) {
+		snprintf(l->rel[l->n], sizeof(l->rel[0]), "%s", rel);
+		snprintf(l->what[l->n], sizeof(l->what[0]), "%s", what);
+	}
+	l->n++;
+}
+
+static void test_seed_leaves_out_device_nodes_and_sockets_with_callback(void **state)
+{
+	struct fixture *f = *state;
+	assert_int_equal(sh(f->dir, "mknod src/tree/sub/null c 1 3 && mknod src/tree/blk b 7 0 && "
+				    "python3 -c 'import socket; "
+				    "socket.socket(socket.AF_UNIX).bind(\"src/tree/sock\")'"),
+			 0);
+	struct left_out lo = {};
+	struct seed_failure fail = {};
+	assert_int_equal(
+	    seed_copy(f->src_fd, "tree", f->dst_fd, "tree", record_left_out, &lo, &fail), 0);
+	assert_null(fail.path);
+	assert_int_equal(lo.n, 3);
+	int seen = 0;
+	for (int i = 0; i < lo.n; i++) {
+		if (streq(lo.rel[i], "sub/null") && streq(lo.what[i], "a character device"))
+			seen |= 1;
+		if (streq(lo.rel[i], "blk") && streq(lo.what[i], "a block device"))
+			seen |= 2;
+		if (streq(lo.rel[i], "sock") && streq(lo.what[i], "a socket"))
+			seen |= 4;
+	}
+	assert_int_equal(seen, 7);
+	/* never created; the rest is there */
+	assert_int_equal(sh(f->dir,
+			    "[ ! -e dst/tree/sub/null ] && [ ! -e dst/tree/blk ] && "
+			    "[ ! -e dst/tree/sock ] && cmp -s src/tree/sub/f dst/tree/sub/f"),
+			 0);
+}
+
+static void test_seed_keeps_hard_links_within_the_tree(void **state)
+{
+	struct fixture *f = *state;
+	assert_int_equal(sh(f->dir,
+			    "ln src/tree/sub/f src/tree/f2 && ln src/tree/sub/f src/tree/f3 "
+			    "&& ln src/file src/tree/outside-link && "
+			    "mkfifo src/tree/p && ln src/tree/p src/tree/sub/p2"),
+			 0);
+	assert_int_equal(seed_copy(f->src_fd, "tree", f->dst_fd, "tree", NULL, NULL, NULL), 0);
+	struct stat a, b, c, o, p, p2;
+	assert_int_equal(fstatat(f->dst_fd, "tree/sub/f", &a, AT_SYMLINK_NOFOLLOW), 0);
+	assert_int_equal(fstatat(f->dst_fd, "tree/f2", &b, AT_SYMLINK_NOFOLLOW), 0);
+	assert_int_equal(fstatat(f->dst_fd, "tree/f3", &c, AT_SYMLINK_NOFOLLOW), 0);
+	assert_int_equal(a.st_ino, b.st_ino);
+	assert_int_equal(a.st_ino, c.st_ino);
+	assert_int_equal(a.st_nlink, 3);
+	/* a link to a file outside the seeded tree is a file of its own */
+	assert_int_equal(fstatat(f->dst_fd, "tree/outside-link", &o, AT_SYMLINK_NOFOLLOW), 0);
+	assert_int_equal(o.st_nlink, 1);
+	assert_int_equal(fstatat(f->dst_fd, "tree/p", &p, AT_SYMLINK_NOFOLLOW), 0);
+	assert_int_equal(fstatat(f->dst_fd, "tree/sub/p2", &p2, AT_SYMLINK_NOFOLLOW), 0);
+	assert_true(S_ISFIFO(p.st_mode));
+	assert_int_equal(p.st_ino, p2.st_ino);
+	assert_int_equal(p.st_nlink, 2);
+	assert_int_equal(sh(f->dir, "cmp -s src/tree/sub/f dst/tree/f3"), 0);
 }
 
 static void test_seed_never_overwrites_existing_data(void **state)
 {
 	struct fixture *f = *state;
 	assert_int_equal(sh(f->dir, "printf mine >dst/file && mkdir dst/tree"), 0);
-	assert_int_equal(seed_copy(f->src_fd, "file", f->dst_fd, "file", NULL), -EEXIST);
-	assert_int_equal(seed_copy(f->src_fd, "tree", f->dst_fd, "tree", NULL), -EEXIST);
+	assert_int_equal(seed_copy(f->src_fd, "file", f->dst_fd, "file", NULL, NULL, NULL),
+			 -EEXIST);
+	assert_int_equal(seed_copy(f->src_fd, "tree", f->dst_fd, "tree", NULL, NULL, NULL),
+			 -EEXIST);
 	assert_int_equal(seed_empty_dir(f->dst_fd, "file", 0755, 0, 0), -EEXIST);
 	assert_int_equal(sh(f->dir, "[ \"$(cat dst/file)\" = mine ] && [ ! -e dst/tree/sub ]"), 0);
 	assert_int_equal(count_entries(f->dst_fd), 2);
@@ -191,7 +275,7 @@ static void test_seed_clean_temps_removes_only_leftovers_of_name(void **state)
 				    "[ ! -e dst/.sealroot-seed.ssh.AbC123 ]"),
 			 0);
 	/* After cleaning, seeding works. */
-	assert_int_equal(seed_copy(f->src_fd, "tree", f->dst_fd, "ssh", NULL), 0);
+	assert_int_equal(seed_copy(f->src_fd, "tree", f->dst_fd, "ssh", NULL, NULL, NULL), 0);
 }
 
 /* Plant DEPTH nested directories "d" below NAME in DIR_FD, a file at every
@@ -296,7 +380,7 @@ static void test_seed_deep_tree_does_not_exhaust_the_stack(void **state)
 	assert_int_equal(sh(f->dir, "cd src && d=deep && for i in $(seq 200); do d=$d/l; done && "
 				    "mkdir -p $d && echo bottom >$d/f"),
 			 0);
-	assert_int_equal(seed_copy(f->src_fd, "deep", f->dst_fd, "deep", NULL), 0);
+	assert_int_equal(seed_copy(f->src_fd, "deep", f->dst_fd, "deep", NULL, NULL, NULL), 0);
 	assert_int_equal(
 	    sh(f->dir, "cmp -s \"$(find src/deep -name f)\" \"$(find dst/deep -name f)\""), 0);
 }
@@ -310,7 +394,12 @@ int main(void)
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_seed_refuses_device_node_and_leaves_nothing,
 						setup, teardown),
-		cmocka_unit_test_setup_teardown(test_seed_refuses_fifo, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_seed_copies_fifo_with_owner_mode_times, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_seed_leaves_out_device_nodes_and_sockets_with_callback, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_seed_keeps_hard_links_within_the_tree, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_seed_never_overwrites_existing_data, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_seed_empty_dir_owner_and_mode, setup,
