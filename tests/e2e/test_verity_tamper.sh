@@ -1,9 +1,10 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 # One flipped byte in the verified root is caught by dm-verity when the root is
-# read: the boot stops (restart-on-corruption) and never reaches the image's
-# init.  Two places: the erofs superblock block of the data partition (the
-# kernel reports the corrupted block), and the first block of the hash partition
+# read: the kernel restarts the machine (restart-on-corruption, the image's
+# policy, checked in the log) and the image's init never runs.  Two places:
+# the erofs superblock block of the data partition (the kernel reports the
+# corrupted block), and the first block of the hash partition
 # (sealroot refuses to open: the hash tree no longer matches roothash=).
 # Third: an intact disk whose signed UKI names another root hash (the UKI of an
 # image built from a rootfs with one more file): sealroot refuses to open.  That
@@ -26,8 +27,15 @@ for part in root-a root-a-verity; do
 	E2E_TIMEOUT=300 e2e_boot "tampered-$part" --args "sealroot_test=basic"
 	assert_not_done
 	if [ "$part" = root-a ]; then
-		# The kernel finds the bad data block when the root is mounted.
+		# The kernel finds the bad data block as soon as the mapping is read
+		# (before sealroot's "Opened" line), and the policy the image asks
+		# for is the one that acts: restart-on-corruption restarts at once
+		# with dm-verity's reason (eio would end in emergency mode,
+		# ignore-corruption would go on with the bad block).
+		assert_grep 'Kernel command line: .*systemd\.verity_root_options=restart-on-corruption( |$)' "$BOOT_LOG"
+		assert_grep 'sealroot: stage verity started' "$BOOT_LOG"
 		assert_grep 'device-mapper: verity: .*(is corrupted|corruption)' "$BOOT_LOG"
+		assert_grep "reboot: Restarting system with command 'dm-verity device corrupted'" "$BOOT_LOG"
 	else
 		# sealroot already refuses to open: the hash tree's root is not roothash=.
 		assert_grep 'sealroot: root hash mismatch' "$BOOT_LOG"
