@@ -15,8 +15,9 @@
 #   part_offset LABEL       byte offset of partition LABEL in the image (manifest.json)
 #   e2e_variant NAME ROOTFS INITRD "ARGS"
 #                           build (once, cached in $E2E_ARTIFACTS/variant-NAME) an
-#                           image of ROOTFS whose signed UKI's command line also
-#                           has ARGS; sets VARIANT to its directory
+#                           image of ROOTFS whose signed UKI's command line is
+#                           mkimage's default + $E2E_CMDLINE + ARGS; sets VARIANT
+#                           (more mkimage options after ARGS, e.g. --emergency-shell)
 #   e2e_put_uki UKI         install UKI as the ESP's EFI/BOOT/BOOTX64.EFI of
 #                           $E2E_DISK (a firmware-side change: same disk, other UKI)
 #   e2e_part_blank LABEL    true if the first MiB of partition LABEL of $E2E_DISK is zeros
@@ -80,11 +81,12 @@ part_offset() {
 
 e2e_variant() {
 	local name=$1 rootfs=$2 initrd=$3 args=$4
+	shift 4
 	VARIANT=$E2E_ARTIFACTS/variant-$name
 	{
 		flock 9
 		"$TOP/scripts/mkimage" -q --rootfs "$rootfs" --initrd "$initrd" --out "$VARIANT" \
-			--raw-only --fast --cmdline "rd.shell=0 rd.emergency=reboot panic=5 $args"
+			--raw-only --fast --cmdline "${E2E_CMDLINE:?} $args" "$@"
 	} 9>"$E2E_ARTIFACTS/.variant-$name.lock" >"$E2E_LOGDIR/mkimage-$name.log" 2>&1 ||
 		fail "building the image variant '$name' failed (see $E2E_LOGDIR/mkimage-$name.log)"
 }
