@@ -278,7 +278,7 @@ static int layout_file_from_cmdline(const char *root, const char *cmdline, char 
 	return 0;
 }
 
-static int layout_apply_cmd(int argc, char **argv)
+static int layout_apply_run(int argc, char **argv, struct layout_args *args)
 {
 	struct layout_args a = {};
 	struct layout l = {};
@@ -288,6 +288,7 @@ static int layout_apply_cmd(int argc, char **argv)
 	a.file_optional = true;
 	int r = parse_args(argc, argv, false, usage_apply, &a);
 
+	*args = a;
 	if (r != 0)
 		return r == 1 ? 0 : r;
 	if (!a.root) {
@@ -339,6 +340,17 @@ out:
 	layout_plan_done(&plan);
 	layout_done(&l);
 	return r < 0 ? 1 : 0;
+}
+
+/* A failed layout in the initramfs ends the boot: lock first. */
+static int layout_apply_cmd(int argc, char **argv)
+{
+	struct layout_args a = {};
+	int rc = layout_apply_run(argc, argv, &a);
+
+	if (rc != 0)
+		(void)cmd_lock_after_failure("layout", a.cmdline, NULL);
+	return rc;
 }
 
 int cmd_layout(int argc, char **argv)

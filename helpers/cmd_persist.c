@@ -309,13 +309,16 @@ static int do_open(const struct args *a, bool provision_only)
 {
 	struct sealroot_config cfg;
 	_cleanup_free_ char *devnode = NULL, *mount_point = NULL;
-	struct persist_result res;
+	struct persist_result res = {};
 	char pcrs[96];
 	int r;
 
 	r = cmdline_load_config(a->cmdline, &cfg);
-	if (r < 0)
+	if (r < 0) {
+		if (!provision_only)
+			(void)cmd_lock_after_failure("persist", a->cmdline, a->tpm2_device);
 		return EXIT_USAGE;
+	}
 	if (cfg.debug)
 		log_set_max_level(LOG_LEVEL_DEBUG);
 	fault_set(cfg.persist.fault_inject);
@@ -342,6 +345,8 @@ static int do_open(const struct args *a, bool provision_only)
 	if (!devnode || !mount_point) {
 		sealroot_config_done(&cfg);
 		report_stage_end(stage, -ENOMEM);
+		if (!provision_only)
+			(void)cmd_lock_after_failure("persist", a->cmdline, a->tpm2_device);
 		return 1;
 	}
 
@@ -367,7 +372,7 @@ static int do_open(const struct args *a, bool provision_only)
 
 	if (discover_error < 0) {
 		res = (struct persist_result){ .pcr_mask = o.pcr_mask };
-		r = persist_apply_failure_policy(&o, &res, discover_error);
+		r = persist_apply_failure_policy(&o, NULL, &res, discover_error);
 	} else
 		r = persist_open(&o, &res);
 
@@ -377,11 +382,17 @@ static int do_open(const struct args *a, bool provision_only)
 	report_stage_set(stage, "pcrs", pcrs);
 	report_stage_set(stage, "token_type", res.token_type ? res.token_type : "none");
 	report_stage_set(stage, "mount_point", o.mount ? mount_point : "");
+	if (!provision_only)
+		lock_record_report(&res.lock, stage);
 	report_stage_end(stage, r < 0 ? r : 0);
 	if (r >= 0)
 		log_info("persist: %s %s%s%s", persist_action_to_string(res.action), devnode,
 			 o.mount ? " on " : "", o.mount ? mount_point : "");
 	sealroot_config_done(&cfg);
+	/* persist_open() locks on every exit; should even its extend have
+	 * failed, try once more the way 'sealroot lock' does. */
+	if (r < 0 && !provision_only && !res.lock.extended)
+		(void)cmd_lock_after_failure("persist", a->cmdline, a->tpm2_device);
 	return r < 0 ? 1 : 0;
 }
 
@@ -399,8 +410,11 @@ int cmd_persist(int argc, char **argv)
 	r = parse_args(argc, argv, &a);
 	if (r > 0)
 		return 0;
-	if (r < 0)
+	if (r < 0) {
+		if (a.verb && streq(a.verb, "open"))
+			(void)cmd_lock_after_failure("persist", a.cmdline, a.tpm2_device);
 		return EXIT_USAGE;
+	}
 
 	const char *tcti = a.tpm2_device ? a.tpm2_device : SEALROOT_DEFAULT_TPM2_DEVICE;
 	if (streq(a.verb, "open"))

@@ -173,7 +173,7 @@ static void report_config(struct report_stage *st, const struct verity_config *v
 	report_stage_set(st, "corruption_policy", verity_policy_name(v->on_corruption));
 }
 
-static int verity_open(int argc, char **argv)
+static int verity_open(int argc, char **argv, struct verity_args *args)
 {
 	struct verity_args a = { .cert_dir = SEALROOT_VERITY_CERT_DIR };
 	struct sealroot_config c;
@@ -185,6 +185,7 @@ static int verity_open(int argc, char **argv)
 	int r;
 
 	r = parse_args(argc, argv, &a, true);
+	*args = a;
 	if (r != 0)
 		return r > 0 ? 0 : EXIT_USAGE;
 	if (optind != argc) {
@@ -295,8 +296,13 @@ int cmd_verity(int argc, char **argv)
 		return 0;
 	}
 	/* getopt sees the action's own arguments (argv[0] = the action). */
-	if (streq(argv[1], "open"))
-		return verity_open(argc - 1, argv + 1);
+	if (streq(argv[1], "open")) {
+		struct verity_args a = {};
+		int rc = verity_open(argc - 1, argv + 1, &a);
+		if (rc != 0)
+			(void)cmd_lock_after_failure("verity", a.cmdline, NULL);
+		return rc;
+	}
 	if (streq(argv[1], "verify"))
 		return verity_verify_cmd(argc - 1, argv + 1);
 	log_error("unknown 'verity' action '%s' (expected open or verify)", argv[1]);

@@ -12,3 +12,10 @@ int cmd_layout(int argc, char **argv);
 int cmd_verity(int argc, char **argv);
 int cmd_persist(int argc, char **argv);
 int cmd_status(int argc, char **argv);
+int cmd_lock(int argc, char **argv);
+
+/* A stage command (verity open, persist open, layout apply) failed: inside
+ * the initramfs, lock as `sealroot lock --reason REASON` does (CMDLINE and
+ * TPM2_DEVICE: the command's own overrides, may be NULL); elsewhere (a
+ * booted system, the host) do nothing.  0 or the lock's negative errno. */
+int cmd_lock_after_failure(const char *reason, const char *cmdline, const char *tpm2_device);

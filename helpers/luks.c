@@ -173,6 +173,33 @@ int luks_activate(struct crypt_device *cd, const char *name, int keyslot, const 
 	return crypt_activate_by_passphrase(cd, name, keyslot, pass, pass_size, 0);
 }
 
+int luks_volume_key_get(struct crypt_device *cd, int keyslot, const void *pass, size_t pass_size,
+			struct secret *ret)
+{
+	_cleanup_secret_ struct secret vk = {};
+	int size, r;
+
+	size = crypt_get_volume_key_size(cd);
+	if (size <= 0)
+		return size < 0 ? size : -EINVAL;
+	r = secret_alloc((size_t)size, &vk);
+	if (r < 0)
+		return r;
+	r = crypt_volume_key_get(cd, keyslot, (char *)vk.data, &vk.size, pass, pass_size);
+	if (r < 0)
+		return r;
+	*ret = vk;
+	vk = (struct secret){};
+	return r;
+}
+
+int luks_activate_by_volume_key(struct crypt_device *cd, const char *name,
+				const struct secret *volume_key)
+{
+	return crypt_activate_by_volume_key(cd, name, (const char *)volume_key->data,
+					    volume_key->size, 0);
+}
+
 int luks_token_add(struct crypt_device *cd, const char *json)
 {
 	return crypt_token_json_set(cd, CRYPT_ANY_TOKEN, json);

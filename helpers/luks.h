@@ -67,6 +67,14 @@ int luks_verify(struct crypt_device *cd, int keyslot, const void *pass, size_t p
 /* Activate as /dev/mapper/NAME. */
 int luks_activate(struct crypt_device *cd, const char *name, int keyslot, const void *pass,
 		  size_t pass_size);
+/* The volume key that PASS unlocks from KEYSLOT (CRYPT_ANY_SLOT: any), in a
+ * secret_alloc() buffer; this is also the check that the keyslot accepts
+ * PASS.  Returns the keyslot that opened, -EPERM for a wrong passphrase. */
+int luks_volume_key_get(struct crypt_device *cd, int keyslot, const void *pass, size_t pass_size,
+			struct secret *ret);
+/* Activate as /dev/mapper/NAME with the volume key itself. */
+int luks_activate_by_volume_key(struct crypt_device *cd, const char *name,
+				const struct secret *volume_key);
 
 /* Tokens: add returns the token id; get gives a pointer owned by cd. */
 int luks_token_add(struct crypt_device *cd, const char *json);

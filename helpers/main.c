@@ -27,6 +27,8 @@ static const struct subcommand subcommands[] = {
 	  "provision, unlock, check or reseal the TPM2-sealed LUKS2 partition" },
 	{ "status", cmd_status,
 	  "show what sealroot did during this boot (/run/sealroot/report.json)" },
+	{ "lock", cmd_lock,
+	  "end this boot's access to the persistent partition (extend PCR 15, close it)" },
 };
 
 static void usage(FILE *out)

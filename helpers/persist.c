@@ -8,6 +8,7 @@
 
 #include "ext4_sb.h"
 #include "fault.h"
+#include "lock.h"
 #include "log.h"
 #include "luks.h"
 #include "persist.h"
@@ -15,16 +16,6 @@
 #include "recovery_key.h"
 #include "token.h"
 #include "tpm2.h"
-
-/* Measured into the lock PCR right after the secret was unsealed. */
-#define LOCK_PCR_MEASUREMENT "sealroot: persistent partition unlocked, TPM secret locked"
-
-static void tpm2_context_freep(struct tpm2_context **c)
-{
-	tpm2_context_free(*c);
-	*c = NULL;
-}
-#define _cleanup_tpm2_ _cleanup_(tpm2_context_freep)
 
 const char *persist_action_to_string(enum persist_action a)
 {
@@ -145,16 +136,20 @@ static void explain_unseal_failure(struct tpm2_context *tpm, const struct tpm2_t
 	}
 }
 
-/* Try every systemd-tpm2 token: unseal, (lock,) check the keyslot accepts it.
- * On success *ret_pass is the keyslot passphrase. */
+/* Try every systemd-tpm2 token: unseal, get the volume key from its keyslot
+ * (which checks the keyslot accepts the secret).  On success *ret_pass is the
+ * keyslot passphrase and *ret_vk (unless NULL) the volume key.  With LOCK, a
+ * secret its keyslot refuses is made unusable at once (failure:keyslot)
+ * before the next token is tried. */
 static int unlock_with_tpm(struct crypt_device *cd, const char *device, struct tpm2_context *tpm,
-			   bool lock, struct secret *ret_pass, int *ret_keyslot, int *ret_token)
+			   struct lock_record *lock, struct secret *ret_pass, struct secret *ret_vk,
+			   int *ret_keyslot, int *ret_token)
 {
 	int last = -ENOENT;
 	bool any = false;
 
 	for (int t = 0; t < LUKS_TOKENS_MAX; t++) {
-		_cleanup_secret_ struct secret secret = {}, pass = {};
+		_cleanup_secret_ struct secret secret = {}, pass = {}, vk = {};
 		_cleanup_free_ char *type = NULL;
 		struct tpm2_token tok = { .keyslot = -1 };
 		const char *json = NULL, *reason = NULL;
@@ -208,34 +203,32 @@ static int unlock_with_tpm(struct crypt_device *cd, const char *device, struct t
 		slot = tok.keyslot;
 		tpm2_token_done(&tok);
 
-		if (lock) {
-			r = tpm2_pcr_extend(tpm, SEALROOT_TPM2_LOCK_PCR, LOCK_PCR_MEASUREMENT,
-					    strlen(LOCK_PCR_MEASUREMENT));
-			if (r < 0)
-				return log_error_errno(
-				    r,
-				    "Failed to extend PCR %d after unsealing the "
-				    "key of %s: %m; refusing to continue with a "
-				    "secret that could be unsealed again.",
-				    SEALROOT_TPM2_LOCK_PCR, device);
-		}
-
 		r = luks_passphrase_from_secret(&secret, &pass);
 		if (r < 0)
 			return log_error_errno(r, "Failed to encode the key of %s: %m", device);
-		r = luks_verify(cd, slot, pass.data, pass.size);
+		r = luks_volume_key_get(cd, slot, pass.data, pass.size, &vk);
 		if (r < 0) {
 			log_error_errno(r,
 					"The TPM2 unsealed token %d of %s, but keyslot %d does not "
 					"accept the secret: %m. The token does not belong to this "
 					"keyslot.",
 					t, device, slot);
+			/* Whatever this secret is, it must not stay unsealable. */
+			if (lock) {
+				int k = lock_measure_event(tpm, "failure:keyslot", lock);
+				if (k < 0)
+					return k;
+			}
 			last = r;
 			continue;
 		}
 		fault_point("after-unseal");
 		*ret_pass = pass;
 		pass = (struct secret){};
+		if (ret_vk) {
+			*ret_vk = vk;
+			vk = (struct secret){};
+		}
 		*ret_keyslot = slot;
 		if (ret_token)
 			*ret_token = t;
@@ -255,7 +248,8 @@ static int unlock_with_tpm(struct crypt_device *cd, const char *device, struct t
 }
 
 static int unlock_with_recovery_key(struct crypt_device *cd, const char *device,
-				    struct secret *ret_pass, int *ret_keyslot)
+				    struct secret *ret_pass, struct secret *ret_vk,
+				    int *ret_keyslot)
 {
 	for (int attempt = 1; attempt <= 3; attempt++) {
 		_cleanup_secret_ struct secret key = {};
@@ -268,7 +262,7 @@ static int unlock_with_recovery_key(struct crypt_device *cd, const char *device,
 		if (r < 0)
 			return log_error_errno(r, "Could not ask for the recovery key of %s: %m",
 					       device);
-		r = luks_verify(cd, CRYPT_ANY_SLOT, key.data, key.size);
+		r = luks_volume_key_get(cd, CRYPT_ANY_SLOT, key.data, key.size, ret_vk);
 		if (r >= 0) {
 			log_notice("Recovery key accepted by keyslot %d of %s.", r, device);
 			*ret_keyslot = r;
@@ -366,14 +360,29 @@ static int mount_fs(const char *src, const char *where, const char *fstype, cons
 	return 0;
 }
 
-int persist_apply_failure_policy(const struct persist_options *o, struct persist_result *res,
-				 int error)
+int persist_apply_failure_policy(const struct persist_options *o, struct tpm2_context *tpm,
+				 struct persist_result *res, int error)
 {
+	_cleanup_tpm2_ struct tpm2_context *own = NULL;
 	res->action = PERSIST_ACTION_FAILED;
-	if (o->provision_only || o->on_failure != UNLOCK_FAILURE_VOLATILE || !o->mount)
+	if (o->provision_only)
 		return error;
 
-	int r = mount_fs("tmpfs", o->mount_point, "tmpfs", "mode=0755");
+	bool volatile_fallback = o->on_failure == UNLOCK_FAILURE_VOLATILE && o->mount;
+	if (!tpm && connect_tpm(o->tpm2_device, o->device, &own) >= 0)
+		tpm = own;
+	int r =
+	    lock_measure_event(tpm, volatile_fallback ? "volatile" : "failure:persist", &res->lock);
+	if (r < 0) {
+		log_error("PCR %d could not be extended: this boot must not go on (the TPM2 might "
+			  "still unseal the key of %s later).",
+			  SEALROOT_TPM2_LOCK_PCR, o->device);
+		return error;
+	}
+	if (!volatile_fallback)
+		return error;
+
+	r = mount_fs("tmpfs", o->mount_point, "tmpfs", "mode=0755");
 	if (r < 0)
 		return error;
 	log_warning("*****************************************************************");
@@ -387,29 +396,46 @@ int persist_apply_failure_policy(const struct persist_options *o, struct persist
 	return 0;
 }
 
-/* After the keyslot accepted PASS: activate, create the filesystem while
- * provisioning, fsck, mount, clear the marker. */
-static int finish_open(const struct persist_options *o, struct crypt_device *cd,
-		       struct secret *pass, int keyslot)
+/* Before anything else uses the key: measure the volume into the lock PCR,
+ * then how it was opened (see lock.h). */
+static int lock_after_unlock(const struct persist_options *o, struct tpm2_context *tpm,
+			     struct crypt_device *cd, const struct secret *vk,
+			     struct persist_result *res)
+{
+	int r = lock_measure_volume(tpm, cd, o->name, vk->data, vk->size, &res->lock);
+	if (r < 0)
+		return r;
+	if (res->token_type && streq(res->token_type, "recovery")) {
+		r = lock_measure_event(tpm, "recovery-key", &res->lock);
+		if (r < 0)
+			return r;
+	}
+	if (res->action == PERSIST_ACTION_PROVISIONED)
+		return lock_measure_event(tpm, "provisioned", &res->lock);
+	return 0;
+}
+
+/* After the keyslot gave up VK: activate, create the filesystem while
+ * provisioning, fsck, mount, clear the marker.  *activated tells the caller
+ * to close the volume on failure. */
+static int finish_open(const struct persist_options *o, struct crypt_device *cd, struct secret *vk,
+		       bool *activated)
 {
 	char dev[PATH_MAX];
 	int r;
 
 	if (!o->activate) {
-		r = luks_verify(cd, keyslot, pass->data, pass->size);
-		secret_wipe(pass);
-		if (r < 0)
-			return log_error_errno(r, "Keyslot %d of %s does not accept the key: %m",
-					       keyslot, o->device);
+		secret_wipe(vk);
 		log_info("%s: key verified, not activated (--no-activate).", o->device);
 		return 0;
 	}
 
-	r = luks_activate(cd, o->name, keyslot, pass->data, pass->size);
-	secret_wipe(pass);
+	r = luks_activate_by_volume_key(cd, o->name, vk);
+	secret_wipe(vk);
 	if (r < 0)
 		return log_error_errno(r, "Failed to activate %s as /dev/mapper/%s: %m", o->device,
 				       o->name);
+	*activated = true;
 	(void)snprintf(dev, sizeof(dev), "/dev/mapper/%s", o->name);
 
 	bool provisioning = streq(luks_subsystem(cd), LUKS_SUBSYSTEM_PROVISIONING);
@@ -439,13 +465,15 @@ int persist_open(const struct persist_options *o, struct persist_result *res)
 {
 	_cleanup_tpm2_ struct tpm2_context *tpm = NULL;
 	_cleanup_crypt_ struct crypt_device *cd = NULL;
-	_cleanup_secret_ struct secret pass = {};
+	_cleanup_secret_ struct secret pass = {}, vk = {};
 	enum persist_state state;
+	bool activated = false;
 	int keyslot = -1, r;
 
 	*res = (struct persist_result){ .action = PERSIST_ACTION_FAILED,
 					.pcr_mask = o->pcr_mask | UINT32_C(1)
 								      << SEALROOT_TPM2_LOCK_PCR };
+	struct lock_record *lock = o->provision_only ? NULL : &res->lock;
 
 	r = provision_classify(o->device, &state);
 	if (r < 0)
@@ -473,16 +501,11 @@ int persist_open(const struct persist_options *o, struct persist_result *res)
 		r = provision_new(o, tpm, &cd, &pass, &keyslot);
 		if (r < 0)
 			goto fail;
-		if (!o->provision_only) {
-			r = tpm2_pcr_extend(tpm, SEALROOT_TPM2_LOCK_PCR, LOCK_PCR_MEASUREMENT,
-					    strlen(LOCK_PCR_MEASUREMENT));
-			if (r < 0) {
-				r = log_error_errno(r,
-						    "Failed to extend PCR %d after provisioning "
-						    "%s: %m",
-						    SEALROOT_TPM2_LOCK_PCR, o->device);
-				goto fail;
-			}
+		r = luks_volume_key_get(cd, keyslot, pass.data, pass.size, &vk);
+		if (r < 0) {
+			r = log_error_errno(r, "Keyslot %d of %s does not accept the new key: %m",
+					    keyslot, o->device);
+			goto fail;
 		}
 		res->action = PERSIST_ACTION_PROVISIONED;
 		res->token_type = TOKEN_TYPE_TPM2;
@@ -493,33 +516,43 @@ int persist_open(const struct persist_options *o, struct persist_result *res)
 					    o->device);
 			goto fail;
 		}
-		r = unlock_with_tpm(cd, o->device, tpm, !o->provision_only, &pass, &keyslot, NULL);
+		r = unlock_with_tpm(cd, o->device, tpm, lock, &pass, &vk, &keyslot, NULL);
 		if (r >= 0)
 			res->token_type = TOKEN_TYPE_TPM2;
 		else if (o->recovery == RECOVERY_ASK && !o->provision_only) {
-			r = unlock_with_recovery_key(cd, o->device, &pass, &keyslot);
+			r = unlock_with_recovery_key(cd, o->device, &pass, &vk, &keyslot);
 			if (r >= 0)
 				res->token_type = "recovery";
 		}
 		if (r < 0)
 			goto fail;
-		if (state == PERSIST_STATE_RESUME) {
-			log_notice("Resuming the interrupted provisioning of %s.", o->device);
-			r = provision_resume(o, cd, &pass, keyslot);
-			if (r < 0)
-				goto fail;
-			res->action = PERSIST_ACTION_PROVISIONED;
-		} else
-			res->action = PERSIST_ACTION_UNLOCKED;
+		res->action = state == PERSIST_STATE_RESUME ? PERSIST_ACTION_PROVISIONED
+							    : PERSIST_ACTION_UNLOCKED;
 	}
 
-	r = finish_open(o, cd, &pass, keyslot);
+	if (lock) {
+		r = lock_after_unlock(o, tpm, cd, &vk, res);
+		if (r < 0)
+			goto fail;
+	}
+	if (state == PERSIST_STATE_RESUME) {
+		log_notice("Resuming the interrupted provisioning of %s.", o->device);
+		r = provision_resume(o, cd, &pass, keyslot);
+		if (r < 0)
+			goto fail;
+	}
+
+	r = finish_open(o, cd, &vk, &activated);
 	if (r < 0)
 		goto fail;
 	return 0;
 
 fail:
-	return persist_apply_failure_policy(o, res, r);
+	secret_wipe(&vk);
+	secret_wipe(&pass);
+	if (activated && lock_close_volume(o->name) < 0)
+		log_error("/dev/mapper/%s, opened by this run, could not be closed.", o->name);
+	return persist_apply_failure_policy(o, tpm, res, r);
 }
 
 int persist_check(const char *device, const char *tpm2_device)
@@ -537,7 +570,7 @@ int persist_check(const char *device, const char *tpm2_device)
 	r = connect_tpm(tpm2_device, device, &tpm);
 	if (r < 0)
 		return r;
-	r = unlock_with_tpm(cd, device, tpm, false, &pass, &keyslot, &token);
+	r = unlock_with_tpm(cd, device, tpm, NULL, &pass, NULL, &keyslot, &token);
 	if (r < 0)
 		return r;
 	log_info("OK: this TPM2 unseals token %d of %s and keyslot %d accepts the secret.", token,
@@ -656,7 +689,7 @@ int persist_reseal(const char *device, const char *tpm2_device, uint32_t pcr_mas
 			return log_error_errno(old_slot, "The recovery key in %s does not open %s.",
 					       recovery_key_file, device);
 	} else {
-		r = unlock_with_tpm(cd, device, tpm, false, &old, &old_slot, NULL);
+		r = unlock_with_tpm(cd, device, tpm, NULL, &old, NULL, &old_slot, NULL);
 		if (r < 0)
 			return log_error_errno(r,
 					       "Cannot authorise the reseal of %s with the TPM2 "

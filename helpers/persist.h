@@ -5,9 +5,15 @@
  *
  * The keyslot passphrase is base64 of the TPM-sealed 32-byte secret, exactly
  * as systemd-cryptenroll/systemd-cryptsetup do, so either tool can open a
- * partition the other enrolled.  After every successful unseal (and after
- * provisioning) PCR SEALROOT_TPM2_LOCK_PCR is extended, so the secret cannot
- * be unsealed again until the next boot.
+ * partition the other enrolled.
+ *
+ * The lock: every return of persist_open() (success, provisioning, recovery
+ * key, volatile, any failure) has extended PCR SEALROOT_TPM2_LOCK_PCR first,
+ * as lock.h lists, so the secret cannot be unsealed again until the next
+ * boot; the volume is measured before it is activated, and a volume this run
+ * activated is closed again on failure.  An extend that fails is a failure
+ * (no volatile fallback either).  Only 'persist provision' (provision_only,
+ * a tool for image files) and 'persist check'/'reseal' leave PCR 15 alone.
  *
  * Unlock failures never reformat anything.  They are explained (which PCR
  * changed, no TPM, lockout, corrupted token) and then handled by the policy:
@@ -18,6 +24,7 @@
 #pragma once
 
 #include "config.h"
+#include "lock.h"
 #include "tpm2.h"
 #include "util.h"
 
@@ -46,7 +53,8 @@ enum persist_action {
 struct persist_result {
 	enum persist_action action;
 	uint32_t pcr_mask;
-	const char *token_type; /* "systemd-tpm2", "recovery" or NULL */
+	const char *token_type;	 /* "systemd-tpm2", "recovery" or NULL */
+	struct lock_record lock; /* what went into the lock PCR */
 };
 
 const char *persist_action_to_string(enum persist_action a);
@@ -54,11 +62,13 @@ const char *persist_action_to_string(enum persist_action a);
 /* Returns 0 when the partition (or, under the volatile policy, a tmpfs) is in
  * place; negative errno otherwise. */
 int persist_open(const struct persist_options *o, struct persist_result *ret);
-/* After a failure ERROR: under the volatile policy (and when mounting) put an
- * empty tmpfs at the mount point, warn loudly and return 0 with action
- * "volatile"; otherwise return ERROR. */
-int persist_apply_failure_policy(const struct persist_options *o, struct persist_result *res,
-				 int error);
+/* After a failure ERROR: extend the lock PCR (through TPM, or a new
+ * connection when NULL) with "volatile" when the volatile policy applies (and
+ * we mount), else with "failure:persist".  Then, under the volatile policy,
+ * put an empty tmpfs at the mount point, warn loudly and return 0 with action
+ * "volatile"; otherwise, or when the extend failed, return ERROR. */
+int persist_apply_failure_policy(const struct persist_options *o, struct tpm2_context *tpm,
+				 struct persist_result *res, int error);
 /* 0 when this TPM unseals a token of DEVICE and the secret opens its keyslot;
  * -EPERM/-ENXIO/... with the reason logged otherwise.  Nothing is modified. */
 int persist_check(const char *device, const char *tpm2_device);

@@ -275,18 +275,27 @@ int tpm2_pcr_read(struct tpm2_context *c, uint32_t pcr_mask,
 
 int tpm2_pcr_extend(struct tpm2_context *c, unsigned pcr, const void *data, size_t size)
 {
+	uint8_t digest[TPM2_SHA256_SIZE];
+
+	if (!c || pcr >= TPM2_PCR_COUNT || (!data && size > 0))
+		return -EINVAL;
+	if (EVP_Digest(data ? data : "", size, digest, NULL, EVP_sha256(), NULL) != 1)
+		return -EIO;
+	return tpm2_pcr_extend_digest(c, pcr, digest);
+}
+
+int tpm2_pcr_extend_digest(struct tpm2_context *c, unsigned pcr,
+			   const uint8_t digest[TPM2_SHA256_SIZE])
+{
 	TPML_DIGEST_VALUES digests = {
 		.count = 1,
 		.digests[0].hashAlg = TPM2_ALG_SHA256,
 	};
 	TSS2_RC rc;
 
-	if (!c || pcr >= TPM2_PCR_COUNT || (!data && size > 0))
+	if (!c || pcr >= TPM2_PCR_COUNT || !digest)
 		return -EINVAL;
-
-	if (EVP_Digest(data ? data : "", size, digests.digests[0].digest.sha256, NULL, EVP_sha256(),
-		       NULL) != 1)
-		return -EIO;
+	memcpy(digests.digests[0].digest.sha256, digest, TPM2_SHA256_SIZE);
 
 	rc = Esys_PCR_Extend(c->esys, ESYS_TR_PCR0 + pcr, ESYS_TR_PASSWORD, ESYS_TR_NONE,
 			     ESYS_TR_NONE, &digests);

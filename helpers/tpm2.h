@@ -46,6 +46,12 @@ struct tpm2_context;
  * print its own messages. */
 int tpm2_context_new(const char *tcti, struct tpm2_context **ret);
 void tpm2_context_free(struct tpm2_context *c);
+static inline void tpm2_context_freep(struct tpm2_context **c)
+{
+	tpm2_context_free(*c);
+	*c = NULL;
+}
+#define _cleanup_tpm2_ _cleanup_(tpm2_context_freep)
 
 int tpm2_get_random(struct tpm2_context *c, void *buf, size_t size);
 
@@ -109,6 +115,10 @@ int tpm2_pcr_read(struct tpm2_context *c, uint32_t pcr_mask,
 		  uint8_t values[TPM2_PCR_COUNT][TPM2_SHA256_SIZE]);
 /* Extend PCR (SHA-256 bank) with the SHA-256 of data. */
 int tpm2_pcr_extend(struct tpm2_context *c, unsigned pcr, const void *data, size_t size);
+/* Extend PCR (SHA-256 bank) with DIGEST as it is (not hashed again): the PCR
+ * becomes SHA-256(old value || DIGEST). */
+int tpm2_pcr_extend_digest(struct tpm2_context *c, unsigned pcr,
+			   const uint8_t digest[TPM2_SHA256_SIZE]);
 
 /* Map a tpm2-tss return code to a negative errno (0 for success), as listed
  * at the top of this file.  Exposed for unit tests. */

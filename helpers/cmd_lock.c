@@ -1,0 +1,220 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * cmd_lock.c — `sealroot lock [--reason WORD]`: the way out of a boot that
+ * does not go on.  Extends the lock PCR with "sealroot:failure:WORD" (so the
+ * TPM no longer unseals the persistent partition's key this boot), closes
+ * /dev/mapper/<persist name>, records a "lock" report stage and says so in
+ * the kernel log.  Exit 0 only when both happened: the emergency hooks give
+ * a shell only then and reboot otherwise.
+ *
+ * cmd_lock_after_failure() is the same, run in-process by a stage command
+ * that failed inside the initramfs (lock.h has the measurements).
+ */
+#include <getopt.h>
+
+#include "cmdline.h"
+#include "commands.h"
+#include "lock.h"
+#include "log.h"
+#include "report.h"
+
+enum {
+	OPT_HELP = 'h',
+	OPT_REASON = 0x100,
+	OPT_TPM2_DEVICE,
+	OPT_NAME,
+	OPT_CMDLINE,
+};
+
+/* The one list of options: the parser accepts, and --help shows, these. */
+static const struct option_doc {
+	const char *name;
+	int id;
+	const char *arg;
+	const char *help;
+} option_docs[] = {
+	{ "reason", OPT_REASON, "WORD",
+	  "measure \"sealroot:failure:WORD\" ([a-z0-9-], at most 32; default " LOCK_REASON_DEFAULT
+	  ")" },
+	{ "tpm2-device", OPT_TPM2_DEVICE, "TCTI",
+	  "tpm2-tss TCTI (default: sealroot.tpm2_device=, else " SEALROOT_DEFAULT_TPM2_DEVICE ")" },
+	{ "name", OPT_NAME, "NAME",
+	  "dm-crypt name to close (default " SEALROOT_DEFAULT_PERSIST_NAME ")" },
+	{ "cmdline", OPT_CMDLINE, "S", "use S instead of /proc/cmdline" },
+	{ "help", OPT_HELP, NULL, "show this help" },
+};
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"Usage: sealroot lock [--reason WORD] [OPTIONS]\n\n"
+		"End this boot's access to the persistent partition: extend PCR %d with\n"
+		"SHA-256(\"sealroot:failure:WORD\"), so the TPM2 no longer unseals its key, and\n"
+		"close /dev/mapper/NAME (unmount it everywhere, forced removal).  For the\n"
+		"emergency and failure paths of the initramfs.  Messages also go to /dev/kmsg.\n\n",
+		SEALROOT_TPM2_LOCK_PCR);
+	for (size_t i = 0; i < ELEMENTSOF(option_docs); i++) {
+		const struct option_doc *o = &option_docs[i];
+		char left[64];
+
+		(void)snprintf(left, sizeof(left), "--%s%s%s", o->name, o->arg ? " " : "",
+			       o->arg ? o->arg : "");
+		fprintf(out, "  %-20s %s\n", left, o->help);
+	}
+	fprintf(out,
+		"\nExit status: 0 PCR %d extended and no /dev/mapper/NAME left, 1 otherwise\n"
+		"(no TPM2 reachable, extend failed, volume still open), 2 usage error.\n",
+		SEALROOT_TPM2_LOCK_PCR);
+}
+
+struct lock_args {
+	const char *reason;
+	const char *tpm2_device;
+	const char *name;
+	const char *cmdline;
+};
+
+/* Extend, close, report, log; 0 only if both the extend and the close held. */
+static int lock_run(const struct lock_args *a)
+{
+	_cleanup_tpm2_ struct tpm2_context *tpm = NULL;
+	struct sealroot_config cfg;
+	struct lock_record rec = {};
+	char event[sizeof("failure:") + LOCK_REASON_MAX];
+	const char *name = a->name ? a->name : SEALROOT_DEFAULT_PERSIST_NAME;
+	int r, r_extend, r_close;
+
+	/* A bad command line must not stop the lock: fall back to defaults. */
+	bool have_cfg = cmdline_load_config(a->cmdline, &cfg) >= 0;
+	if (!have_cfg)
+		log_warning("lock: the kernel command line could not be parsed; using the default "
+			    "TPM2 device.");
+	const char *tcti = a->tpm2_device			 ? a->tpm2_device
+			   : have_cfg && cfg.persist.tpm2_device ? cfg.persist.tpm2_device
+								 : SEALROOT_DEFAULT_TPM2_DEVICE;
+	(void)snprintf(event, sizeof(event), "failure:%s", a->reason);
+
+	struct report_stage *stage = report_stage_begin("lock");
+	r = tpm2_context_new(tcti, &tpm);
+	if (r < 0)
+		r_extend = log_error_errno(r, "lock: no TPM2 reachable through \"%s\": %m.", tcti);
+	else
+		r_extend = lock_measure_event(tpm, event, &rec);
+	r_close = lock_close_volume(name);
+
+	report_stage_set(stage, "reason", a->reason);
+	lock_record_report(&rec, stage);
+	report_stage_set(stage, "closed",
+			 r_close > 0	? "yes"
+			 : r_close == 0 ? "none open"
+					: "FAILED, still open");
+	r = r_extend < 0 ? r_extend : r_close < 0 ? r_close : 0;
+	report_stage_end(stage, r);
+
+	if (r == 0)
+		log_notice("locked: PCR %d extended (%s), %s /dev/mapper/%s",
+			   SEALROOT_TPM2_LOCK_PCR, event, r_close > 0 ? "closed" : "no open", name);
+	else
+		log_error("NOT locked: PCR %d %s (%s), /dev/mapper/%s %s. Do not continue this "
+			  "boot: power off or reboot.",
+			  SEALROOT_TPM2_LOCK_PCR, r_extend < 0 ? "NOT extended" : "extended", event,
+			  name,
+			  r_close < 0	? "still open"
+			  : r_close > 0 ? "closed"
+					: "not open");
+	if (have_cfg)
+		sealroot_config_done(&cfg);
+	return r;
+}
+
+static int parse_args(int argc, char **argv, struct lock_args *a)
+{
+	struct option options[ELEMENTSOF(option_docs) + 1];
+	int c;
+
+	for (size_t i = 0; i < ELEMENTSOF(option_docs); i++)
+		options[i] = (struct option){ option_docs[i].name,
+					      option_docs[i].arg ? required_argument : no_argument,
+					      NULL, option_docs[i].id };
+	options[ELEMENTSOF(option_docs)] = (struct option){};
+
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":h", options, NULL)) >= 0) {
+		switch (c) {
+		case OPT_HELP:
+			usage(stdout);
+			return 1;
+		case OPT_REASON:
+			a->reason = optarg;
+			break;
+		case OPT_TPM2_DEVICE:
+			a->tpm2_device = optarg;
+			break;
+		case OPT_NAME:
+			a->name = optarg;
+			break;
+		case OPT_CMDLINE:
+			a->cmdline = optarg;
+			break;
+		case ':':
+			log_error("'sealroot lock': option %s needs an argument", argv[optind - 1]);
+			return -EINVAL;
+		default:
+			log_error("'sealroot lock' does not accept option %s; see 'sealroot lock "
+				  "--help'",
+				  argv[optind - 1]);
+			return -EINVAL;
+		}
+	}
+	if (optind != argc) {
+		log_error("'sealroot lock' takes no positional arguments");
+		return -EINVAL;
+	}
+	if (!lock_reason_valid(a->reason)) {
+		log_error("--reason '%s' is not a word of 1 to %d characters from a-z, 0-9 and '-'",
+			  a->reason, LOCK_REASON_MAX);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int cmd_lock(int argc, char **argv)
+{
+	struct lock_args a = { .reason = LOCK_REASON_DEFAULT };
+	int r;
+
+	/* A lock is a security event: keep it in the kernel log too. */
+	log_set_kmsg(true);
+	r = parse_args(argc, argv, &a);
+	if (r > 0)
+		return 0;
+	if (r < 0)
+		return EXIT_USAGE;
+	return lock_run(&a) < 0 ? 1 : 0;
+}
+
+/* Inside the initramfs (systemd's and dracut's marker file); test builds can
+ * pretend with SEALROOT_TEST_INITRD=1. */
+static bool in_initrd(void)
+{
+#ifdef SEALROOT_TEST_HOOKS
+	const char *e = getenv("SEALROOT_TEST_INITRD");
+	if (e && *e)
+		return streq(e, "1");
+#endif
+	return access("/etc/initrd-release", F_OK) == 0;
+}
+
+int cmd_lock_after_failure(const char *reason, const char *cmdline, const char *tpm2_device)
+{
+	struct lock_args a = { .reason = reason, .tpm2_device = tpm2_device, .cmdline = cmdline };
+
+	if (!in_initrd()) {
+		log_debug("Not in the initramfs: leaving PCR %d alone after this failure.",
+			  SEALROOT_TPM2_LOCK_PCR);
+		return 0;
+	}
+	log_notice("The %s step failed: locking before anything else runs.", reason);
+	return lock_run(&a);
+}
