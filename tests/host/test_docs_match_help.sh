@@ -68,10 +68,11 @@ compare "sealroot verity" "$(help_of "$SEALROOT" verity; help_of "$SEALROOT" ver
 compare "sealroot persist" "$(help_of "$SEALROOT" persist; help_of "$SEALROOT" persist open)" \
 	"$MAN/sealroot.8.md" "## persist"
 compare "sealroot status" "$(help_of "$SEALROOT" status)" "$MAN/sealroot.8.md" "## status"
+compare "sealroot lock" "$(help_of "$SEALROOT" lock)" "$MAN/sealroot.8.md" "## lock"
 
 # Every subcommand and verb the binary knows has its own paragraph.
 for verb in "layout check" "layout plan" "layout apply" "verity open" "verity verify" \
-	"persist open" "persist provision" "persist check" "persist reseal" "status"; do
+	"persist open" "persist provision" "persist check" "persist reseal" "status" "lock"; do
 	grep -qF -- "\`sealroot $verb" "$MAN/sealroot.8.md" || err "sealroot.8.md: no paragraph for 'sealroot $verb'"
 done
 for c in $(help_of "$SEALROOT" | awk '/^Commands:/ { on = 1; next } on && /^  [a-z]/ { print $1 } /^$/ { on = 0 }'); do

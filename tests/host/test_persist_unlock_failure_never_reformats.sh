@@ -3,7 +3,7 @@
 # unsealed twice in one boot; a changed PCR 7 makes check/open fail naming
 # PCR 7 without touching the image; the default policy fails (exit 1), the
 # volatile policy mounts an empty tmpfs and exits 0 with status "volatile".
-source "$(dirname "$0")/persist-lib.sh"
+source "$(dirname "$0")/lock-lib.sh"
 persist_setup
 img=$(new_image img)
 run_expect_rc 0 provision "$img" --pcrs 7
@@ -14,9 +14,7 @@ open_args=(persist open --cmdline "" --device "$img" --tpm2-device "$TCTI" --no-
 run_expect_rc 0 "$SEALROOT" "${open_args[@]}"
 assert_grep "persist: unlocked" "$TMP/out"
 jq -e '.stages[-1].action == "unlocked"' "$SEALROOT_REPORT" >/dev/null || fail "report: unlocked"
-pcr15=$(tpm2_pcrread sha256:15 | awk '/15 :/ {print $3}')
-[ "$pcr15" != 0x0000000000000000000000000000000000000000000000000000000000000000 ] ||
-	fail "PCR 15 was not extended after the unseal"
+[ "$(pcr15)" != "$ZERO32" ] || fail "PCR 15 was not extended after the unseal"
 run_expect_rc 1 "$SEALROOT" persist check "$img" --tpm2-device "$TCTI"
 assert_grep "PCR 15 \(was 00000000…" "$TMP/out"
 assert_grep "already unlocked once during this boot" "$TMP/out"
