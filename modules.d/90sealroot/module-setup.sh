@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # dracut module "sealroot": installs the sealroot binary and orders its three
 # steps (verity open, persist open, layout apply) in the initramfs, for both
-# the systemd and the classic (shell) dracut flavours.  Glue only: all logic
-# is in the sealroot binary.
+# the systemd and the classic (shell) dracut flavours, and puts "sealroot
+# lock" in front of every way to a shell (emergency/rescue units, dracut's
+# emergency hooks).  Glue only: all logic is in the sealroot binary.
 #
 # Environment (for the boot lab, optional):
 #   SEALROOT_BIN     the binary to install (default /usr/sbin/sealroot)
@@ -54,10 +55,22 @@ install() {
     [[ -d /etc/sealroot/verity-certs ]] && inst_dir /etc/sealroot/verity-certs &&
         inst_multiple -o /etc/sealroot/verity-certs/*
 
+    # Lock before any shell: dracut sources "emergency" before it starts a
+    # shell and "shutdown-emergency" when it does not (rd.shell=0), in both
+    # flavours.  00 sorts before the 01-die.sh that die() writes.
+    inst_multiple -o reboot
+    inst_hook emergency 00 "$moddir/sealroot-lock-hook.sh"
+    inst_hook shutdown-emergency 00 "$moddir/sealroot-lock-hook.sh"
+
     if dracut_module_included "systemd"; then
         local u
         for u in sealroot-verity.service sealroot-persist.service sealroot-layout.service; do
             inst_simple "$moddir/$u" "$systemdsystemunitdir/$u"
+        done
+        # The units that give a shell: emergency.target's, rescue.target's,
+        # the one dracut's own hooks start, and systemd.debug_shell's.
+        for u in emergency.service rescue.service dracut-emergency.service debug-shell.service; do
+            inst_simple "$moddir/sealroot-lock.conf" "$systemdsystemunitdir/$u.d/sealroot-lock.conf"
         done
         $SYSTEMCTL -q --root "$initdir" add-wants initrd-root-device.target sealroot-verity.service
         $SYSTEMCTL -q --root "$initdir" add-wants initrd-fs.target sealroot-persist.service

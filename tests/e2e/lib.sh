@@ -18,11 +18,28 @@
 #   part_offset LABEL       byte offset of partition LABEL in the image (manifest.json)
 #   e2e_variant NAME ROOTFS INITRD "ARGS"
 #                           build (once, cached in $E2E_ARTIFACTS/variant-NAME) an
-#                           image of ROOTFS whose signed UKI's command line also
-#                           has ARGS; sets VARIANT to its directory
+#                           image of ROOTFS whose signed UKI's command line is
+#                           mkimage's default + $E2E_CMDLINE + ARGS; sets VARIANT
+#                           (more mkimage options after ARGS, e.g. --emergency-shell)
 #   e2e_put_uki UKI         install UKI as the ESP's EFI/BOOT/BOOTX64.EFI of
 #                           $E2E_DISK (a firmware-side change: same disk, other UKI)
 #   e2e_part_blank LABEL    true if the first MiB of partition LABEL of $E2E_DISK is zeros
+#   e2e_save NAME / e2e_restore NAME
+#                           keep / bring back a copy of $E2E_DISK and the machine
+#                           state ($TMP/machine: TPM, firmware variables): one
+#                           provisioning boot serves several attacks
+#   part_sha256 LABEL       sha256 of the whole partition LABEL of $E2E_DISK
+#   part_extract LABEL FILE / part_write_back LABEL FILE
+#                           copy partition LABEL out of $E2E_DISK / back into it
+#   assert_locked_no_shell SHA
+#                           the boot failed closed, as the attacker sees it: the
+#                           guest rebooted by itself (qemu -no-reboot ended before
+#                           the timeout) without reaching the image's init;
+#                           "sealroot: locked:" is in the log before dracut's
+#                           emergency script ran and before the reboot, from both
+#                           the emergency unit and dracut's hook; no shell or
+#                           password prompt was offered; the persistent partition
+#                           still has sha256 SHA
 
 : "${E2E_ARTIFACTS:?run the scenarios through tests/e2e/run}"
 E2E_LOGDIR=${E2E_LOGDIR:-$TMP/logs}
@@ -84,11 +101,12 @@ part_offset() {
 
 e2e_variant() {
 	local name=$1 rootfs=$2 initrd=$3 args=$4
+	shift 4
 	VARIANT=$E2E_ARTIFACTS/variant-$name
 	{
 		flock 9
 		"$E2E_MKIMAGE" -q --rootfs "$rootfs" --initrd "$initrd" --out "$VARIANT" \
-			--raw-only --fast --cmdline "rd.shell=0 rd.emergency=reboot panic=5 $args"
+			--raw-only --fast --cmdline "${E2E_CMDLINE:?} $args" "$@"
 	} 9>"$E2E_ARTIFACTS/.variant-$name.lock" >"$E2E_LOGDIR/mkimage-$name.log" 2>&1 ||
 		fail "building the image variant '$name' failed (see $E2E_LOGDIR/mkimage-$name.log)"
 }
@@ -106,4 +124,81 @@ e2e_part_blank() {
 	off=$(part_offset "$1")
 	[ -n "$off" ] && [ "$off" != null ] || fail "no $1 partition in $E2E_MANIFEST"
 	cmp -s -n 1048576 <(dd if="$E2E_DISK" iflag=skip_bytes skip="$off" bs=1M count=1 status=none) /dev/zero
+}
+
+e2e_save() {
+	rm -rf "$TMP/saved-$1"
+	mkdir -p "$TMP/saved-$1"
+	cp --sparse=always "$E2E_DISK" "$TMP/saved-$1/disk.raw"
+	cp -a "$TMP/machine" "$TMP/saved-$1/machine"
+}
+
+e2e_restore() {
+	[ -d "$TMP/saved-$1" ] || fail "nothing saved as '$1'"
+	cp --sparse=always "$TMP/saved-$1/disk.raw" "$E2E_DISK"
+	rm -rf "$TMP/machine"
+	cp -a "$TMP/saved-$1/machine" "$TMP/machine"
+}
+
+# _part_range LABEL: "OFFSET BYTES" of partition LABEL.
+_part_range() {
+	local r
+	r=$(jq -r --arg n "$1" '.disk.partitions[] | select(.name == $n) | "\(.offset) \(.bytes)"' "$E2E_MANIFEST")
+	[[ $r =~ ^[0-9]+\ [0-9]+$ ]] || fail "no partition $1 in $E2E_MANIFEST"
+	echo "$r"
+}
+
+part_sha256() {
+	local off bytes
+	read -r off bytes < <(_part_range "$1")
+	dd if="$E2E_DISK" iflag=skip_bytes,count_bytes skip="$off" count="$bytes" bs=1M status=none |
+		sha256sum | cut -d' ' -f1
+}
+
+part_extract() {
+	local off bytes
+	read -r off bytes < <(_part_range "$1")
+	dd if="$E2E_DISK" of="$2" iflag=skip_bytes,count_bytes skip="$off" count="$bytes" bs=1M \
+		conv=sparse status=none || fail "cannot copy partition $1 out of $E2E_DISK"
+}
+
+part_write_back() {
+	local off bytes
+	read -r off bytes < <(_part_range "$1")
+	[ "$(stat -c %s "$2")" = "$bytes" ] || fail "$2 is not the size of partition $1 ($bytes bytes)"
+	dd if="$2" of="$E2E_DISK" oflag=seek_bytes seek="$off" bs=1M conv=notrunc status=none ||
+		fail "cannot write $2 into partition $1 of $E2E_DISK"
+}
+
+# The first line number of extended regex RE in the log (0 if absent).
+_first_line() { tr -d '\r' <"$BOOT_LOG" | grep -anE -m1 -- "$1" | cut -d: -f1 || true; }
+
+assert_locked_no_shell() {
+	local want=$1 locked end got
+	[ "$BOOT_RC" != 124 ] || fail "the guest did not reboot by itself: timeout (log $BOOT_LOG)"
+	assert_not_done
+	locked=$(_first_line 'sealroot: locked:')
+	[ -n "$locked" ] || {
+		grep -a 'sealroot' "$BOOT_LOG" | tail -20 >&2
+		fail "no 'sealroot: locked:' in the log: the TPM was not locked (log $BOOT_LOG)"
+	}
+	# What runs after a failure: dracut's emergency script (its "Boot has
+	# failed" warning, or the shell's banner and sulogin's prompt) and the
+	# reboot.  (systemd may print "Started emergency.service" before the
+	# output of the unit's ExecStartPre= lock: that line is not an action.)
+	end=$(_first_line 'Boot has failed|Entering emergency mode|Press Enter for maintenance|Give root password|reboot: Restarting')
+	[ -n "$end" ] || fail "the log shows neither dracut's emergency script nor a reboot (log $BOOT_LOG)"
+	[ "$locked" -lt "$end" ] || {
+		tr -d '\r' <"$BOOT_LOG" | sed -n "${end}p;${locked}p" >&2
+		fail "'sealroot: locked:' (line $locked) came after emergency mode / the reboot (line $end) (log $BOOT_LOG)"
+	}
+	assert_grep 'reboot: Restarting system' "$BOOT_LOG"
+	# Both layers of the initramfs locked: the emergency unit's ExecStartPre=
+	# and dracut's emergency hook (each logs once to the kernel log).
+	# (Count the timestamped copies; another process's output may share their line.)
+	n=$(tr -d '\r' <"$BOOT_LOG" | grep -aoE '\[ *[0-9.]+\] sealroot: locked: PCR 15 extended \(failure:emergency\)' | wc -l)
+	[ "$n" -ge 2 ] || fail "$n emergency lock(s) in the kernel log, expected the unit's and the hook's (log $BOOT_LOG)"
+	assert_no_grep 'Press Enter for maintenance|Give root password|Login incorrect|Entering emergency mode|:/# |sh-[0-9.]+# ' "$BOOT_LOG"
+	got=$(part_sha256 sealroot-persist)
+	[ "$got" = "$want" ] || fail "the persistent partition changed during the boot (log $BOOT_LOG)"
 }

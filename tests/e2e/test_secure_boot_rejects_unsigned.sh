@@ -8,7 +8,7 @@ source "$(dirname "$0")/lib.sh"
 
 "$E2E_MKIMAGE" -q --rootfs "$E2E_ARTIFACTS/rootfs" --initrd "$E2E_ARTIFACTS/initrd-systemd.img" \
 	--out "$TMP/unsigned" --raw-only --fast --no-sign \
-	--cmdline "rd.shell=0 rd.emergency=reboot panic=5" >"$E2E_LOGDIR/mkimage.log" 2>&1 ||
+	--cmdline "$E2E_CMDLINE" >"$E2E_LOGDIR/mkimage.log" 2>&1 ||
 	fail "mkimage --no-sign failed (see $E2E_LOGDIR/mkimage.log)"
 e2e_disk "$TMP/unsigned"
 

@@ -11,7 +11,7 @@
 #   ab_boot NAME        e2e_boot NAME; adds the boot to AB_BOOTS / AB_SECONDS
 #   ab_record TEXT      note TEXT and append it to $E2E_LOGDIR/ab-timings.txt
 AB_HERE=$TOP/tests/e2e/ab
-AB_CMDLINE="rd.shell=0 rd.emergency=reboot panic=5"
+AB_CMDLINE=${E2E_CMDLINE:?}
 AB_BOOTS=0
 AB_SECONDS=0
 export MTOOLS_SKIP_CHECK=1

@@ -1,0 +1,93 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Both dracut flavours built by scripts/mkinitrd run "sealroot lock" before any
+# shell can start, and never give a shell when the lock fails:
+# - systemd: every unit of the initramfs that starts a shell (sulogin,
+#   dracut-emergency, systemd-sulogin-shell, sh/bash) has, as systemd 252 itself
+#   reads it (systemd-analyze verify --root on the unpacked initramfs), the
+#   ExecStartPre= "sealroot --kmsg lock --reason emergency" (not "-"-prefixed,
+#   so a failing lock fails the unit before its shell) and FailureAction=
+#   reboot-force;
+# - both: the first hook of "emergency" and "shutdown-emergency" is the lock,
+#   run here in a chroot of the unpacked initramfs with a stub sealroot and a
+#   stub reboot: lock ok -> the caller continues; lock failed -> reboot -f is
+#   called and the hook never returns to its caller (the shell).
+# The binary in the initramfs is the one that was built.
+source "$(dirname "$0")/../lib.sh"
+
+LOCK_CMD="/usr/sbin/sealroot --kmsg lock --reason emergency"
+kver=$(ls /boot/vmlinuz-* | sed 's|^/boot/vmlinuz-||' | sort -V | tail -1)
+[ -n "$kver" ] || fail "no kernel in /boot"
+command -v systemd-analyze >/dev/null || fail "systemd-analyze missing (package systemd)"
+
+for flavour in systemd classic; do
+	img=$TMP/initrd-$flavour.img
+	root=$TMP/root-$flavour
+	"$TOP/scripts/mkinitrd" --quiet --flavour "$flavour" --compress cat --kver "$kver" \
+		--sealroot "$SEALROOT" "$img" >"$TMP/mkinitrd-$flavour.log" 2>&1 ||
+		{ cat "$TMP/mkinitrd-$flavour.log" >&2; fail "mkinitrd --flavour $flavour failed"; }
+	lsinitrd "$img" >"$TMP/list-$flavour" || fail "lsinitrd cannot read $img"
+	mkdir -p "$root"
+	(cd "$root" && cpio -id --quiet <"$img") || fail "cannot unpack $img"
+	# dracut strips debug information from what it installs.
+	strip --strip-debug -o "$TMP/sealroot.stripped" "$SEALROOT"
+	cmp -s "$root/usr/sbin/sealroot" "$TMP/sealroot.stripped" ||
+		fail "$flavour: /usr/sbin/sealroot in the initramfs is not $SEALROOT"
+
+	# dracut's hooks: the lock is the first script of both, and it runs the binary.
+	for hook in emergency shutdown-emergency; do
+		first=$(ls "$root/usr/lib/dracut/hooks/$hook" | head -1)
+		assert_eq "$first" 00-sealroot-lock-hook.sh "$flavour: first $hook hook"
+		grep -qF "$LOCK_CMD" "$root/usr/lib/dracut/hooks/$hook/$first" ||
+			fail "$flavour: the $hook hook does not run '$LOCK_CMD'"
+	done
+	[ -e "$root/usr/sbin/reboot" ] || fail "$flavour: no reboot in the initramfs (rd.emergency=reboot and the hook need it)"
+done
+
+# systemd: every shell unit as systemd reads it, drop-ins included.
+root=$TMP/root-systemd
+n=0
+for unit in "$root"/usr/lib/systemd/system/*.service; do
+	u=$(basename "$unit")
+	grep -qE '^ExecStart=.*(sulogin|dracut-emergency|/bin/(ba)?sh)' "$unit" || continue
+	n=$((n + 1))
+	SYSTEMD_LOG_LEVEL=debug systemd-analyze verify --root="$root" "$u" >"$TMP/dump-$u" 2>&1 ||
+		{ tail -20 "$TMP/dump-$u" >&2; fail "systemd-analyze verify $u failed"; }
+	# The unit's own dump section.
+	sed -n "/-> Unit $u:/,/^	-> Unit /p" "$TMP/dump-$u" >"$TMP/unit-$u"
+	grep -qP '^\t\tFailure Action: reboot-force$' "$TMP/unit-$u" ||
+		{ cat "$TMP/unit-$u" >&2; fail "$u: no FailureAction=reboot-force"; }
+	pre=$(sed -n '/-> ExecStartPre:/,/-> Exec[A-Z][a-z]*:/p' "$TMP/unit-$u" | grep -m1 'Command Line:' | sed 's/.*Command Line: //')
+	assert_eq "$pre" "$LOCK_CMD" "$u: first ExecStartPre= as systemd reads it"
+	grep -q "^ExecStartPre=$LOCK_CMD\$" "$root/usr/lib/systemd/system/$u.d/sealroot-lock.conf" ||
+		fail "$u: the lock's ExecStartPre= is missing or '-'-prefixed (a failed lock would not stop the shell)"
+done
+[ "$n" -ge 4 ] || fail "found only $n shell units in the systemd initramfs (emergency, rescue, dracut-emergency, debug-shell expected)"
+
+# The hook's behaviour, in a chroot of the classic initramfs (its /proc is an
+# empty directory, never the host's).  Stubs record what was called.
+root=$TMP/root-classic
+mountpoint -q "$root/proc" && fail "$root/proc is a mount point: refusing to run the hook"
+printf '#!/bin/sh\necho "sealroot $*" >>/calls\nexit "$(cat /lock-rc)"\n' >"$root/usr/sbin/sealroot"
+rm -f "$root/usr/sbin/reboot"
+printf '#!/bin/sh\necho "reboot $*" >>/calls\n' >"$root/usr/sbin/reboot"
+chmod +x "$root/usr/sbin/sealroot" "$root/usr/sbin/reboot"
+for hook in emergency shutdown-emergency; do
+	for rc in 0 1; do
+		echo "$rc" >"$root/lock-rc"
+		: >"$root/calls"
+		rm -f "$root/proc/sysrq-trigger"
+		out=$(timeout 5 chroot "$root" /bin/sh -c ". /usr/lib/dracut/hooks/$hook/00-sealroot-lock-hook.sh; echo CALLER-CONTINUES" 2>&1) || true
+		calls=$(cat "$root/calls")
+		if [ "$rc" = 0 ]; then
+			assert_eq "$out" CALLER-CONTINUES "$hook hook, lock ok: output"
+			assert_eq "$calls" "sealroot --kmsg lock --reason emergency" "$hook hook, lock ok: calls"
+		else
+			[[ $out != *CALLER-CONTINUES* ]] || fail "$hook hook: the lock failed and the hook returned to its caller (a shell would start)"
+			assert_eq "$calls" "sealroot --kmsg lock --reason emergency
+reboot -f" "$hook hook, lock failed: calls"
+			assert_eq "$(cat "$root/proc/sysrq-trigger" 2>/dev/null)" b "$hook hook, lock failed: sysrq fallback"
+		fi
+	done
+done
+echo "ok: $n shell units lock first (FailureAction=reboot-force); hooks lock first in both flavours"
