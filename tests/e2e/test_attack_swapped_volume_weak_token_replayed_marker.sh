@@ -30,7 +30,6 @@ KEY_RE='^ +[cbdefghijklnrtuv]{8}(-[cbdefghijklnrtuv]{8}){7} *$'
 
 e2e_variant recovery "$E2E_ARTIFACTS/rootfs" "$E2E_ARTIFACTS/initrd-systemd.img" \
 	"sealroot.recovery_key=1 sealroot.recovery=ask"
-recovery_uki=$VARIANT/uki.efi
 e2e_disk "$VARIANT"
 
 e2e_boot provision --args "sealroot_test=basic"
