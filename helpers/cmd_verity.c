@@ -15,6 +15,7 @@
 
 #include "cmdline.h"
 #include "commands.h"
+#include "encoding.h"
 #include "log.h"
 #include "report.h"
 #include "verity.h"
@@ -88,7 +89,7 @@ static int signature_policy(const struct verity_config *v, const char *cert_dir,
 		return log_error_errno(r, "Failed to load the root hash signature %.64s: %m",
 				       v->root_hash_sig);
 
-	verity_hex(v->root_hash, v->root_hash_size, hex);
+	hex_encode_into(v->root_hash, v->root_hash_size, hex);
 	if (n == 0) {
 		if (!kernel_can_check)
 			return log_error_errno(-ENOKEY,
@@ -168,7 +169,7 @@ static void report_config(struct report_stage *st, const struct verity_config *v
 {
 	char hex[2 * SEALROOT_ROOT_HASH_MAX + 1];
 
-	verity_hex(v->root_hash, v->root_hash_size, hex);
+	hex_encode_into(v->root_hash, v->root_hash_size, hex);
 	report_stage_set(st, "root_hash", hex);
 	report_stage_set(st, "dm_name", name);
 	report_stage_set(st, "corruption_policy", verity_policy_name(v->on_corruption));
