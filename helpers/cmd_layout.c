@@ -7,7 +7,7 @@
 #include <fcntl.h>
 #include <getopt.h>
 
-#include "cmdline.h"
+#include "kcmdline.h"
 #include "commands.h"
 #include "layout.h"
 #include "layout_apply.h"

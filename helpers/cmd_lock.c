@@ -12,7 +12,7 @@
  */
 #include <getopt.h>
 
-#include "cmdline.h"
+#include "kcmdline.h"
 #include "commands.h"
 #include "lock.h"
 #include "log.h"

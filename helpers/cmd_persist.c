@@ -6,7 +6,7 @@
  */
 #include <getopt.h>
 
-#include "cmdline.h"
+#include "kcmdline.h"
 #include "commands.h"
 #include "discover.h"
 #include "encoding.h"

@@ -13,7 +13,7 @@
  */
 #include <getopt.h>
 
-#include "cmdline.h"
+#include "kcmdline.h"
 #include "commands.h"
 #include "encoding.h"
 #include "log.h"

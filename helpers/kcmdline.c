@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * cmdline.c — kernel command line → struct sealroot_config, see cmdline.h.
+ * kcmdline.c — kernel command line → struct sealroot_config, see kcmdline.h.
  * Also the config defaults (sealroot_config_init/done of config.h).
  */
 #include <ctype.h>
 #include <fcntl.h>
 
-#include "cmdline.h"
+#include "kcmdline.h"
 #include "encoding.h"
 #include "fileio.h"
 #include "log.h"
