@@ -22,6 +22,9 @@
 #define _sentinel_ __attribute__((sentinel))
 
 #define ELEMENTSOF(a) (sizeof(a) / sizeof((a)[0]))
+/* The value of macro X as a string literal: STRINGIFY(15) is "15". */
+#define STRINGIFY(x) STRINGIFY_ARG(x)
+#define STRINGIFY_ARG(x) #x
 
 typedef uint64_t usec_t;
 #define USEC_PER_SEC ((usec_t)1000000ULL)
