@@ -162,7 +162,7 @@ e2e: $(B)/sealroot
 	@tests/e2e/run
 
 bench-layout: $(B)/sealroot
-	@scripts/bench-layout
+	@scripts/bench/bench-layout
 
 # Not part of check: boots QEMU 3*N+1 times (<= 45 min), see docs/performance.md.
 bench: $(B)/sealroot
