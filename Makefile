@@ -54,8 +54,9 @@ GO_MD2MAN   ?= go-md2man
 # Guides installed to DOCDIR (packaging/sealroot.spec lists the same files).
 DOC_GUIDES  := docs/architecture.md docs/integrator.md docs/verity.md docs/tpm2-luks.md \
                docs/image-builder.md
-# Shell libraries scripts/mkimage sources (installed beside it in LIBEXECDIR/lib).
-MKIMAGE_LIBS := scripts/lib/mkimage-util.sh scripts/lib/ab-slots.sh
+# Shell libraries scripts/mkimage and scripts/boot source (installed beside
+# them in LIBEXECDIR/lib).
+MKIMAGE_LIBS := scripts/lib/cli.sh scripts/lib/mkimage-util.sh scripts/lib/ab-slots.sh
 man_title    = $(if $(filter 5,$(1)),File Formats,$(if $(filter 7,$(1)),Miscellaneous,System Administration))
 
 FUZZ_TIME   ?= 300
