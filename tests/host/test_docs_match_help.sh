@@ -83,7 +83,7 @@ note "layout.env(5) names every option of sealroot layout"
 for o in $( (help_of "$SEALROOT" layout check; help_of "$SEALROOT" layout plan
 	help_of "$SEALROOT" layout apply) | long_opts); do
 	[ "$o" = --help ] && continue
-	grep -qF -- "$o" layout/layout.env.5.md || err "layout.env.5.md: option $o of 'sealroot layout' missing"
+	grep -qF -- "$o" man/layout.env.5.md || err "layout.env.5.md: option $o of 'sealroot layout' missing"
 done
 
 note "sealroot-mkimage(8) and sealroot-boot(8) against scripts/mkimage and scripts/boot --help"
@@ -126,7 +126,7 @@ grep -q 'SEALROOT_DEFAULT_TPM2_PCRS (UINT32_C(1) << 7)' helpers/config.h &&
 
 note "every page converts with go-md2man"
 command -v go-md2man >/dev/null || fail "go-md2man is missing (scripts/install-deps installs it)"
-for src in man/*.md layout/layout.env.5.md; do
+for src in man/*.md; do
 	out=$TMP/$(basename "$src" .md)
 	go-md2man -in "$src" -out "$out" || { err "$src: go-md2man failed"; continue; }
 	grep -q '^\.TH ' "$out" || err "$src: no .TH header in the output"
