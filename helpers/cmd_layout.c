@@ -71,10 +71,7 @@ static const struct opt_command layout_command = {
 		   "  apply --root DIR FILE            perform them beneath DIR\n\n"
 		   "Run 'sealroot layout COMMAND --help' for details.\n"
 		   "Exit status: 0 success, 1 invalid layout or failure, 2 usage error.\n",
-	.verbs = verbs,
-	.n_verbs = ELEMENTSOF(verbs),
-	.options = options,
-	.n_options = ELEMENTSOF(options),
+	OPT_TABLES(verbs, options),
 };
 
 struct layout_args {

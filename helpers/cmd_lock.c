@@ -57,10 +57,7 @@ static const struct opt_def option_docs[] = {
 
 static const struct opt_command lock_command = {
 	.name = "lock",
-	.verbs = lock_verb,
-	.n_verbs = ELEMENTSOF(lock_verb),
-	.options = option_docs,
-	.n_options = ELEMENTSOF(option_docs),
+	OPT_TABLES(lock_verb, option_docs),
 };
 
 struct lock_args {

@@ -96,10 +96,7 @@ static const struct opt_def option_docs[] = {
 
 static const struct opt_command persist_command = {
 	.name = "persist",
-	.verbs = verbs,
-	.n_verbs = ELEMENTSOF(verbs),
-	.options = option_docs,
-	.n_options = ELEMENTSOF(option_docs),
+	OPT_TABLES(verbs, option_docs),
 };
 
 struct args {

@@ -39,10 +39,7 @@ static const struct opt_def options[] = {
 
 static const struct opt_command status_command = {
 	.name = "status",
-	.verbs = status_verb,
-	.n_verbs = ELEMENTSOF(status_verb),
-	.options = options,
-	.n_options = ELEMENTSOF(options),
+	OPT_TABLES(status_verb, options),
 };
 
 struct status_args {

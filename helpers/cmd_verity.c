@@ -70,10 +70,7 @@ static const struct opt_command verity_command = {
 	    "verify  check every block of DATA against HASH and the root hash in userspace\n"
 	    "        (plain files work; nothing is activated).\n\n"
 	    "Run 'sealroot verity COMMAND --help' for its options.\n" VERITY_EXIT_STATUS,
-	.verbs = verbs,
-	.n_verbs = ELEMENTSOF(verbs),
-	.options = options,
-	.n_options = ELEMENTSOF(options),
+	OPT_TABLES(verbs, options),
 };
 
 /* Apply the signature policy.  On success *ret_sig (may be NULL: no

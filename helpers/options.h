@@ -47,6 +47,11 @@ struct opt_command {
 	size_t n_options;
 };
 
+/* The table fields of a struct opt_command:
+ *   { .name = "lock", OPT_TABLES(verbs, options) } */
+#define OPT_TABLES(v, o)                                                                           \
+	.verbs = (v), .n_verbs = ELEMENTSOF(v), .options = (o), .n_options = ELEMENTSOF(o)
+
 /* What opts_parse() found. */
 struct opts {
 	const struct opt_command *cmd;
