@@ -7,26 +7,55 @@
  * (sealroot did not run this boot), an unreadable report, or a failed stage;
  * 2 usage error.
  */
-#include <getopt.h>
 #include <json-c/json.h>
 
 #include "commands.h"
 #include "config.h"
 #include "log.h"
+#include "options.h"
 
-static void status_usage(FILE *out)
+enum {
+	OPT_HELP = 'h',
+	OPT_JSON = 0x100,
+	OPT_FILE,
+};
+
+static const struct opt_verb status_verb[] = {
+	{ .synopsis = " [--json] [--file FILE]",
+	  .help = "Show what sealroot did during this boot: each stage (verity, persist, layout)\n"
+		  "with its result and duration, then the layout entries and the migration\n"
+		  "of an EMT-era persistent store, if one happened.\n",
+	  .footer = "Exit status: 0 all stages ok, 1 no report, unreadable report or a failed "
+		    "stage,\n"
+		    "2 usage error.\n" },
+};
+
+static const struct opt_def options[] = {
+	{ "json", OPT_JSON, NULL, 0, "print the report as JSON" },
+	{ "file", OPT_FILE, "FILE", 0,
+	  "read FILE instead of $SEALROOT_REPORT or " SEALROOT_REPORT_PATH },
+	{ "help", OPT_HELP, NULL, 0, "show this help" },
+};
+
+static const struct opt_command status_command = {
+	.name = "status",
+	OPT_TABLES(status_verb, options),
+};
+
+struct status_args {
+	const char *path;
+	bool json;
+};
+
+static int set_option(void *userdata, int id, const char *arg)
 {
-	fprintf(out,
-		"Usage: sealroot status [--json] [--file FILE]\n\n"
-		"Show what sealroot did during this boot: each stage (verity, persist, layout)\n"
-		"with its result and duration, then the layout entries and the migration\n"
-		"of an EMT-era persistent store, if one happened.\n\n"
-		"  --json        print the report as JSON\n"
-		"  --file FILE   read FILE instead of $SEALROOT_REPORT or %s\n"
-		"  -h, --help    show this help\n\n"
-		"Exit status: 0 all stages ok, 1 no report, unreadable report or a failed stage,\n"
-		"2 usage error.\n",
-		SEALROOT_REPORT_PATH);
+	struct status_args *a = userdata;
+
+	if (id == OPT_JSON)
+		a->json = true;
+	else if (id == OPT_FILE)
+		a->path = arg;
+	return 0;
 }
 
 static const char *get_str(json_object *o, const char *key)
@@ -154,40 +183,20 @@ static int print_table(json_object *root, FILE *out)
 
 int cmd_status(int argc, char **argv)
 {
-	enum { OPT_JSON = 0x100, OPT_FILE };
-	static const struct option options[] = {
-		{ "json", no_argument, NULL, OPT_JSON },
-		{ "file", required_argument, NULL, OPT_FILE },
-		{ "help", no_argument, NULL, 'h' },
-		{},
-	};
-	const char *path = getenv("SEALROOT_REPORT");
-	bool json = false;
-	int c;
+	struct status_args a = { .path = getenv("SEALROOT_REPORT") };
+	struct opts o;
 
-	if (!path || !*path)
-		path = SEALROOT_REPORT_PATH;
-	while ((c = getopt_long(argc, argv, "h", options, NULL)) >= 0) {
-		switch (c) {
-		case OPT_JSON:
-			json = true;
-			break;
-		case OPT_FILE:
-			path = optarg;
-			break;
-		case 'h':
-			status_usage(stdout);
-			return 0;
-		default:
-			status_usage(stderr);
-			return EXIT_USAGE;
-		}
-	}
-	if (optind < argc) {
-		log_error("status: unexpected argument '%s' (see 'sealroot status --help')",
-			  argv[optind]);
+	if (!a.path || !*a.path)
+		a.path = SEALROOT_REPORT_PATH;
+	int r = opts_parse(&status_command, argc, argv, set_option, &a, &o);
+	if (r != 0)
+		return r > 0 ? 0 : EXIT_USAGE;
+	if (o.n_args != 0) {
+		opts_usage_error(&o, "unexpected argument '%s'", o.args[0]);
 		return EXIT_USAGE;
 	}
+	const char *path = a.path;
+	bool json = a.json;
 
 	if (access(path, F_OK) < 0) {
 		if (errno == ENOENT) {
@@ -211,7 +220,6 @@ int cmd_status(int argc, char **argv)
 		return 1;
 	}
 
-	int r;
 	if (json) {
 		json_object *stages;
 		puts(json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY |

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * config.h — struct sealroot_config: everything the kernel command line can
- * say to sealroot, filled once by cmdline.c and read by every step.
+ * say to sealroot, filled once by kcmdline.c and read by every step.
  *
  * Device specifications ("PARTUUID=…", "PARTLABEL=…", "UUID=…", "LABEL=…" or
  * "/dev/…") are kept as strings here and resolved by discover.c.

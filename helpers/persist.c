@@ -3,15 +3,15 @@
  * persistent partition, see persist.h. */
 #include <limits.h>
 #include <sys/mount.h>
-#include <sys/stat.h>
-#include <sys/wait.h>
 
 #include "ext4_sb.h"
 #include "fault.h"
+#include "fileio.h"
 #include "lock.h"
 #include "log.h"
 #include "luks.h"
 #include "persist.h"
+#include "process.h"
 #include "provision.h"
 #include "recovery_key.h"
 #include "token.h"
@@ -304,29 +304,10 @@ static int unlock_with_recovery_key(struct crypt_device *cd, const char *device,
 	return -EPERM;
 }
 
-static int run_program(char *const argv[])
-{
-	int status;
-	pid_t pid = fork();
-
-	if (pid < 0)
-		return -errno;
-	if (pid == 0) {
-		execvp(argv[0], argv);
-		_exit(127);
-	}
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR)
-			return -errno;
-	if (!WIFEXITED(status))
-		return -EINTR;
-	return WEXITSTATUS(status);
-}
-
 static int make_filesystem(const char *dev)
 {
 	char *argv[] = { "mkfs.ext4", "-q", "-F", "-L", "sealroot-persist", (char *)dev, NULL };
-	int r = run_program(argv);
+	int r = process_run(argv);
 	if (r < 0)
 		return log_error_errno(r, "Failed to run mkfs.ext4 on %s: %m", dev);
 	if (r != 0)
@@ -345,7 +326,7 @@ static int check_filesystem(const char *dev)
 	if (r < 0)
 		log_debug_errno(r, "%s: cannot read the ext4 superblock (%m); running e2fsck.",
 				dev);
-	r = run_program(argv);
+	r = process_run(argv);
 	if (r < 0)
 		return log_error_errno(r, "Failed to run e2fsck on %s: %m", dev);
 	if (r >= 4)
@@ -356,24 +337,6 @@ static int check_filesystem(const char *dev)
 				       dev, r, dev);
 	if (r > 0)
 		log_notice("e2fsck fixed problems on %s (exit status %d).", dev, r);
-	return 0;
-}
-
-static int mkdir_p(const char *path)
-{
-	_cleanup_free_ char *p = strdup(path);
-	if (!p)
-		return -ENOMEM;
-	for (char *s = p + 1; *s; s++) {
-		if (*s != '/')
-			continue;
-		*s = '\0';
-		if (mkdir(p, 0755) < 0 && errno != EEXIST)
-			return -errno;
-		*s = '/';
-	}
-	if (mkdir(p, 0755) < 0 && errno != EEXIST)
-		return -errno;
 	return 0;
 }
 

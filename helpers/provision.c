@@ -131,9 +131,7 @@ static int first_mib_is_zero(const char *device)
 	if (!buf)
 		return -ENOMEM;
 	while (have < BLANK_CHECK_SIZE) {
-		ssize_t n = read(fd, buf + have, BLANK_CHECK_SIZE - have);
-		if (n < 0 && errno == EINTR)
-			continue;
+		ssize_t n = RETRY_ON_EINTR(read(fd, buf + have, BLANK_CHECK_SIZE - have));
 		if (n < 0)
 			return -errno;
 		if (n == 0)

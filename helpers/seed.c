@@ -10,6 +10,7 @@
 #include <sys/sysmacros.h>
 #include <sys/xattr.h>
 
+#include "fileio.h"
 #include "seed.h"
 #include "util.h"
 
@@ -118,23 +119,14 @@ _noinline_ static int copy_data(int in, int out)
 				return 0;
 			continue;
 		}
-		n = read(in, buf, sizeof(buf));
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
+		n = RETRY_ON_EINTR(read(in, buf, sizeof(buf)));
+		if (n < 0)
 			return -errno;
-		}
 		if (n == 0)
 			return 0;
-		for (ssize_t done = 0; done < n;) {
-			ssize_t w = write(out, buf + done, (size_t)(n - done));
-			if (w < 0) {
-				if (errno == EINTR)
-					continue;
-				return -errno;
-			}
-			done += w;
-		}
+		int r = write_all(out, buf, (size_t)n);
+		if (r < 0)
+			return r;
 	}
 }
 

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * util.h — small helpers shared by every module: cleanup attributes,
- * secret wiping, array sizes, time.  Nothing here logs.
+ * secret wiping, array sizes, time, EINTR retry.  Nothing here logs.
  */
 #pragma once
 
@@ -22,6 +22,9 @@
 #define _sentinel_ __attribute__((sentinel))
 
 #define ELEMENTSOF(a) (sizeof(a) / sizeof((a)[0]))
+/* The value of macro X as a string literal: STRINGIFY(15) is "15". */
+#define STRINGIFY(x) STRINGIFY_ARG(x)
+#define STRINGIFY_ARG(x) #x
 
 typedef uint64_t usec_t;
 #define USEC_PER_SEC ((usec_t)1000000ULL)
@@ -93,6 +96,18 @@ static inline void secret_wipe(struct secret *s)
 		int _tf = (fd);                                                                    \
 		(fd) = -1;                                                                         \
 		_tf;                                                                               \
+	})
+
+/* Evaluate CALL (a system call: -1 and errno on failure) again for as long
+ * as it fails with EINTR; the result is its last return value, errno as it
+ * left it.  The one place that retries an interrupted call. */
+#define RETRY_ON_EINTR(call)                                                                       \
+	({                                                                                         \
+		__typeof__(call) _re;                                                              \
+		do                                                                                 \
+			_re = (call);                                                              \
+		while (_re < 0 && errno == EINTR);                                                 \
+		_re;                                                                               \
 	})
 
 static inline usec_t now_usec(clockid_t clock)

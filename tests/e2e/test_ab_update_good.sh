@@ -8,7 +8,7 @@
 # the same TPM policy (PCR 7 + lock PCR 15 do not change with a new UKI).
 source "$(dirname "$0")/../lib.sh"
 source "$(dirname "$0")/lib.sh"
-source "$(dirname "$0")/ab/lib-ab.sh"
+source "$(dirname "$0")/ab/lib-ab-host.sh"
 
 ab_build v1 1 --slots ab
 ab_build v2 2

@@ -3,7 +3,7 @@
 # A temporary left by a seed interrupted mid-copy is removed and the path is
 # seeded again; persistent data that exists is never overwritten, not even by
 # a newer image.
-. "$(dirname "$0")/layout_lib.sh"
+. "$(dirname "$0")/lib-layout.sh"
 scratch_init
 mkdir -p "$S/image/etc/ssh" "$S/image/etc/pki/tls"
 echo "image v1" >"$S/image/etc/ssh/sshd_config"

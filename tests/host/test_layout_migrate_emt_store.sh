@@ -6,8 +6,8 @@
 # /etc/hosts edits and a file with an ACL and xattrs show at their paths,
 # identical to the EMT copies.  The report lists every move; `sealroot status`
 # shows it.  The second boot finds nothing to migrate and changes nothing.
-. "$(dirname "$0")/layout_lib.sh"
-. "$(dirname "$0")/emt_lib.sh"
+. "$(dirname "$0")/lib-layout.sh"
+. "$(dirname "$0")/lib-emt.sh"
 scratch_init ext4
 emt_image
 emt_store "$S/persist"

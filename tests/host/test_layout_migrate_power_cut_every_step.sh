@@ -7,8 +7,8 @@
 # are the device's, and right after each cut every file of the store is still
 # there once, as the same inode (nothing lost, nothing copied or duplicated).
 # The intent is on disk before the first move and gone after the last.
-. "$(dirname "$0")/layout_lib.sh"
-. "$(dirname "$0")/emt_lib.sh"
+. "$(dirname "$0")/lib-layout.sh"
+. "$(dirname "$0")/lib-emt.sh"
 [ -x "$SEALROOT_TEST" ] || fail "missing $SEALROOT_TEST (make build/sealroot-test)"
 scratch_init ext4
 emt_image

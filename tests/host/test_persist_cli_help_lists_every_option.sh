@@ -4,7 +4,7 @@
 # help; each option a subcommand's help lists is accepted by that subcommand
 # (not refused as unknown), every other one — and any abbreviation — is
 # refused with a pointer to its --help.
-source "$(dirname "$0")/persist-lib.sh"
+source "$(dirname "$0")/lib-persist.sh"
 export SEALROOT_PROC_CMDLINE=$TMP/cmdline
 : >"$TMP/cmdline"
 

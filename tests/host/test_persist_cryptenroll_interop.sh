@@ -2,7 +2,7 @@
 # A systemd-tpm2 token enrolled by systemd-cryptenroll (systemd 252) passes
 # 'sealroot persist check' and unlocks with 'persist open'; a PCR change is
 # reported (the token has no recorded values, so the message says so).
-source "$(dirname "$0")/persist-lib.sh"
+source "$(dirname "$0")/lib-persist.sh"
 command -v systemd-cryptenroll >/dev/null || fail "systemd-cryptenroll missing (package systemd)"
 persist_setup
 img=$(new_image img 32M)

@@ -2,7 +2,7 @@
 # Provisioning never formats something that may hold data: a filesystem, a
 # LUKS2 volume with a keyslot but no token, a LUKS1 header, unknown non-zero
 # bytes.  A corrupted systemd-tpm2 token gives a clear error, no reformat.
-source "$(dirname "$0")/persist-lib.sh"
+source "$(dirname "$0")/lib-persist.sh"
 persist_setup
 
 # A filesystem.

@@ -1,8 +1,8 @@
 # shellcheck shell=bash
 # SPDX-License-Identifier: GPL-2.0-or-later
-# tests/host/persist-lib.sh — sourced by tests/host/test_persist_*.sh.
+# tests/host/lib-persist.sh — sourced by tests/host/test_persist_*.sh.
 #
-#   (everything from tpm2-lib.sh: lib.sh, DRIVER, a safe free_port)
+#   (everything from lib-tpm2.sh: lib.sh, DRIVER, a safe free_port)
 #   persist_setup           swtpm + report file; exports TCTI
 #   new_image NAME [SIZE]   a sparse zeroed image file, prints its path
 #   provision IMG [ARGS…]   sealroot persist provision IMG --no-activate on the swtpm
@@ -10,7 +10,7 @@
 #   swtpm_reboot            restart the swtpm with the same state: PCRs reset
 #   recovery_key_from FILE  the recovery key printed into FILE
 #   token_json IMG ID       the JSON of token ID
-source "$(dirname "${BASH_SOURCE[0]}")/tpm2-lib.sh"
+source "$(dirname "${BASH_SOURCE[0]}")/lib-tpm2.sh"
 
 persist_setup() {
 	swtpm_start "$TMP/tpm"

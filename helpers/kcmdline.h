@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * cmdline.h — the kernel command line, parsed once into struct sealroot_config
+ * kcmdline.h — the kernel command line, parsed once into struct sealroot_config
  * (config.h).  Nothing else in sealroot looks at the command line.
  *
  * Syntax as the kernel splits it: words separated by whitespace, double quotes

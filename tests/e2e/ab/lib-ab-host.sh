@@ -1,6 +1,6 @@
 # shellcheck shell=bash
 # SPDX-License-Identifier: GPL-2.0-or-later
-# tests/e2e/ab/lib-ab.sh — sourced by tests/e2e/test_ab_*.sh after tests/lib.sh
+# tests/e2e/ab/lib-ab-host.sh — sourced by tests/e2e/test_ab_*.sh after tests/lib.sh
 # and tests/e2e/lib.sh.
 #
 #   ab_build NAME VERSION [--fail-health REASON] [MKIMAGE OPTS…]

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* libFuzzer target: any byte string as a kernel command line must parse or be
  * rejected cleanly, never crash or leak. */
-// fuzz-sources: cmdline.c fileio.c log.c
-#include "cmdline.h"
+// fuzz-sources: kcmdline.c encoding.c fileio.c log.c
+#include "kcmdline.h"
 #include "log.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -1,9 +1,9 @@
 # shellcheck shell=bash disable=SC2034 # ZERO32 is used by the tests that source this
 # SPDX-License-Identifier: GPL-2.0-or-later
-# tests/host/lock-lib.sh — sourced by tests/host/test_lock_*.sh: expected PCR 15
+# tests/host/lib-lock.sh — sourced by tests/host/test_lock_*.sh: expected PCR 15
 # values computed without sealroot's code (openssl, sha256sum, cryptsetup).
 #
-#   (everything from persist-lib.sh)
+#   (everything from lib-persist.sh)
 #   ZERO32                   64 hex zeros, PCR 15 after a TPM reset
 #   pcr15                    PCR 15 (SHA-256 bank) of the swtpm, lowercase hex
 #   extend OLD DIGEST        SHA-256(OLD || DIGEST), both hex: what PCR_Extend does
@@ -12,7 +12,7 @@
 #   volume_digest IMG KEY [NAME]  HMAC-SHA256(volume key, "cryptsetup:NAME:UUID"),
 #                            NAME already escaped (default sealroot-persist)
 #   expect_pcr15 HEX MSG     fail unless PCR 15 equals HEX
-source "$(dirname "${BASH_SOURCE[0]}")/persist-lib.sh"
+source "$(dirname "${BASH_SOURCE[0]}")/lib-persist.sh"
 
 ZERO32=0000000000000000000000000000000000000000000000000000000000000000
 

@@ -1,6 +1,6 @@
 # shellcheck shell=sh disable=SC2034  # AB_* are read by the scripts that source it
 # SPDX-License-Identifier: GPL-2.0-or-later
-# /usr/lib/sealroot-ab/ab-lib.sh — boot assessment helpers of the A/B test
+# /usr/lib/sealroot-ab/lib-ab-guest.sh — boot assessment helpers of the A/B test
 # rootfs (sourced by ab-init; busybox sh).
 
 LOADER_GUID=4a67b082-0a4c-41cf-b6c7-440b29bb8c4f

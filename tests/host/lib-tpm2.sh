@@ -1,6 +1,6 @@
 # shellcheck shell=bash
 # SPDX-License-Identifier: GPL-2.0-or-later
-# tests/host/tpm2-lib.sh — sourced by tests/host/test_tpm2_*.sh after lib.sh.
+# tests/host/lib-tpm2.sh — sourced by tests/host/test_tpm2_*.sh after lib.sh.
 #
 #   DRIVER        build/tests/tpm2-driver (the test front end to helpers/tpm2.c)
 #   free_port     overridden: picks a port below the kernel's ephemeral range.

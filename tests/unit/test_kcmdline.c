@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* Unit tests for cmdline.c: kernel command line → struct sealroot_config. */
+/* Unit tests for kcmdline.c: kernel command line → struct sealroot_config. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <cmocka.h>
 
-#include "cmdline.h"
+#include "kcmdline.h"
 #include "log.h"
 
 #define H64 "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
@@ -35,7 +35,7 @@ static int parse(void **state, const char *s)
 
 #define CFG ((struct sealroot_config *)*state)
 
-static void test_cmdline_defaults(void **state)
+static void test_kcmdline_defaults(void **state)
 {
 	assert_int_equal(parse(state, ""), 0);
 	assert_int_equal(CFG->verity.root_hash_size, 0);
@@ -58,7 +58,7 @@ static void test_cmdline_defaults(void **state)
 	assert_false(CFG->debug);
 }
 
-static void test_cmdline_roothash_sha256_stored_as_bytes(void **state)
+static void test_kcmdline_roothash_sha256_stored_as_bytes(void **state)
 {
 	assert_int_equal(parse(state, "quiet roothash=" H64 " splash"), 0);
 	assert_int_equal(CFG->verity.root_hash_size, 32);
@@ -67,7 +67,7 @@ static void test_cmdline_roothash_sha256_stored_as_bytes(void **state)
 	assert_int_equal(CFG->verity.root_hash[31], 0xef);
 }
 
-static void test_cmdline_roothash_sha512_and_uppercase(void **state)
+static void test_kcmdline_roothash_sha512_and_uppercase(void **state)
 {
 	assert_int_equal(parse(state,
 			       "roothash=" H64 "ABCDEF0123456789ABCDEF0123456789ABCDEF012345678"
@@ -78,12 +78,12 @@ static void test_cmdline_roothash_sha512_and_uppercase(void **state)
 	assert_int_equal(CFG->verity.root_hash[63], 0x89);
 }
 
-static void test_cmdline_roothash_rejects_odd_length(void **state)
+static void test_kcmdline_roothash_rejects_odd_length(void **state)
 {
 	assert_int_equal(parse(state, "roothash=" H64 "0"), -EINVAL);
 }
 
-static void test_cmdline_roothash_rejects_wrong_length(void **state)
+static void test_kcmdline_roothash_rejects_wrong_length(void **state)
 {
 	/* 40 hex chars (sha1-sized) is even but not a supported size. */
 	assert_int_equal(parse(state, "roothash=0123456789abcdef0123456789abcdef01234567"),
@@ -92,7 +92,7 @@ static void test_cmdline_roothash_rejects_wrong_length(void **state)
 	assert_int_equal(parse(state, "roothash"), -EINVAL);
 }
 
-static void test_cmdline_roothash_rejects_non_hex(void **state)
+static void test_kcmdline_roothash_rejects_non_hex(void **state)
 {
 	assert_int_equal(
 	    parse(state,
@@ -100,7 +100,7 @@ static void test_cmdline_roothash_rejects_non_hex(void **state)
 	    -EINVAL);
 }
 
-static void test_cmdline_verity_devices(void **state)
+static void test_kcmdline_verity_devices(void **state)
 {
 	assert_int_equal(parse(state, "systemd.verity_root_data=PARTLABEL=root-a "
 				      "systemd.verity_root_hash=/dev/vda3"),
@@ -109,13 +109,13 @@ static void test_cmdline_verity_devices(void **state)
 	assert_string_equal(CFG->verity.hash_spec, "/dev/vda3");
 }
 
-static void test_cmdline_verity_device_rejects_bad_spec(void **state)
+static void test_kcmdline_verity_device_rejects_bad_spec(void **state)
 {
 	assert_int_equal(parse(state, "systemd.verity_root_data=vda2"), -EINVAL);
 	assert_int_equal(parse(state, "systemd.verity_root_hash=PARTUUID="), -EINVAL);
 }
 
-static void test_cmdline_verity_options_all(void **state)
+static void test_kcmdline_verity_options_all(void **state)
 {
 	assert_int_equal(parse(state, "systemd.verity_root_options=hash-offset=1048576,"
 				      "fec-device=PARTLABEL=fec,fec-offset=4096,fec-roots=24,"
@@ -131,7 +131,7 @@ static void test_cmdline_verity_options_all(void **state)
 	assert_true(CFG->verity.check_at_most_once);
 }
 
-static void test_cmdline_verity_options_ignore_corruption_and_base64_sig(void **state)
+static void test_kcmdline_verity_options_ignore_corruption_and_base64_sig(void **state)
 {
 	assert_int_equal(parse(state, "systemd.verity_root_options=ignore-corruption,"
 				      "root-hash-signature=base64:MIIB+/9a=="),
@@ -140,7 +140,7 @@ static void test_cmdline_verity_options_ignore_corruption_and_base64_sig(void **
 	assert_string_equal(CFG->verity.root_hash_sig, "base64:MIIB+/9a==");
 }
 
-static void test_cmdline_verity_options_accepts_systemd_only_options(void **state)
+static void test_kcmdline_verity_options_accepts_systemd_only_options(void **state)
 {
 	assert_int_equal(parse(state, "systemd.verity_root_options=superblock=true,format=1,"
 				      "data-block-size=4096,hash-block-size=4096,data-blocks=10,"
@@ -150,13 +150,13 @@ static void test_cmdline_verity_options_accepts_systemd_only_options(void **stat
 	assert_int_equal(CFG->verity.on_corruption, VERITY_ON_CORRUPTION_RESTART);
 }
 
-static void test_cmdline_verity_options_rejects_unknown(void **state)
+static void test_kcmdline_verity_options_rejects_unknown(void **state)
 {
 	assert_int_equal(parse(state, "systemd.verity_root_options=frobnicate"), -EINVAL);
 	assert_int_equal(parse(state, "systemd.verity_root_options=frob=1"), -EINVAL);
 }
 
-static void test_cmdline_verity_options_rejects_bad_values(void **state)
+static void test_kcmdline_verity_options_rejects_bad_values(void **state)
 {
 	assert_int_equal(parse(state, "systemd.verity_root_options=fec-device=PARTLABEL=f,"
 				      "fec-roots=1"),
@@ -178,7 +178,7 @@ static void test_cmdline_verity_options_rejects_bad_values(void **state)
 	assert_int_equal(parse(state, "systemd.verity_root_options=check-at-most-once=1"), -EINVAL);
 }
 
-static void test_cmdline_verity_sig_eku(void **state)
+static void test_kcmdline_verity_sig_eku(void **state)
 {
 	assert_null(CFG->verity.sig_eku); /* default: code signing */
 	assert_int_equal(parse(state, "sealroot.verity_sig_eku=1.3.6.1.4.1.55555.7"), 0);
@@ -201,20 +201,20 @@ static void test_cmdline_verity_sig_eku(void **state)
 			fail_msg("accepted '%s'", bad[i]);
 }
 
-static void test_cmdline_verity_options_rejects_conflicting_policies(void **state)
+static void test_kcmdline_verity_options_rejects_conflicting_policies(void **state)
 {
 	assert_int_equal(
 	    parse(state, "systemd.verity_root_options=panic-on-corruption,ignore-corruption"),
 	    -EINVAL);
 }
 
-static void test_cmdline_verity_options_rejects_repeated_item(void **state)
+static void test_kcmdline_verity_options_rejects_repeated_item(void **state)
 {
 	assert_int_equal(
 	    parse(state, "systemd.verity_root_options=hash-offset=512,hash-offset=1024"), -EINVAL);
 }
 
-static void test_cmdline_quotes_group_words(void **state)
+static void test_kcmdline_quotes_group_words(void **state)
 {
 	assert_int_equal(parse(state, "a \"sealroot.tpm2_device=swtpm:host=h, port=1\" b"), 0);
 	assert_string_equal(CFG->persist.tpm2_device, "swtpm:host=h, port=1");
@@ -222,26 +222,26 @@ static void test_cmdline_quotes_group_words(void **state)
 	assert_string_equal(CFG->root_spec, "PARTLABEL=my root");
 }
 
-static void test_cmdline_unterminated_quote_runs_to_end(void **state)
+static void test_kcmdline_unterminated_quote_runs_to_end(void **state)
 {
 	assert_int_equal(parse(state, "root=\"/dev/vda2 x"), 0);
 	assert_string_equal(CFG->root_spec, "/dev/vda2 x");
 }
 
-static void test_cmdline_ignores_unrelated_options(void **state)
+static void test_kcmdline_ignores_unrelated_options(void **state)
 {
 	assert_int_equal(parse(state, "BOOT_IMAGE=/vmlinuz ro console=ttyS0,115200 quiet "
 				      "systemd.verity=1 usrhash=zz rd.luks=0 foo"),
 			 0);
 }
 
-static void test_cmdline_rejects_unknown_sealroot_option(void **state)
+static void test_kcmdline_rejects_unknown_sealroot_option(void **state)
 {
 	assert_int_equal(parse(state, "sealroot.devicetimeout=5"), -EINVAL);
 	assert_int_equal(parse(state, "rd.sealroot.bogus"), -EINVAL);
 }
 
-static void test_cmdline_rd_prefix_accepted_and_wins(void **state)
+static void test_kcmdline_rd_prefix_accepted_and_wins(void **state)
 {
 	assert_int_equal(parse(state, "rd.sealroot.device_timeout=5 sealroot.device_timeout=7"), 0);
 	assert_int_equal(CFG->device_timeout_usec, 5 * USEC_PER_SEC);
@@ -249,7 +249,7 @@ static void test_cmdline_rd_prefix_accepted_and_wins(void **state)
 	assert_int_equal(CFG->persist.recovery, RECOVERY_ASK);
 }
 
-static void test_cmdline_rd_options_replace_plain_options(void **state)
+static void test_kcmdline_rd_options_replace_plain_options(void **state)
 {
 	assert_int_equal(
 	    parse(state, "systemd.verity_root_options=panic-on-corruption,"
@@ -260,27 +260,27 @@ static void test_cmdline_rd_options_replace_plain_options(void **state)
 	assert_true(CFG->verity.check_at_most_once);
 }
 
-static void test_cmdline_duplicate_different_is_error(void **state)
+static void test_kcmdline_duplicate_different_is_error(void **state)
 {
 	assert_int_equal(parse(state, "roothash=" H64 " roothash=" H64B), -EINVAL);
 	assert_int_equal(parse(state, "sealroot.persist=/dev/a sealroot.persist=/dev/b"), -EINVAL);
 	assert_int_equal(parse(state, "rd.sealroot.debug rd.sealroot.debug=0"), -EINVAL);
 }
 
-static void test_cmdline_duplicate_identical_is_ok(void **state)
+static void test_kcmdline_duplicate_identical_is_ok(void **state)
 {
 	assert_int_equal(parse(state, "roothash=" H64 " x roothash=" H64), 0);
 	assert_int_equal(parse(state, "sealroot.debug sealroot.debug"), 0);
 	assert_true(CFG->debug);
 }
 
-static void test_cmdline_root_last_wins(void **state)
+static void test_kcmdline_root_last_wins(void **state)
 {
 	assert_int_equal(parse(state, "root=/dev/vda1 root=/dev/mapper/root"), 0);
 	assert_string_equal(CFG->root_spec, "/dev/mapper/root");
 }
 
-static void test_cmdline_device_timeout_units(void **state)
+static void test_kcmdline_device_timeout_units(void **state)
 {
 	static const struct {
 		const char *text;
@@ -317,7 +317,7 @@ static void assert_all_rejected(const char *const *bad, size_t n)
 	}
 }
 
-static void test_cmdline_device_timeout_rejects_bad(void **state)
+static void test_kcmdline_device_timeout_rejects_bad(void **state)
 {
 	static const char *const bad[] = {
 		"sealroot.device_timeout=",
@@ -334,7 +334,7 @@ static void test_cmdline_device_timeout_rejects_bad(void **state)
 	(void)state;
 }
 
-static void test_cmdline_recovery_timeout(void **state)
+static void test_kcmdline_recovery_timeout(void **state)
 {
 	static const struct {
 		const char *text;
@@ -361,7 +361,7 @@ static void test_cmdline_recovery_timeout(void **state)
 	(void)state;
 }
 
-static void test_cmdline_tpm2_srk_pin(void **state)
+static void test_kcmdline_tpm2_srk_pin(void **state)
 {
 	static const char *const bad[] = { "sealroot.tpm2_srk_pin=", "sealroot.tpm2_srk_pin=yes",
 					   "sealroot.tpm2_srk_pin=Required" };
@@ -378,7 +378,7 @@ static void test_cmdline_tpm2_srk_pin(void **state)
 	(void)state;
 }
 
-static void test_cmdline_tpm2_pcrs(void **state)
+static void test_kcmdline_tpm2_pcrs(void **state)
 {
 	uint32_t m;
 	assert_int_equal(cmdline_parse_pcr_list("7", &m), 0);
@@ -405,12 +405,12 @@ static void test_cmdline_tpm2_pcrs(void **state)
 	assert_int_equal(CFG->persist.tpm2_pcr_mask, 0);
 }
 
-static void test_cmdline_tpm2_pcrs_rejects_bad_on_cmdline(void **state)
+static void test_kcmdline_tpm2_pcrs_rejects_bad_on_cmdline(void **state)
 {
 	assert_int_equal(parse(state, "sealroot.tpm2_pcrs=7+foo"), -EINVAL);
 }
 
-static void test_cmdline_persist_options(void **state)
+static void test_kcmdline_persist_options(void **state)
 {
 	assert_int_equal(parse(state,
 			       "sealroot.persist=PARTUUID=0fc63daf-8483-4772-8e79-3d69d8477de4"
@@ -427,7 +427,7 @@ static void test_cmdline_persist_options(void **state)
 	assert_string_equal(CFG->persist.fault_inject, "after-format");
 }
 
-static void test_cmdline_rejects_bad_enums(void **state)
+static void test_kcmdline_rejects_bad_enums(void **state)
 {
 	assert_int_equal(parse(state, "sealroot.on_unlock_failure=reboot"), -EINVAL);
 	assert_int_equal(parse(state, "sealroot.recovery=maybe"), -EINVAL);
@@ -438,7 +438,7 @@ static void test_cmdline_rejects_bad_enums(void **state)
 	assert_int_equal(parse(state, "sealroot.persist=nope"), -EINVAL);
 }
 
-static void test_cmdline_paths(void **state)
+static void test_kcmdline_paths(void **state)
 {
 	assert_int_equal(
 	    parse(state, "sealroot.layout=/usr/share/x/layout.env sealroot.sysroot=/mnt"), 0);
@@ -446,7 +446,7 @@ static void test_cmdline_paths(void **state)
 	assert_string_equal(CFG->sysroot, "/mnt");
 }
 
-static void test_cmdline_paths_reject_relative_and_dotdot(void **state)
+static void test_kcmdline_paths_reject_relative_and_dotdot(void **state)
 {
 	assert_int_equal(parse(state, "sealroot.layout=etc/layout.env"), -EINVAL);
 	assert_int_equal(parse(state, "sealroot.sysroot=/a/../b"), -EINVAL);
@@ -455,13 +455,13 @@ static void test_cmdline_paths_reject_relative_and_dotdot(void **state)
 	assert_int_equal(parse(state, "sealroot.layout=/a..b/c"), 0);
 }
 
-static void test_cmdline_debug_flag(void **state)
+static void test_kcmdline_debug_flag(void **state)
 {
 	assert_int_equal(parse(state, "sealroot.debug"), 0);
 	assert_true(CFG->debug);
 }
 
-static void test_cmdline_load_config_override(void **state)
+static void test_kcmdline_load_config_override(void **state)
 {
 	struct sealroot_config c;
 	(void)state;
@@ -472,7 +472,7 @@ static void test_cmdline_load_config_override(void **state)
 	assert_int_equal(cmdline_load_config("roothash=xyz", &c), -EINVAL);
 }
 
-static void test_cmdline_read_proc(void **state)
+static void test_kcmdline_read_proc(void **state)
 {
 	_cleanup_free_ char *text = NULL;
 	(void)state;
@@ -484,44 +484,44 @@ int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 	const struct CMUnitTest tests[] = {
-		T(test_cmdline_defaults),
-		T(test_cmdline_roothash_sha256_stored_as_bytes),
-		T(test_cmdline_roothash_sha512_and_uppercase),
-		T(test_cmdline_roothash_rejects_odd_length),
-		T(test_cmdline_roothash_rejects_wrong_length),
-		T(test_cmdline_roothash_rejects_non_hex),
-		T(test_cmdline_verity_devices),
-		T(test_cmdline_verity_device_rejects_bad_spec),
-		T(test_cmdline_verity_options_all),
-		T(test_cmdline_verity_options_ignore_corruption_and_base64_sig),
-		T(test_cmdline_verity_options_accepts_systemd_only_options),
-		T(test_cmdline_verity_options_rejects_unknown),
-		T(test_cmdline_verity_options_rejects_bad_values),
-		T(test_cmdline_verity_options_rejects_conflicting_policies),
-		T(test_cmdline_verity_sig_eku),
-		T(test_cmdline_verity_options_rejects_repeated_item),
-		T(test_cmdline_quotes_group_words),
-		T(test_cmdline_unterminated_quote_runs_to_end),
-		T(test_cmdline_ignores_unrelated_options),
-		T(test_cmdline_rejects_unknown_sealroot_option),
-		T(test_cmdline_rd_prefix_accepted_and_wins),
-		T(test_cmdline_rd_options_replace_plain_options),
-		T(test_cmdline_duplicate_different_is_error),
-		T(test_cmdline_duplicate_identical_is_ok),
-		T(test_cmdline_root_last_wins),
-		T(test_cmdline_device_timeout_units),
-		T(test_cmdline_device_timeout_rejects_bad),
-		T(test_cmdline_recovery_timeout),
-		T(test_cmdline_tpm2_srk_pin),
-		T(test_cmdline_tpm2_pcrs),
-		T(test_cmdline_tpm2_pcrs_rejects_bad_on_cmdline),
-		T(test_cmdline_persist_options),
-		T(test_cmdline_rejects_bad_enums),
-		T(test_cmdline_paths),
-		T(test_cmdline_paths_reject_relative_and_dotdot),
-		T(test_cmdline_debug_flag),
-		T(test_cmdline_load_config_override),
-		T(test_cmdline_read_proc),
+		T(test_kcmdline_defaults),
+		T(test_kcmdline_roothash_sha256_stored_as_bytes),
+		T(test_kcmdline_roothash_sha512_and_uppercase),
+		T(test_kcmdline_roothash_rejects_odd_length),
+		T(test_kcmdline_roothash_rejects_wrong_length),
+		T(test_kcmdline_roothash_rejects_non_hex),
+		T(test_kcmdline_verity_devices),
+		T(test_kcmdline_verity_device_rejects_bad_spec),
+		T(test_kcmdline_verity_options_all),
+		T(test_kcmdline_verity_options_ignore_corruption_and_base64_sig),
+		T(test_kcmdline_verity_options_accepts_systemd_only_options),
+		T(test_kcmdline_verity_options_rejects_unknown),
+		T(test_kcmdline_verity_options_rejects_bad_values),
+		T(test_kcmdline_verity_options_rejects_conflicting_policies),
+		T(test_kcmdline_verity_sig_eku),
+		T(test_kcmdline_verity_options_rejects_repeated_item),
+		T(test_kcmdline_quotes_group_words),
+		T(test_kcmdline_unterminated_quote_runs_to_end),
+		T(test_kcmdline_ignores_unrelated_options),
+		T(test_kcmdline_rejects_unknown_sealroot_option),
+		T(test_kcmdline_rd_prefix_accepted_and_wins),
+		T(test_kcmdline_rd_options_replace_plain_options),
+		T(test_kcmdline_duplicate_different_is_error),
+		T(test_kcmdline_duplicate_identical_is_ok),
+		T(test_kcmdline_root_last_wins),
+		T(test_kcmdline_device_timeout_units),
+		T(test_kcmdline_device_timeout_rejects_bad),
+		T(test_kcmdline_recovery_timeout),
+		T(test_kcmdline_tpm2_srk_pin),
+		T(test_kcmdline_tpm2_pcrs),
+		T(test_kcmdline_tpm2_pcrs_rejects_bad_on_cmdline),
+		T(test_kcmdline_persist_options),
+		T(test_kcmdline_rejects_bad_enums),
+		T(test_kcmdline_paths),
+		T(test_kcmdline_paths_reject_relative_and_dotdot),
+		T(test_kcmdline_debug_flag),
+		T(test_kcmdline_load_config_override),
+		T(test_kcmdline_read_proc),
 	};
 	return cmocka_run_group_tests_name("cmdline", tests, NULL, NULL);
 }

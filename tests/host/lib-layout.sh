@@ -1,6 +1,6 @@
 # shellcheck shell=bash
 # SPDX-License-Identifier: GPL-2.0-or-later
-# tests/host/layout_lib.sh — shared by tests/host/test_layout_apply_*.sh.
+# tests/host/lib-layout.sh — shared by tests/host/test_layout_apply_*.sh.
 # Source it FIRST (before tests/lib.sh): it re-runs the test in a private
 # mount namespace, then sources tests/lib.sh.
 #

@@ -1,12 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * cmdline.c — kernel command line → struct sealroot_config, see cmdline.h.
+ * kcmdline.c — kernel command line → struct sealroot_config, see kcmdline.h.
  * Also the config defaults (sealroot_config_init/done of config.h).
  */
 #include <ctype.h>
 #include <fcntl.h>
 
-#include "cmdline.h"
+#include "kcmdline.h"
+#include "encoding.h"
 #include "fileio.h"
 #include "log.h"
 
@@ -109,17 +110,6 @@ static int parse_bool(const char *s)
 		if (streq(s, no[i]))
 			return 0;
 	return -EINVAL;
-}
-
-static int unhex_digit(char ch)
-{
-	if (ch >= '0' && ch <= '9')
-		return ch - '0';
-	if (ch >= 'a' && ch <= 'f')
-		return ch - 'a' + 10;
-	if (ch >= 'A' && ch <= 'F')
-		return ch - 'A' + 10;
-	return -1;
 }
 
 static bool valid_device_spec(const char *s)
@@ -275,12 +265,8 @@ static int opt_roothash(struct sealroot_config *c, const char *key, const char *
 	if (len != 64 && len != 128)
 		return invalid(key, v,
 			       "a root hash is 64 (sha256) or 128 (sha512) hexadecimal characters");
-	for (size_t i = 0; i < len / 2; i++) {
-		int hi = unhex_digit(v[2 * i]), lo = unhex_digit(v[2 * i + 1]);
-		if (hi < 0 || lo < 0)
-			return invalid(key, v, "not a hexadecimal string");
-		c->verity.root_hash[i] = (uint8_t)(hi << 4 | lo);
-	}
+	if (hex_decode_exact(v, c->verity.root_hash, len / 2) < 0)
+		return invalid(key, v, "not a hexadecimal string");
 	c->verity.root_hash_size = len / 2;
 	return 0;
 }

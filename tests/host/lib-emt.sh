@@ -1,7 +1,7 @@
 # shellcheck shell=bash
 # SPDX-License-Identifier: GPL-2.0-or-later
-# tests/host/emt_lib.sh — an EMT-era persistent store for the migration tests
-# (test_layout_migrate_*.sh).  Source it after layout_lib.sh and scratch_init.
+# tests/host/lib-emt.sh — an EMT-era persistent store for the migration tests
+# (test_layout_migrate_*.sh).  Source it after lib-layout.sh and scratch_init.
 #
 # EMT's 91persistent-mount keeps the copy of bind PATH in
 # PERSISTENT_BIND_TARGET/<PATH without its leading "/", "/" → "-">.bind:
