@@ -221,9 +221,3 @@ int pcr_pubkey_tpm_signature(const struct pcr_pubkey *key, const uint8_t *sig, s
 	memcpy(ret->signature.rsassa.sig.buffer, sig, size);
 	return 0;
 }
-
-void pcr_pubkey_fingerprint_short(const uint8_t fp[TPM2_SHA256_SIZE], char buf[17])
-{
-	for (unsigned i = 0; i < 8; i++)
-		(void)snprintf(buf + 2 * i, 3, "%02x", fp[i]);
-}

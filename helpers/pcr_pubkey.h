@@ -36,6 +36,3 @@ int pcr_pubkey_from_pem(const void *pem, size_t size, struct pcr_pubkey *ret);
  * takes for KEY.  -EBADMSG when it cannot be one. */
 int pcr_pubkey_tpm_signature(const struct pcr_pubkey *key, const uint8_t *sig, size_t size,
 			     TPMT_SIGNATURE *ret);
-
-/* First 8 bytes of the fingerprint as 16 hex digits, for messages. */
-void pcr_pubkey_fingerprint_short(const uint8_t fp[TPM2_SHA256_SIZE], char buf[17]);
