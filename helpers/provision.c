@@ -12,6 +12,7 @@
 #include "log.h"
 #include "luks.h"
 #include "pcr_files.h"
+#include "pcr_pubkey.h"
 #include "provision.h"
 #include "recovery_key.h"
 #include "secret.h"
@@ -425,6 +426,57 @@ int provision_enroll_recovery(const struct persist_options *o, struct crypt_devi
 	return 0;
 }
 
+/* Before sealing to a signed policy: this boot's signature file must hold a
+ * signature by PUBKEY of the signed PCRs' current values, or the new token
+ * could never be unsealed and every later boot of this image would fail. */
+static int provision_check_signature(const struct persist_options *o, struct tpm2_context *tpm,
+				     const uint8_t *pubkey, size_t pubkey_size)
+{
+	uint8_t values[TPM2_PCR_COUNT][TPM2_SHA256_SIZE] = {}, policy[TPM2_SHA256_SIZE];
+	_cleanup_pcr_signature_ struct pcr_signature sigs = {};
+	_cleanup_free_ char *fp = NULL, *pol = NULL;
+	const struct pcr_signature_entry *e;
+	struct pcr_pubkey key;
+	char pcrs[96];
+	int r;
+
+	pcr_mask_to_string(o->pubkey_pcr_mask, pcrs, sizeof(pcrs));
+	r = pcr_pubkey_from_pem(pubkey, pubkey_size, &key);
+	if (r < 0)
+		return r; /* pcr_files_read_pubkey() checked it already */
+	r = tpm2_pcr_read(tpm, o->pubkey_pcr_mask, values);
+	if (r >= 0)
+		r = tpm2_policy_pcr_digest(o->pubkey_pcr_mask, values, policy);
+	if (r < 0)
+		return log_error_errno(r, "Failed to read TPM2 PCRs %s for provisioning %s: %m",
+				       pcrs, o->device);
+	if (hex_encode(key.fingerprint, sizeof(key.fingerprint), &fp) < 0 ||
+	    hex_encode(policy, sizeof(policy), &pol) < 0)
+		return log_error_errno(-ENOMEM, "Out of memory.");
+
+	r = o->pcr_signature ? pcr_files_read_signature(o->pcr_signature, &sigs) : -ENOENT;
+	if (r == -ENOENT)
+		return log_error_errno(
+		    -ENOKEY,
+		    "Not provisioning %s: the image has the PCR key %s (fingerprint %s) but no "
+		    "signature file %s, so a key sealed to that signed policy could never be "
+		    "unsealed. Nothing was written. Rebuild the image with its PCR signature "
+		    "('mkimage --pcr-key').",
+		    o->device, o->pcr_pubkey, fp, o->pcr_signature ? o->pcr_signature : "");
+	if (r < 0)
+		return r;
+	r = pcr_signature_find(&sigs, o->pubkey_pcr_mask, key.fingerprint, policy, &e);
+	if (r < 0)
+		return log_error_errno(
+		    r,
+		    "Not provisioning %s: %s has no signature by the PCR key %s (fingerprint %s) "
+		    "for the current value of PCR %s (policy %s), so a key sealed to that signed "
+		    "policy could never be unsealed by this image. Nothing was written. Rebuild "
+		    "the image with a signature by its own PCR key for the phase enter-initrd.",
+		    o->device, o->pcr_signature, o->pcr_pubkey, fp, pcrs, pol);
+	return 0;
+}
+
 int provision_new(const struct persist_options *o, struct tpm2_context *tpm,
 		  struct crypt_device **ret_cd, struct secret *ret_pass, int *ret_keyslot)
 {
@@ -444,6 +496,11 @@ int provision_new(const struct persist_options *o, struct tpm2_context *tpm,
 	if (o->pcr_pubkey) {
 		r = pcr_files_read_pubkey(o->pcr_pubkey, &pubkey, &pubkey_size);
 		if (r < 0 && r != -ENOENT)
+			return r;
+	}
+	if (pubkey && !o->provision_only) {
+		r = provision_check_signature(o, tpm, pubkey, pubkey_size);
+		if (r < 0)
 			return r;
 	}
 	if (pubkey)

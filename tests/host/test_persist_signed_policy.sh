@@ -7,6 +7,7 @@
 #     cryptenroll computes for the same key and PCRs;
 #   - a missing signature, one by another key and one for other PCR 11
 #     values are refused, each with its own message, and lock PCR 15;
+#     provisioning is refused when the image's signature cannot unseal;
 #   - every way out measures leave-initrd into PCR 11 once per boot, after
 #     which a token without the lock PCR no longer unseals either;
 #   - 'persist reseal --pcr-key' turns a PCR 7 volume into a signed one.
@@ -97,6 +98,16 @@ measure_sign builder "$TMP/old-image.json" # signed for another image
 mv "$TMP/uki-linux.booted" "$TMP/uki-linux"
 refused "sealroot.tpm2_pcr_pubkey=$TMP/builder.pem sealroot.tpm2_pcr_signature=$TMP/old-image.json" \
 	"has signatures by its key \(fingerprint $fp\), but none for the current values of PCR 11 \(11=[0-9a-f]{64}"
+
+# First boot of an image whose signature does not fit: nothing is provisioned.
+boot
+bimg=$(new_image bimg)
+blank=$(sha256sum <"$bimg")
+run_expect_rc 1 "$SEALROOT" persist open --device "$bimg" --tpm2-device "$TCTI" --no-activate \
+	--cmdline "sealroot.tpm2_pcr_pubkey=$TMP/builder.pem sealroot.tpm2_pcr_signature=$TMP/old-image.json"
+assert_grep "Not provisioning $bimg: $TMP/old-image.json has no signature by the PCR key $TMP/builder.pem \(fingerprint $fp\) for the current value of PCR 11" "$TMP/out"
+assert_eq "$(sha256sum <"$bimg")" "$blank" "blank device after the refused provisioning"
+expect_pcr15 "$(extend "$ZERO32" "$(event_digest failure:persist)")" "PCR 15 after the refused provisioning"
 
 # --- reseal --pcr-key migrates a PCR 7 volume ---------------------------------
 boot
