@@ -505,6 +505,16 @@ static int leave_initrd_phase(const struct persist_options *o, struct tpm2_conte
 	return 0;
 }
 
+/* With a signed policy in use, PCR 11 must be in the phase the signatures
+ * are for before anything is unsealed or sealed (pcr_phase.h). */
+static int enter_initrd_phase(const struct persist_options *o, struct tpm2_context *tpm)
+{
+	if (o->provision_only || !o->pcr_pubkey || access(o->pcr_pubkey, F_OK) < 0)
+		return 0;
+	int r = pcr_phase_enter_initrd(tpm);
+	return r < 0 ? r : 0;
+}
+
 /* What provisioning sealed to: the image's PCR key, when it has one. */
 static void provisioned_key(const struct persist_options *o, struct persist_result *res)
 {
@@ -658,6 +668,9 @@ int persist_open(const struct persist_options *o, struct persist_result *res)
 	}
 
 	r = connect_tpm(o->tpm2_device, o->device, &tpm);
+	if (r < 0)
+		goto fail;
+	r = enter_initrd_phase(o, tpm);
 	if (r < 0)
 		goto fail;
 

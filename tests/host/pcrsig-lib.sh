@@ -3,9 +3,10 @@
 # tests/host/pcrsig-lib.sh — signed PCR 11 policies on the host, sourced after
 # tpm2-lib.sh (or persist-lib.sh) once swtpm_start ran.
 #
-#   uki_enter_initrd        extend swtpm's PCR 11 as systemd-stub 252 and
-#                           systemd-pcrphase would for the test UKI ($TMP/uki-linux,
-#                           one .linux section) up to the phase enter-initrd
+#   uki_stub_measure        extend swtpm's PCR 11 as systemd-stub 252 does for the
+#                           test UKI ($TMP/uki-linux, one .linux section)
+#   uki_enter_initrd        the same, then the phase enter-initrd as
+#                           systemd-pcrphase measures it
 #   pcr_key NAME [rsa|ecc]  $TMP/NAME.key (private) and $TMP/NAME.pem (public)
 #   measure_sign NAME OUT [PHASES]
 #                           systemd-measure 252 signs the test UKI's PCR 11
@@ -27,12 +28,16 @@ pcr11_extend_word() {
 	TPM2TOOLS_TCTI=$SWTPM_TCTI tpm2_pcrextend "11:sha256=$(printf '%s' "$1" | sha256sum | cut -d' ' -f1)"
 }
 
-uki_enter_initrd() {
+uki_stub_measure() {
 	uki_linux
 	# The stub: the section name with its NUL, then the section's content.
 	TPM2TOOLS_TCTI=$SWTPM_TCTI tpm2_pcrextend \
 		"11:sha256=$(printf '.linux\0' | sha256sum | cut -d' ' -f1)"
 	TPM2TOOLS_TCTI=$SWTPM_TCTI tpm2_pcrextend "11:sha256=$(sha256sum <"$TMP/uki-linux" | cut -d' ' -f1)"
+}
+
+uki_enter_initrd() {
+	uki_stub_measure
 	pcr11_extend_word enter-initrd
 }
 

@@ -8,8 +8,9 @@
 #   - a missing signature, one by another key and one for other PCR 11
 #     values are refused, each with its own message, and lock PCR 15;
 #     provisioning is refused when the image's signature cannot unseal;
-#   - every way out measures leave-initrd into PCR 11 once per boot, after
-#     which a token without the lock PCR no longer unseals either;
+#   - sealroot measures enter-initrd before it unseals (no systemd-pcrphase
+#     on the host) and leave-initrd on every way out, each once per boot;
+#     after that a token without the lock PCR no longer unseals either;
 #   - 'persist reseal --pcr-key' turns a PCR 7 volume into a signed one.
 source "$(dirname "$0")/lock-lib.sh"
 source "$(dirname "$0")/pcrsig-lib.sh"
@@ -22,9 +23,10 @@ fp=$(key_fingerprint builder)
 signed="sealroot.tpm2_pcr_pubkey=$TMP/builder.pem sealroot.tpm2_pcr_signature=$TMP/sig.json"
 
 pcr11() { tpm2_pcrread sha256:11 | awk '{print tolower($NF)}' | tail -1 | sed 's/^0x//'; }
-boot() { # a new boot of the same UKI
+word() { printf '%s' "$1" | sha256sum | cut -d' ' -f1; }
+boot() { # a new boot of the same UKI: the stub measured it, the initrd starts
 	swtpm_reboot
-	uki_enter_initrd
+	uki_stub_measure
 }
 
 # --- systemd-cryptenroll's signed token, opened by sealroot ------------------
@@ -36,17 +38,22 @@ PASSWORD=initial-passphrase systemd-cryptenroll --tpm2-device="$TCTI" --tpm2-pcr
 	--tpm2-public-key="$TMP/builder.pem" --tpm2-public-key-pcrs=11 \
 	--tpm2-signature="$TMP/sig.json" "$cimg" >"$TMP/enroll" 2>&1 ||
 	{ cat "$TMP/enroll"; fail "systemd-cryptenroll failed"; }
-enter=$(pcr11)
+boot
+stub=$(pcr11)
 run_expect_rc 0 "$SEALROOT" persist open --cmdline "$signed" --device "$cimg" \
 	--tpm2-device "$TCTI" --no-activate
 assert_grep "persist: unlocked" "$TMP/out"
 jq -e --arg fp "$fp" '.stages[] | select(.name == "persist") | .policy == "signed" and .pcr_key == $fp and
 	.signed_pcrs == "11" and .pcr11_phase == "left"' "$SEALROOT_REPORT" >/dev/null ||
 	{ jq . "$SEALROOT_REPORT"; fail "report of the signed unlock"; }
-assert_eq "$(pcr11)" "$(extend "$enter" "$(printf leave-initrd | sha256sum | cut -d' ' -f1)")" \
-	"PCR 11 after the unlock: enter-initrd, then leave-initrd as systemd-pcrphase measures it"
-# Once per boot: the emergency lock after it does not measure it again.
+assert_grep 'PCR 11: measured "enter-initrd"' "$TMP/out"
+assert_eq "$(pcr11)" "$(extend "$(extend "$stub" "$(word enter-initrd)")" "$(word leave-initrd)")" \
+	"PCR 11 after the unlock: the stub's, enter-initrd, leave-initrd, as systemd-pcrphase measures them"
+# Once per boot: neither another open nor the emergency lock measures again.
 left=$(pcr11)
+run_expect_rc 1 "$SEALROOT" persist open --cmdline "$signed" --device "$cimg" \
+	--tpm2-device "$TCTI" --no-activate
+assert_eq "$(pcr11)" "$left" "PCR 11 after a second open in the same boot"
 run_expect_rc 0 "$SEALROOT" lock --cmdline "$signed" --tpm2-device "$TCTI" --name "sr-$$-none"
 assert_eq "$(pcr11)" "$left" "PCR 11 after a second way out of the same boot"
 jq -e '.stages[] | select(.name == "lock") | .pcr11_phase == "already left"' "$SEALROOT_REPORT" >/dev/null ||
@@ -109,6 +116,15 @@ assert_grep "Not provisioning $bimg: $TMP/old-image.json has no signature by the
 assert_eq "$(sha256sum <"$bimg")" "$blank" "blank device after the refused provisioning"
 expect_pcr15 "$(extend "$ZERO32" "$(event_digest failure:persist)")" "PCR 15 after the refused provisioning"
 
+# A boot whose initrd phase was left before persist open (an earlier step
+# failed and locked) never enters it again: nothing unseals.
+boot
+run_expect_rc 0 "$SEALROOT" lock --cmdline "$signed" --tpm2-device "$TCTI" --name "sr-$$-none"
+run_expect_rc 1 "$SEALROOT" persist open --cmdline "$signed" --device "$img" \
+	--tpm2-device "$TCTI" --no-activate
+assert_no_grep 'measured "enter-initrd"' "$TMP/out"
+assert_eq "$(pcr11)" "$(extend "$stub" "$(word leave-initrd)")" "PCR 11 after lock, then open"
+
 # --- reseal --pcr-key migrates a PCR 7 volume ---------------------------------
 boot
 pimg=$(new_image pimg)
@@ -119,10 +135,14 @@ run_expect_rc 0 "$SEALROOT" persist reseal "$pimg" --tpm2-device "$TCTI" --pcrs 
 assert_grep "Resealed .* to PCRs 11 signed by the key in $TMP/builder.pem, and PCRs 7,15" "$TMP/out"
 token_json "$pimg" 1 >"$TMP/resealed.json" 2>/dev/null || token_json "$pimg" 0 >"$TMP/resealed.json"
 assert_eq "$(jq -c '.tpm2_pubkey_pcrs' "$TMP/resealed.json")" "[11]" "signed PCRs after reseal"
-run_expect_rc 0 "$SEALROOT" persist check "$pimg" --tpm2-device "$TCTI" --pcr-signature "$TMP/sig.json"
-assert_grep "policy: signed; PCR key fingerprint $fp; signed PCRs 11; PCRs by value 7,15\." "$TMP/out"
 run_expect_rc 0 "$SEALROOT" persist open --cmdline "$signed" --device "$pimg" \
 	--tpm2-device "$TCTI" --no-activate
 assert_grep "persist: (unlocked|provisioned)" "$TMP/out"
-jq -e '.stages[] | select(.name == "persist") | .policy == "signed"' "$SEALROOT_REPORT" >/dev/null || fail "report after reseal"
+jq -e '.stages[] | select(.name == "persist") | .policy == "signed"' "$SEALROOT_REPORT" >/dev/null ||
+	fail "report after reseal"
+# 'persist check' in the initrd phase of the next boot names the policy.
+boot
+pcr11_extend_word enter-initrd
+run_expect_rc 0 "$SEALROOT" persist check "$pimg" --tpm2-device "$TCTI" --pcr-signature "$TMP/sig.json"
+assert_grep "policy: signed; PCR key fingerprint $fp; signed PCRs 11; PCRs by value 7,15\." "$TMP/out"
 echo "ok: signed PCR policies through sealroot persist"
