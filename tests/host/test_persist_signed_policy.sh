@@ -84,6 +84,23 @@ run_expect_rc 0 "$SEALROOT" persist open --cmdline "$signed" --device "$img" \
 	--tpm2-device "$TCTI" --no-activate
 assert_grep "persist: (unlocked|provisioned)" "$TMP/out"
 
+# The real first boot: 'persist open' provisions a blank device with the
+# image's key (after checking its signature fits), the next boot unlocks it.
+boot
+fimg=$(new_image fimg)
+run_expect_rc 0 "$SEALROOT" persist open --cmdline "$signed" --device "$fimg" \
+	--tpm2-device "$TCTI" --no-activate
+assert_grep "persist: provisioned" "$TMP/out"
+assert_eq "$(token_json "$fimg" 0 | jq -c '[.tpm2_pubkey_pcrs, ."tpm2-pcrs"]')" "[[11],[7,15]]" \
+	"first-boot token"
+jq -e --arg fp "$fp" '.stages[] | select(.name == "persist") | .policy == "signed" and
+	.pcr_key == $fp and .pcr11_phase == "left"' "$SEALROOT_REPORT" >/dev/null ||
+	fail "report of the first boot"
+boot
+run_expect_rc 0 "$SEALROOT" persist open --cmdline "$signed" --device "$fimg" \
+	--tpm2-device "$TCTI" --no-activate
+assert_grep "Unsealed token 0 of $fimg" "$TMP/out"
+
 # --- refusals: each names what is wrong, each locks ---------------------------
 refused() { # CMDLINE REGEX: persist open fails with REGEX, PCR 15 locked
 	boot
