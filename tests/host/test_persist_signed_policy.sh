@@ -5,6 +5,7 @@
 #     with the signature systemd-measure made; the report names the policy;
 #   - provisioning with the image's PCR key seals the same policy digest
 #     cryptenroll computes for the same key and PCRs;
+#   - the PCR floor counts only the PCRs bound by value;
 #   - a missing signature, one by another key and one for other PCR 11
 #     values are refused, each with its own message, and lock PCR 15;
 #     provisioning is refused when the image's signature cannot unseal;
@@ -62,6 +63,17 @@ jq -e '.stages[] | select(.name == "lock") | .pcr11_phase == "already left"' "$S
 run_expect_rc 1 "$SEALROOT" persist check "$cimg" --tpm2-device "$TCTI" \
 	--pcr-signature "$TMP/sig.json"
 assert_grep "none for the current values of PCR 11 \(11=$left" "$TMP/out"
+
+# The floor counts only PCRs bound by value: PCR 7 under the signature does
+# not satisfy sealroot.tpm2_pcrs=7.
+wimg=$(new_image wimg 32M)
+cryptsetup luksFormat --type luks2 -q --pbkdf pbkdf2 --pbkdf-force-iterations 1000 \
+	--key-file "$TMP/pass" "$wimg"
+PASSWORD=initial-passphrase systemd-cryptenroll --tpm2-device="$TCTI" --tpm2-pcrs= \
+	--tpm2-public-key="$TMP/builder.pem" --tpm2-public-key-pcrs=7+11 "$wimg" >/dev/null 2>&1 ||
+	fail "systemd-cryptenroll (signed 7+11) failed"
+run_expect_rc 1 "$SEALROOT" persist check "$wimg" --tpm2-device "$TCTI" --pcr-signature "$TMP/sig.json"
+assert_grep "Refusing token 0 of $wimg without unsealing it: it is bound to PCRs \[\], which lacks PCR 7" "$TMP/out"
 
 # --- sealroot provisions the same policy -------------------------------------
 boot
