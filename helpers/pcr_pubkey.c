@@ -9,6 +9,7 @@
 #include <openssl/ec.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
+#include <openssl/x509.h>
 #include <tss2/tss2_mu.h>
 
 #define ECC_P256_SIZE 32
@@ -144,6 +145,15 @@ int pcr_pubkey_from_pem(const void *pem, size_t size, struct pcr_pubkey *ret)
 		return -ENOMEM;
 	pk = PEM_read_bio_PUBKEY(bio, NULL, NULL, NULL);
 	BIO_free(bio);
+	if (!pk) {
+		/* Also DER SubjectPublicKeyInfo, the whole input and nothing else. */
+		const unsigned char *p = pem;
+		pk = d2i_PUBKEY(NULL, &p, (long)size);
+		if (pk && p != (const unsigned char *)pem + size) {
+			EVP_PKEY_free(pk);
+			pk = NULL;
+		}
+	}
 	if (!pk)
 		return -EBADMSG;
 

@@ -9,10 +9,13 @@
  * binds — is the same for sealroot and systemd-cryptenroll.  RSA (1024..4096
  * bits, what systemd-measure signs with) and ECC NIST P-256 keys.
  *
+ * The key is PEM ("-----BEGIN PUBLIC KEY-----", what systemd writes into
+ * "tpm2_pubkey") or the same SubjectPublicKeyInfo in DER.
+ *
  * The fingerprint is systemd's "pkfp": SHA-256 of the key's DER encoding
  * without the algorithm wrapper (PKCS#1 RSAPublicKey; the EC point).
  *
- * Errors: -EBADMSG the PEM is not a public key, -EOPNOTSUPP another key type
+ * Errors: -EBADMSG the input is not a public key, -EOPNOTSUPP another key type
  * or curve, -ENOMEM.  Nothing is logged: callers name the file.
  */
 #pragma once

@@ -120,6 +120,34 @@ static void test_pubkey_name_and_fingerprint_are_systemds(void **state)
 	assert_int_equal(key.name[1], 0x0b);
 }
 
+static void test_pubkey_der_is_the_same_key(void **state)
+{
+	struct pcr_pubkey pem, der;
+	uint8_t *buf = NULL;
+	size_t size = 0;
+	/* The base64 body of the PEM is the DER SubjectPublicKeyInfo. */
+	char body[sizeof(test_rsa_pem)], *p = body;
+
+	(void)state;
+	for (const char *l = strchr(test_rsa_pem, '\n') + 1; *l != '-'; l++)
+		if (*l != '\n')
+			*p++ = *l;
+	*p = '\0';
+	assert_int_equal(base64_decode(body, strlen(body), &buf, &size), 0);
+	assert_int_equal(pcr_pubkey_from_pem(test_rsa_pem, strlen(test_rsa_pem), &pem), 0);
+	assert_int_equal(pcr_pubkey_from_pem(buf, size, &der), 0);
+	assert_memory_equal(pem.name, der.name, sizeof(pem.name));
+	assert_memory_equal(pem.fingerprint, der.fingerprint, sizeof(pem.fingerprint));
+	/* Trailing bytes after the DER: not a key. */
+	uint8_t *longer = malloc(size + 1);
+	assert_non_null(longer);
+	memcpy(longer, buf, size);
+	longer[size] = 0;
+	assert_int_equal(pcr_pubkey_from_pem(longer, size + 1, &der), -EBADMSG);
+	free(longer);
+	free(buf);
+}
+
 static void expect_signed_digest(uint32_t mask, const char *hex)
 {
 	uint8_t values[TPM2_PCR_COUNT][TPM2_SHA256_SIZE] = {};
@@ -168,6 +196,7 @@ int main(void)
 		cmocka_unit_test(test_policy_pcr_digest_depends_on_values),
 		cmocka_unit_test(test_policy_pcr_digest_rejects_empty_or_out_of_range_mask),
 		cmocka_unit_test(test_pubkey_name_and_fingerprint_are_systemds),
+		cmocka_unit_test(test_pubkey_der_is_the_same_key),
 		cmocka_unit_test(test_signed_digest_matches_cryptenroll_with_pcrs_7_15),
 		cmocka_unit_test(test_signed_digest_matches_cryptenroll_without_hash_pcrs),
 		cmocka_unit_test(test_pubkey_rejects_garbage_and_other_types),
