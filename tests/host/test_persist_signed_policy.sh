@@ -13,8 +13,8 @@
 #     on the host) and leave-initrd on every way out, each once per boot;
 #     after that a token without the lock PCR no longer unseals either;
 #   - 'persist reseal --pcr-key' turns a PCR 7 volume into a signed one.
-source "$(dirname "$0")/lock-lib.sh"
-source "$(dirname "$0")/pcrsig-lib.sh"
+source "$(dirname "$0")/lib-lock.sh"
+source "$(dirname "$0")/lib-pcrsig.sh"
 command -v systemd-cryptenroll >/dev/null || fail "systemd-cryptenroll missing (package systemd)"
 persist_setup
 uki_enter_initrd

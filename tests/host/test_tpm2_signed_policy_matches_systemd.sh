@@ -6,8 +6,8 @@
 # cryptenroll wrote; an ECC P-256 key works with an openssl signature; a
 # signature by another key, a tampered signature and PCR 11 after the
 # leave-initrd phase are each refused with their own message.
-source "$(dirname "$0")/tpm2-lib.sh"
-source "$(dirname "$0")/pcrsig-lib.sh"
+source "$(dirname "$0")/lib-tpm2.sh"
+source "$(dirname "$0")/lib-pcrsig.sh"
 command -v systemd-cryptenroll >/dev/null || fail "systemd-cryptenroll missing (package systemd)"
 swtpm_start "$TMP/tpm"
 uki_enter_initrd

@@ -1,7 +1,7 @@
 # shellcheck shell=bash
 # SPDX-License-Identifier: GPL-2.0-or-later
-# tests/host/pcrsig-lib.sh — signed PCR 11 policies on the host, sourced after
-# tpm2-lib.sh (or persist-lib.sh) once swtpm_start ran.
+# tests/host/lib-pcrsig.sh — signed PCR 11 policies on the host, sourced after
+# lib-tpm2.sh (or lib-persist.sh) once swtpm_start ran.
 #
 #   uki_stub_measure        extend swtpm's PCR 11 as systemd-stub 252 does for the
 #                           test UKI ($TMP/uki-linux, one .linux section)
