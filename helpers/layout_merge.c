@@ -275,7 +275,8 @@ static int scan_image(struct layout_merge *m, const struct layout_op *op,
 		manifest_records_free(sc->recs, sc->n);
 		return r;
 	}
-	qsort(sc->recs, sc->n, sizeof(*sc->recs), cmp_record);
+	if (sc->n > 1)
+		qsort(sc->recs, sc->n, sizeof(*sc->recs), cmp_record);
 	ret->records = sc->recs;
 	ret->n_records = sc->n;
 	ret->path = strdup(op->target);
