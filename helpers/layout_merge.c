@@ -741,7 +741,10 @@ void layout_merge_end(struct layout_merge *m)
 				m->error = NULL;
 		}
 	}
-	if (m->merged) {
+	const struct merge_counts *t = &m->total;
+	/* A merge that found nothing to do (a nested bind's copy made by its
+	 * parent's seed, an update that left the entry alone) is not reported. */
+	if (m->merged && (t->added || t->updated || t->kept || t->conflicts || t->failed)) {
 		report_stage_set_u64(m->stage, "merge_added", m->total.added);
 		report_stage_set_u64(m->stage, "merge_updated", m->total.updated);
 		report_stage_set_u64(m->stage, "merge_kept", m->total.kept);

@@ -5,8 +5,10 @@
 # mode and owner), a file the user changed is kept and listed as a conflict
 # when the image changed it too, a file the user deleted stays deleted (also
 # one the image changed, and one added by an earlier merge), a file the new
-# image dropped stays; a file bind is merged too; a second boot of the same
-# image changes nothing (idempotent); sealroot status shows the result.
+# image dropped stays; a file bind is merged too, and a bind nested in
+# another one on its own (read from the image, not from the outer copy
+# mounted over it); a second boot of the same image changes nothing
+# (idempotent); sealroot status shows the result.
 . "$(dirname "$0")/layout_lib.sh"
 scratch_init
 mkdir -p "$S/image/etc/ssh/keys"
@@ -18,7 +20,7 @@ echo "old tool" >"$S/image/etc/ssh/dropped_in_v2"
 echo "ca v1" >"$S/image/etc/ssh/keys/ca.pub"
 echo "127.0.0.1 localhost" >"$S/image/etc/hosts"
 cat >"$TMP/layout.env" <<'L'
-PERSISTENT_BIND_PATHS="/etc/ssh /etc/hosts"
+PERSISTENT_BIND_PATHS="/etc/ssh /etc/hosts /etc/ssh/keys"
 L
 export LAYOUT=$TMP/layout.env
 M=$S/persist/.sealroot-manifest
@@ -45,6 +47,8 @@ assert_eq "$(head -1 "$M")" "sealroot-manifest 1" "manifest header"
 assert_grep '^E tree:[0-9a-f]{64} /etc/ssh$' "$M"
 assert_grep '^R f 0644 0 0 8 [0-9a-f]{64} /etc/ssh/sshd_config$' "$M"
 assert_grep '^R d 0755 0 0 0 - /etc/ssh/keys$' "$M"
+assert_grep '^E tree:[0-9a-f]{64} /etc/ssh/keys$' "$M"
+assert_eq "$(grep -c '^R .* /etc/ssh/keys$' "$M")" 1 "the nested bind is recorded by its own entry only"
 assert_eq "$(report_field merge_added)" none "no merge on the seeding boot"
 
 # The user changes things (on the running system, through the binds).
@@ -80,7 +84,7 @@ P=$S/persist/etc/ssh
 assert_eq "$(cat "$P/sshd_config")" "Port 2222" "user-changed file kept"
 assert_eq "$(cat "$P/ssh_config")" "Host * # v2" "unchanged file updated"
 assert_eq "$(stat -c '%a %u:%g' "$P/ssh_config")" "600 7:8" "mode and owner updated"
-assert_eq "$(cat "$P/keys/ca.pub")" "ca v2" "unchanged file in a subdirectory updated"
+assert_eq "$(cat "$P/keys/ca.pub")" "ca v2" "unchanged file in a nested bind updated"
 assert_no_file "$P/moduli"
 assert_no_file "$P/banner"
 assert_eq "$(cat "$P/user_file")" "mine" "user's own file kept"
