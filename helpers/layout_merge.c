@@ -3,6 +3,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <stdarg.h>
 #include <sys/stat.h>
@@ -17,6 +18,7 @@
 
 #define MANIFEST_CORRUPT MANIFEST_NAME ".corrupt"
 #define SCAN_MAX_DEPTH 256
+#define READ_BUF_SIZE (64 * 1024)
 
 struct merge_counts {
 	unsigned added, updated, kept, conflicts, failed;
@@ -36,6 +38,7 @@ struct layout_merge {
 	bool merged;  /* some entry was merged: report the totals */
 	char *error;  /* the manifest could not be read or saved */
 	struct merge_counts total;
+	uint8_t buf[READ_BUF_SIZE]; /* for reading files to hash */
 };
 
 /* --- reading the image -------------------------------------------------- */
@@ -45,8 +48,20 @@ struct scan {
 	const struct layout_plan *plan;
 	struct manifest_record *recs;
 	size_t n, cap;
-	uint8_t buf[64 * 1024];
+	uint8_t *buf; /* READ_BUF_SIZE bytes */
 };
+
+/* SHA-256, fetched once; OpenSSL's configuration file is not read (it
+ * cannot change SHA-256, and reading it costs milliseconds at boot). */
+static const EVP_MD *sha256(void)
+{
+	static EVP_MD *md;
+	if (!md) {
+		(void)OPENSSL_init_crypto(OPENSSL_INIT_NO_LOAD_CONFIG, NULL);
+		md = EVP_MD_fetch(NULL, "SHA256", NULL);
+	}
+	return md;
+}
 
 static int sha256_fd(int fd, uint8_t *buf, size_t bufsize, uint8_t out[MANIFEST_HASH_SIZE],
 		     uint64_t *ret_size)
@@ -55,7 +70,7 @@ static int sha256_fd(int fd, uint8_t *buf, size_t bufsize, uint8_t out[MANIFEST_
 	uint64_t total = 0;
 	int r = 0;
 
-	if (!ctx || EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) != 1) {
+	if (!ctx || !sha256() || EVP_DigestInit_ex(ctx, sha256(), NULL) != 1) {
 		EVP_MD_CTX_free(ctx);
 		return -ENOMEM;
 	}
@@ -106,7 +121,8 @@ static int node_record(int dir_fd, const char *name, const struct stat *st, uint
 			return -ENAMETOOLONG;
 		rec->type = MANIFEST_SYMLINK;
 		rec->size = (uint64_t)n;
-		if (EVP_Digest(target, (size_t)n, rec->hash, NULL, EVP_sha256(), NULL) != 1)
+		if (!sha256() ||
+		    EVP_Digest(target, (size_t)n, rec->hash, NULL, sha256(), NULL) != 1)
 			return -EIO;
 	} else if (S_ISREG(st->st_mode)) {
 		_cleanup_close_ int fd =
@@ -166,7 +182,7 @@ static int scan_node(struct scan *sc, int dir_fd, const char *name, const char *
 		return 0;
 	if (fstatat(dir_fd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
 		return errno == ENOENT && depth == 0 ? 0 : -errno;
-	r = node_record(dir_fd, name, &st, sc->buf, sizeof(sc->buf), &rec);
+	r = node_record(dir_fd, name, &st, sc->buf, READ_BUF_SIZE, &rec);
 	if (r == -EMEDIUMTYPE)
 		return 0;
 	if (r < 0)
@@ -224,7 +240,7 @@ static int tree_id(const struct manifest_entry *e, char **ret)
 {
 	uint8_t md[MANIFEST_HASH_SIZE];
 	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-	bool ok = ctx && EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) == 1;
+	bool ok = ctx && sha256() && EVP_DigestInit_ex(ctx, sha256(), NULL) == 1;
 
 	for (size_t i = 0; ok && i < e->n_records; i++) {
 		const struct manifest_record *r = &e->records[i];
@@ -255,14 +271,10 @@ static int scan_image(struct layout_merge *m, const struct layout_op *op,
 		      struct manifest_entry *ret)
 {
 	_cleanup_free_ char *parent = NULL, *name = NULL;
-	_cleanup_free_ struct scan *sc = calloc(1, sizeof(*sc));
+	struct scan scan = { .op = op, .plan = m->plan, .buf = m->buf }, *sc = &scan;
 	int r;
 
 	*ret = (struct manifest_entry){};
-	if (!sc)
-		return -ENOMEM;
-	sc->op = op;
-	sc->plan = m->plan;
 	r = path_split(op->target, &parent, &name);
 	if (r < 0)
 		return r;
@@ -300,7 +312,6 @@ struct entry_merge {
 	int pdir;	   /* in the persistent copy; negative errno when it is not there */
 	int idir;	   /* in the image */
 	const char *added; /* a directory added whole: its descendants came with it */
-	uint8_t buf[64 * 1024];
 };
 
 static bool within(const char *path, const char *top)
@@ -386,7 +397,7 @@ static bool pnode_equal(struct entry_merge *em, const char *name, struct pnode *
 		}
 		if ((uint64_t)st.st_size != x->size && x->type == MANIFEST_FILE)
 			return false;
-		int r = node_record(em->pdir, name, &st, em->buf, sizeof(em->buf), &p->rec);
+		int r = node_record(em->pdir, name, &st, em->m->buf, READ_BUF_SIZE, &p->rec);
 		if (r < 0) {
 			*error = r;
 			return false;
@@ -691,16 +702,8 @@ void layout_merge_entry(struct layout_merge *m, const struct layout_op *op)
 		return;
 	}
 
-	_cleanup_free_ struct entry_merge *em = calloc(1, sizeof(*em));
-	if (!em) {
-		manifest_entry_done(&n);
-		log_error("layout: %s: out of memory merging the image update", op->target);
-		return;
-	}
-	em->m = m;
-	em->op = op;
-	em->base = old;
-	em->pdir = em->idir = -1;
+	struct entry_merge state = { .m = m, .op = op, .base = old, .pdir = -1, .idir = -1 };
+	struct entry_merge *em = &state;
 	log_info("layout: %s: the image changed since the persistent copy's base was recorded "
 		 "(%s); merging",
 		 op->target, old ? "a new image" : "no base recorded");

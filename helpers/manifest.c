@@ -111,11 +111,9 @@ static int parse_u64(struct parser *p, const char **s, unsigned long long max,
 /* Unescape and validate the path that runs from S to END (exclusive). */
 static int parse_path(struct parser *p, const char *s, const char *end, char **ret)
 {
-	_cleanup_free_ char *out = malloc((size_t)(end - s) + 1);
+	char out[PATH_MAX];
 	size_t n = 0, comp = 0;
 
-	if (!out)
-		return -ENOMEM;
 	if (s == end || *s != '/')
 		return bad(p, "a path must be absolute");
 	for (const char *c = s; c < end; c++) {
@@ -134,11 +132,11 @@ static int parse_path(struct parser *p, const char *s, const char *end, char **r
 				return bad(p, "a path has an invalid escape");
 		} else if (needs_escape(b))
 			return bad(p, "a path has a control character that is not escaped");
+		if (n >= PATH_MAX - 1)
+			return bad(p, "a path is too long");
 		out[n++] = (char)b;
 	}
 	out[n] = '\0';
-	if (n > PATH_MAX - 1)
-		return bad(p, "a path is too long");
 	for (size_t i = 1; i <= n; i++) {
 		if (i < n && out[i] != '/') {
 			comp++;
@@ -155,8 +153,8 @@ static int parse_path(struct parser *p, const char *s, const char *end, char **r
 			return bad(p, "a path component is longer than 255 bytes");
 		comp = 0;
 	}
-	*ret = TAKE_PTR(out);
-	return 0;
+	*ret = strdup(out);
+	return *ret ? 0 : -ENOMEM;
 }
 
 static bool path_at_or_below(const char *path, const char *top)

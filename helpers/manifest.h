@@ -23,9 +23,9 @@
  *
  * The file is on a partition anyone with the disk can write: it is parsed
  * strictly, and any deviation is an error with its line number; it is never
- * trusted for more than "what did the image ship here" (a lie can make the
- * merge keep a file or list a conflict, never overwrite a file the user
- * changed with anything but the image's own version).
+ * trusted for more than "what did the image ship here": a lie can make the
+ * merge keep a file, list a conflict, or replace a file with the image's
+ * own version of it, never with anything else.
  */
 #pragma once
 
