@@ -73,7 +73,10 @@ static void usage_apply(FILE *out)
 		     "  -h, --help         show this help\n\n"
 		     "Entries the image cannot take are skipped with a warning, and a\n"
 		     "persistent copy whose type disagrees with the image is kept and not\n"
-		     "mounted (a conflict), unless the entry is in REQUIRED_PATHS.\n\n"
+		     "mounted (a conflict), unless the entry is in REQUIRED_PATHS.  Before a\n"
+		     "persistent copy is bound, an image update is merged into it (see\n"
+		     "layout.env(5), IMAGE UPDATES; roothash= of the command line names the\n"
+		     "image).\n\n"
 		     "Exit status: 0 applied (skips and conflicts allowed), 1 invalid layout\n"
 		     "or an entry failed, 2 usage error.\n");
 }

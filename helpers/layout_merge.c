@@ -574,6 +574,13 @@ static void add_counts(struct merge_counts *t, const struct merge_counts *c)
 	t->failed += c->failed;
 }
 
+/* Below the persistent partition's mount point the image does not count
+ * (layout.env(5), BOOT-TIME POLICY): nothing there is recorded or merged. */
+static bool below_persistent_mount(const struct layout_op *op)
+{
+	return within(op->target, LAYOUT_PERSISTENT_MOUNT);
+}
+
 static bool image_ready(struct layout_merge *m)
 {
 	if (m->img_fd >= 0)
@@ -655,7 +662,7 @@ int layout_merge_begin(int root_fd, int pfd, const char *pbt, const char *image_
 void layout_merge_seeded(struct layout_merge *m, const struct layout_op *op)
 {
 	struct manifest_entry e = {};
-	if (!m || !image_ready(m))
+	if (!m || below_persistent_mount(op) || !image_ready(m))
 		return;
 	int r = scan_image(m, op, &e);
 	if (r < 0) {
@@ -676,7 +683,7 @@ void layout_merge_seeded(struct layout_merge *m, const struct layout_op *op)
 
 void layout_merge_entry(struct layout_merge *m, const struct layout_op *op)
 {
-	if (!m)
+	if (!m || below_persistent_mount(op))
 		return;
 	const struct manifest_entry *old = manifest_find_entry(&m->manifest, op->target);
 	if (old && m->image_id && streq(old->image_id, m->image_id))

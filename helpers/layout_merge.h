@@ -25,7 +25,8 @@
  *    user's version is kept and the path listed as a conflict; also when
  *    the image turned a directory into a file or back.
  * Paths of B the new image no longer has stay in the copy (kept when P has
- * them).  Nothing is ever deleted.  Equal means same type, mode, owner, size
+ * them).  Binds below LAYOUT_PERSISTENT_MOUNT are never merged: the image
+ * does not count there.  Nothing is ever deleted.  Equal means same type, mode, owner, size
  * and SHA-256 of the content (or symlink target).
  *
  * Crash safety: each change is one atomic step (a copy built under a
