@@ -594,22 +594,24 @@ static int apply_bind(struct apply_ctx *c, const struct layout_op *op)
 		op_ok(c, op, true);
 		return 0;
 	}
-	if (d.seed || d.create_copy) {
+	bool look_again = d.seed || d.create_copy;
+	if (look_again) {
 		r = seed_missing(c, op, pfd, &d);
 		if (r < 0)
 			return r;
 		layout_merge_seeded(merge_of(c), op);
-	} else
-		layout_merge_entry(merge_of(c), op);
-	/* Made above, or replaced by the merge (a file bind's copy): look again. */
-	closep(&sfd);
-	free(ssym);
-	ssym = NULL;
-	sfd = safe_open(pfd, op->target, O_PATH, &ssym);
-	if (sfd < 0)
-		return fail_resolve(c, op, sfd, "persistent copy", pbt, ssym);
-	if (fstat(sfd, &sst) < 0)
-		return op_fail(c, op, -errno, "cannot stat the persistent copy");
+	} else /* may replace a file bind's copy */
+		look_again = layout_merge_entry(merge_of(c), op);
+	if (look_again) {
+		closep(&sfd);
+		free(ssym);
+		ssym = NULL;
+		sfd = safe_open(pfd, op->target, O_PATH, &ssym);
+		if (sfd < 0)
+			return fail_resolve(c, op, sfd, "persistent copy", pbt, ssym);
+		if (fstat(sfd, &sst) < 0)
+			return op_fail(c, op, -errno, "cannot stat the persistent copy");
+	}
 	if (d.create_point) {
 		r = create_target(c, op, tparent, tname, !d.as_file);
 		if (r < 0)

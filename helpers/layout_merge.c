@@ -681,15 +681,15 @@ void layout_merge_seeded(struct layout_merge *m, const struct layout_op *op)
 		m->changed = true;
 }
 
-void layout_merge_entry(struct layout_merge *m, const struct layout_op *op)
+bool layout_merge_entry(struct layout_merge *m, const struct layout_op *op)
 {
 	if (!m || below_persistent_mount(op))
-		return;
+		return false;
 	const struct manifest_entry *old = manifest_find_entry(&m->manifest, op->target);
 	if (old && m->image_id && streq(old->image_id, m->image_id))
-		return; /* this image was merged before */
+		return false; /* this image was merged before */
 	if (!image_ready(m))
-		return;
+		return false;
 
 	struct manifest_entry n = {};
 	int r = scan_image(m, op, &n);
@@ -702,11 +702,11 @@ void layout_merge_entry(struct layout_merge *m, const struct layout_op *op)
 				    "message", "cannot read the image's version", (char *)NULL);
 		m->total.failed++;
 		m->merged = true;
-		return;
+		return false;
 	}
 	if (old && streq(old->image_id, n.image_id)) {
 		manifest_entry_done(&n);
-		return;
+		return false;
 	}
 
 	struct entry_merge state = { .m = m, .op = op, .base = old, .pdir = -1, .idir = -1 };
@@ -733,6 +733,7 @@ void layout_merge_entry(struct layout_merge *m, const struct layout_op *op)
 			m->changed = true;
 	}
 	manifest_entry_done(&n);
+	return em->c.added || em->c.updated;
 }
 
 void layout_merge_end(struct layout_merge *m)

@@ -45,6 +45,9 @@
  */
 #pragma once
 
+#include <stdbool.h>
+#include <stdint.h>
+
 #include "layout.h"
 #include "report.h"
 
@@ -63,8 +66,10 @@ int layout_merge_begin(int root_fd, int pfd, const char *pbt, const char *image_
 void layout_merge_seeded(struct layout_merge *m, const struct layout_op *op);
 
 /* OP's persistent copy exists and is about to be bound: merge the image's
- * version into it when the image changed since its base was recorded. */
-void layout_merge_entry(struct layout_merge *m, const struct layout_op *op);
+ * version into it when the image changed since its base was recorded.
+ * Returns true when something in the copy was added or replaced (the copy
+ * of a file bind may then be a new inode). */
+bool layout_merge_entry(struct layout_merge *m, const struct layout_op *op);
 
 /* Save the manifest when it changed, record the totals in the stage, free M. */
 void layout_merge_end(struct layout_merge *m);

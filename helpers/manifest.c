@@ -163,7 +163,8 @@ static bool path_at_or_below(const char *path, const char *top)
 	return strncmp(path, top, n) == 0 && (path[n] == '\0' || path[n] == '/');
 }
 
-static int parse_entry(struct parser *p, const char *s, const char *end, struct manifest *m)
+static int parse_entry(struct parser *p, const char *s, const char *end, struct manifest *m,
+		       size_t *cap)
 {
 	const char *sp = memchr(s, ' ', (size_t)(end - s));
 	if (!sp || sp == s || sp - s > MANIFEST_ID_MAX)
@@ -180,10 +181,14 @@ static int parse_entry(struct parser *p, const char *s, const char *end, struct 
 		return bad(p, "entries are not in increasing order (or one is listed twice)");
 	if (m->n_entries >= MANIFEST_MAX_ENTRIES)
 		return bad(p, "too many entries");
-	struct manifest_entry *t = reallocarray(m->entries, m->n_entries + 1, sizeof(*t));
-	if (!t)
-		return -ENOMEM;
-	m->entries = t;
+	if (m->n_entries == *cap) {
+		size_t c = *cap ? *cap * 2 : 16;
+		struct manifest_entry *t = reallocarray(m->entries, c, sizeof(*t));
+		if (!t)
+			return -ENOMEM;
+		m->entries = t;
+		*cap = c;
+	}
 	struct manifest_entry *e = &m->entries[m->n_entries++];
 	*e = (struct manifest_entry){ .path = TAKE_PTR(path) };
 	e->image_id = strndup(s, (size_t)(sp - s));
@@ -276,10 +281,15 @@ static int cmp_str_ptr(const void *a, const void *b)
 	return manifest_path_cmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* Nested entries may not record the same path twice. */
+/* Nested entries may not record the same path twice.  Entries are sorted
+ * so that a path's descendants follow it: without an entry directly
+ * followed by one below it, none is nested and no path can repeat. */
 static int check_no_duplicates(struct parser *p, const struct manifest *m, size_t total)
 {
-	if (total < 2)
+	bool nested = false;
+	for (size_t i = 1; i < m->n_entries && !nested; i++)
+		nested = path_at_or_below(m->entries[i].path, m->entries[i - 1].path);
+	if (total < 2 || !nested)
 		return 0;
 	_cleanup_free_ const char **all = calloc(total, sizeof(*all));
 	size_t n = 0;
@@ -302,7 +312,7 @@ int manifest_parse(const char *buf, size_t size, struct manifest *ret, unsigned 
 	struct manifest m = {};
 	const char *end = buf + size, *s = buf;
 	unsigned line = 1;
-	size_t cap = 0, total = 0;
+	size_t cap = 0, entries_cap = 0, total = 0;
 	int r = 0;
 
 	*ret = (struct manifest){};
@@ -321,7 +331,7 @@ int manifest_parse(const char *buf, size_t size, struct manifest *ret, unsigned 
 		line++;
 		const char *nl = memchr(s, '\n', (size_t)(end - s));
 		if (end - s >= 2 && s[0] == 'E' && s[1] == ' ') {
-			r = parse_entry(&p, s + 2, nl, &m);
+			r = parse_entry(&p, s + 2, nl, &m, &entries_cap);
 			cap = 0;
 		} else if (end - s >= 2 && s[0] == 'R' && s[1] == ' ')
 			r = parse_record(&p, s + 2, nl, &m, &cap, &total);
