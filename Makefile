@@ -77,7 +77,7 @@ help:
 	@echo "make fuzz         libFuzzer targets, FUZZ_TIME=$(FUZZ_TIME)s each"
 	@echo "make lint         clang-format --dry-run, cppcheck and shellcheck"
 	@echo "make e2e          end-to-end boots in QEMU (OVMF Secure Boot, swtpm; slow)"
-	@echo "make bench-layout layout apply benchmark vs. a shell baseline"
+	@echo "make bench-layout layout apply benchmark vs. a shell baseline, merge of an image update"
 	@echo "make bench        boot benchmark: sealroot vs. shell vs. stock systemd in QEMU (BENCH_N=5, BENCH_ARGS=--quick)"
 	@echo "make man          man pages from man/*.md (go-md2man)"
 	@echo "make rpm          build the RPM from a git archive of HEAD (scripts/build-rpm)"

@@ -10,6 +10,7 @@
 #include "commands.h"
 #include "layout.h"
 #include "layout_apply.h"
+#include "layout_merge.h"
 #include "log.h"
 #include "options.h"
 #include "report.h"
@@ -36,7 +37,10 @@ static const struct opt_verb verbs[] = {
 	  "The result is recorded as the 'layout' stage of the boot report.\n",
 	  "Entries the image cannot take are skipped with a warning, and a\n"
 	  "persistent copy whose type disagrees with the image is kept and not\n"
-	  "mounted (a conflict), unless the entry is in REQUIRED_PATHS.\n\n"
+	  "mounted (a conflict), unless the entry is in REQUIRED_PATHS.  Before a\n"
+	  "persistent copy is bound, an image update is merged into it (see\n"
+	  "layout.env(5), IMAGE UPDATES; roothash= of the command line names the\n"
+	  "image).\n\n"
 	  "Exit status: 0 applied (skips and conflicts allowed), 1 invalid layout\n"
 	  "or an entry failed, 2 usage error.\n" },
 };
@@ -248,13 +252,34 @@ static int layout_file_from_cmdline(const char *root, const char *cmdline, char 
 	return 0;
 }
 
+/* "roothash:HEX" when the command line names the verity root hash: the
+ * identity of the booted image for the merge of image updates; NULL
+ * otherwise (the merge then compares what the image ships). */
+static char *booted_image_id(const char *cmdline)
+{
+	_cleanup_(sealroot_config_done) struct sealroot_config c = {};
+	char *id = NULL;
+	int r = cmdline_load_config(cmdline, &c);
+	if (r < 0) {
+		log_debug("layout: kernel command line not usable for the image identity (%s); "
+			  "images are told apart by their content",
+			  strerror(-r));
+		return NULL;
+	}
+	if (c.verity.root_hash_size == 0)
+		return NULL;
+	if (layout_merge_image_id(c.verity.root_hash, c.verity.root_hash_size, &id) < 0)
+		log_warning("layout: out of memory; images are told apart by their content");
+	return id;
+}
+
 static int layout_apply_run(const struct layout_args *args)
 {
 	struct layout_args a = *args;
 	struct layout l = {};
 	struct layout_plan plan = {};
 	struct report_stage *stage;
-	_cleanup_free_ char *default_file = NULL;
+	_cleanup_free_ char *default_file = NULL, *image_id = NULL;
 	int r;
 
 	if (!a.file) {
@@ -289,7 +314,8 @@ static int layout_apply_run(const struct layout_args *args)
 	}
 	report_stage_set_u64(stage, "operations", plan.n_ops);
 
-	r = layout_apply(&plan, a.root, stage);
+	image_id = booted_image_id(a.cmdline);
+	r = layout_apply_image(&plan, a.root, image_id, stage);
 	if (r < 0)
 		log_error_errno(r,
 				"Layout %s was not fully applied beneath %s: see the messages "

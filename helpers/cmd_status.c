@@ -7,6 +7,7 @@
  * (sealroot did not run this boot), an unreadable report, or a failed stage;
  * 2 usage error.
  */
+#include <inttypes.h>
 #include <json-c/json.h>
 
 #include "commands.h"
@@ -23,8 +24,9 @@ enum {
 static const struct opt_verb status_verb[] = {
 	{ .synopsis = " [--json] [--file FILE]",
 	  .help = "Show what sealroot did during this boot: each stage (verity, persist, layout)\n"
-		  "with its result and duration, then the layout entries and the migration\n"
-		  "of an EMT-era persistent store, if one happened.\n",
+		  "with its result and duration, then the layout entries, the migration\n"
+		  "of an EMT-era persistent store and the merge of an image update into the\n"
+		  "persistent copies, if they happened.\n",
 	  .footer = "Exit status: 0 all stages ok, 1 no report, unreadable report or a failed "
 		    "stage,\n"
 		    "2 usage error.\n" },
@@ -82,8 +84,9 @@ static void print_fields(json_object *stage, FILE *out)
 	bool first = true;
 	json_object_object_foreach(stage, key, val)
 	{
-		if (is_stage_key(key) || json_object_is_type(val, json_type_array))
-			continue; /* lists ("migration") get their own table */
+		if (is_stage_key(key) || json_object_is_type(val, json_type_array) ||
+		    startswith(key, "merge_"))
+			continue; /* lists ("migration") and the merge get their own table */
 		const char *text = val ? json_object_get_string(val) : "null";
 		size_t len = strlen(text);
 		if (len > 40)
@@ -117,6 +120,45 @@ static void print_migration(json_object *stages, FILE *out)
 			header = true;
 			fprintf(out, "%-10s %-40s %-40s %s\n", res ? res : "?", from ? from : "?",
 				to ? to : "?", msg ? msg : "");
+		}
+	}
+}
+
+/* The image-update merge of the layout stage (layout_merge.h): the counts,
+ * then one line per conflict or failed path. */
+static void print_merge(json_object *stages, FILE *out)
+{
+	for (size_t i = 0; i < json_object_array_length(stages); i++) {
+		json_object *s = json_object_array_get_idx(stages, i), *v, *items = NULL;
+		const char *err = get_str(s, "merge_error");
+		bool counts = json_object_object_get_ex(s, "merge_added", &v);
+		if (!counts && !err)
+			continue;
+		fprintf(out, "\nMERGE of the image update into the persistent copies:");
+		if (counts) {
+			static const char *const keys[] = { "added", "updated", "kept", "conflicts",
+							    "failed" };
+			for (size_t k = 0; k < ELEMENTSOF(keys); k++) {
+				char key[32];
+				(void)snprintf(key, sizeof(key), "merge_%s", keys[k]);
+				if (json_object_object_get_ex(s, key, &v))
+					fprintf(out, " %s %" PRIu64, keys[k],
+						(uint64_t)json_object_get_uint64(v));
+			}
+		} else
+			fprintf(out, " not done");
+		fputc('\n', out);
+		if (err)
+			fprintf(out, "%-10s %s\n", "error", err);
+		if (!json_object_object_get_ex(s, "merge", &items) ||
+		    !json_object_is_type(items, json_type_array))
+			continue;
+		for (size_t j = 0; j < json_object_array_length(items); j++) {
+			json_object *m = json_object_array_get_idx(items, j);
+			const char *path = get_str(m, "path"), *res = get_str(m, "result"),
+				   *msg = get_str(m, "message");
+			fprintf(out, "%-10s %-40s %s\n", res ? res : "?", path ? path : "?",
+				msg ? msg : "");
 		}
 	}
 }
@@ -178,6 +220,7 @@ static int print_table(json_object *root, FILE *out)
 		}
 	}
 	print_migration(stages, out);
+	print_merge(stages, out);
 	return failed ? 1 : 0;
 }
 

@@ -15,9 +15,12 @@
 #                      and xattrs on /etc/app/app.conf)
 #   emt_layout FILE    layout.env binding the four paths
 #   manifest DIR       one line per entry below DIR: path, type, mode, owner,
-#                      size, link target, mtime of non-directories, SHA-256,
-#                      xattrs and ACLs; equal manifests = equal trees
+#                      size, link target, mtime of non-directories (but the
+#                      merge's .sealroot-manifest, rewritten by every boot that
+#                      records something), SHA-256, xattrs and ACLs; equal
+#                      manifests = equal trees
 #   inodes DIR         the sorted inode numbers of the regular files below DIR
+#                      (but the merge's .sealroot-manifest)
 #   migration_report   the layout stage of $SEALROOT_REPORT: "stage RESULT", then
 #                      one "RESULT FROM TO" line per migration item, in report
 #                      order, with $PBT written as "P"
@@ -70,7 +73,8 @@ manifest() {
 	(
 		cd "$1" || exit 1
 		find . -mindepth 1 -printf '%p %y %m %U:%G %s %l\n' | LC_ALL=C sort
-		find . -mindepth 1 ! -type d -printf '%p mtime %T@\n' | LC_ALL=C sort
+		find . -mindepth 1 ! -type d ! -name .sealroot-manifest -printf '%p mtime %T@\n' |
+			LC_ALL=C sort
 		find . -type f -print0 | LC_ALL=C sort -z | xargs -0r sha256sum
 		find . -mindepth 1 ! -type l -print0 | LC_ALL=C sort -z |
 			xargs -0r getfattr -h -d -m - -e hex 2>/dev/null
@@ -80,7 +84,7 @@ manifest() {
 }
 
 inodes() {
-	find "$1" -type f -printf '%i\n' | sort -n
+	find "$1" -type f ! -name '.sealroot-manifest*' -printf '%i\n' | sort -n
 }
 
 migration_report() {
