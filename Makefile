@@ -55,7 +55,7 @@ GO_MD2MAN   ?= go-md2man
 DOC_GUIDES  := docs/architecture.md docs/integrator.md docs/verity.md docs/tpm2-luks.md \
                docs/image-builder.md
 # Shell libraries scripts/mkimage sources (installed beside it in LIBEXECDIR/lib).
-MKIMAGE_LIBS := scripts/lib/mkimage-util.sh scripts/lib/ab-slots.sh
+MKIMAGE_LIBS := scripts/lib/mkimage-util.sh scripts/lib/ab-slots.sh scripts/lib/pcr-sign.sh
 man_title    = $(if $(filter 5,$(1)),File Formats,$(if $(filter 7,$(1)),Miscellaneous,System Administration))
 
 FUZZ_TIME   ?= 300
