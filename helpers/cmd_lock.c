@@ -16,6 +16,7 @@
 #include "commands.h"
 #include "lock.h"
 #include "log.h"
+#include "pcr_phase.h"
 #include "report.h"
 
 enum {
@@ -100,9 +101,20 @@ static int lock_run(const struct lock_args *a)
 		r_extend = log_error_errno(r, "lock: no TPM2 reachable through \"%s\": %m.", tcti);
 	else
 		r_extend = lock_measure_event(tpm, event, &rec);
+	/* With a signed PCR policy in use, leave its phase too (pcr_phase.h). */
+	const char *pubkey =
+	    have_cfg ? cfg.persist.tpm2_pcr_pubkey : SEALROOT_DEFAULT_TPM2_PCR_PUBKEY;
+	const char *phase = "not measured";
+	if (access(pubkey, F_OK) == 0) {
+		int k = pcr_phase_leave_initrd(tpm);
+		if (k < 0 && r_extend >= 0)
+			r_extend = k;
+		phase = k > 0 ? "left" : k == 0 ? "already left" : "FAILED";
+	}
 	r_close = lock_close_volume(name);
 
 	report_stage_set(stage, "reason", a->reason);
+	report_stage_set(stage, "pcr11_phase", phase);
 	lock_record_report(&rec, stage);
 	report_stage_set(stage, "closed",
 			 r_close > 0	? "yes"

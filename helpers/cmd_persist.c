@@ -48,7 +48,9 @@ static const struct verb_doc {
 	  "Enroll a new secret sealed to --pcrs (plus the lock PCR 15), then remove the\n"
 	  "old TPM2 token and keyslot.  Works on the booted system: the PCRs are bound\n"
 	  "to their current values (or --pcr-value), PCR 15 to its value at boot before\n"
-	  "the unlock (from the old token, else zero).\n" },
+	  "the unlock (from the old token, else zero).  With --pcr-key the new policy\n"
+	  "first needs a signature of PCR 11 by that key (signed PCR policy), so\n"
+	  "updated images signed with it unlock without another reseal.\n" },
 };
 
 enum {
@@ -65,6 +67,8 @@ enum {
 	OPT_RECOVERY_KEY,
 	OPT_RECOVERY_KEY_OUTPUT,
 	OPT_RECOVERY_KEY_FILE,
+	OPT_PCR_KEY,
+	OPT_PCR_SIGNATURE,
 };
 
 /* The one list of options: the parser accepts, and --help shows, exactly
@@ -100,6 +104,10 @@ static const struct option_doc {
 	  "write a new recovery key there, not to the console" },
 	{ "recovery-key-file", OPT_RECOVERY_KEY_FILE, "FILE", VERB_RESEAL,
 	  "authorise the reseal with the recovery key in FILE" },
+	{ "pcr-key", OPT_PCR_KEY, "PEM", VERB_RESEAL,
+	  "seal to a signed PCR 11 policy of this public key" },
+	{ "pcr-signature", OPT_PCR_SIGNATURE, "FILE", VERB_CHECK | VERB_RESEAL,
+	  "PCR signatures for signed tokens (default " SEALROOT_DEFAULT_TPM2_PCR_SIGNATURE ")" },
 };
 
 static void usage_verb(FILE *out, const struct verb_doc *v)
@@ -141,6 +149,8 @@ struct args {
 	const char *name;
 	const char *recovery_key_output;
 	const char *recovery_key_file;
+	const char *pcr_key;
+	const char *pcr_signature;
 	uint32_t pcr_mask;
 	struct pcr_value_overrides pcr_values;
 	bool have_pcrs;
@@ -280,6 +290,12 @@ static int parse_args(int argc, char **argv, struct args *a)
 		case OPT_RECOVERY_KEY_FILE:
 			a->recovery_key_file = optarg;
 			break;
+		case OPT_PCR_KEY:
+			a->pcr_key = optarg;
+			break;
+		case OPT_PCR_SIGNATURE:
+			a->pcr_signature = optarg;
+			break;
 		case ':':
 			log_error("'sealroot persist %s': option %s needs an argument", v->name,
 				  argv[optind - 1]);
@@ -304,6 +320,29 @@ static int parse_args(int argc, char **argv, struct args *a)
 		return -EINVAL;
 	}
 	return 0;
+}
+
+/* The policy kind of the token used: "policy" pcr / signed / none, and for a
+ * signed one its key's fingerprint and signed PCRs; "pcr11_phase". */
+static void persist_report_policy(struct report_stage *stage, const struct persist_result *res)
+{
+	char signed_pcrs[96];
+
+	if (!res->token_type || !streq(res->token_type, TOKEN_TYPE_TPM2)) {
+		report_stage_set(stage, "policy", "none");
+		report_stage_set(stage, "pcr_key", NULL);
+		report_stage_set(stage, "signed_pcrs", "");
+	} else if (res->pubkey_pcr_mask) {
+		pcr_mask_to_string(res->pubkey_pcr_mask, signed_pcrs, sizeof(signed_pcrs));
+		report_stage_set(stage, "policy", "signed");
+		report_stage_set(stage, "pcr_key", res->pcr_key_fp[0] ? res->pcr_key_fp : NULL);
+		report_stage_set(stage, "signed_pcrs", signed_pcrs);
+	} else {
+		report_stage_set(stage, "policy", "pcr");
+		report_stage_set(stage, "pcr_key", NULL);
+		report_stage_set(stage, "signed_pcrs", "");
+	}
+	report_stage_set(stage, "pcr11_phase", res->phase ? res->phase : "not measured");
 }
 
 static int do_open(const struct args *a, bool provision_only)
@@ -356,6 +395,9 @@ static int do_open(const struct args *a, bool provision_only)
 		.tpm2_device = a->tpm2_device ? a->tpm2_device : cfg.persist.tpm2_device,
 		.pcr_mask = a->have_pcrs ? a->pcr_mask : cfg.persist.tpm2_pcr_mask,
 		.require_srk_pin = cfg.persist.tpm2_srk_pin_required,
+		.pcr_pubkey = cfg.persist.tpm2_pcr_pubkey,
+		.pcr_signature = cfg.persist.tpm2_pcr_signature,
+		.pubkey_pcr_mask = cfg.persist.tpm2_pubkey_pcr_mask,
 		.name = a->name ? a->name : SEALROOT_DEFAULT_PERSIST_NAME,
 		.mount_point = mount_point,
 		.on_failure = cfg.persist.on_unlock_failure,
@@ -390,6 +432,7 @@ static int do_open(const struct args *a, bool provision_only)
 			 : token_policy_lock_bound(res.pcr_mask)		    ? "yes"
 										    : "no");
 	report_stage_set(stage, "mount_point", o.mount ? mount_point : "");
+	persist_report_policy(stage, &res);
 	if (!provision_only)
 		lock_record_report(&res.lock, stage);
 	report_stage_end(stage, r < 0 ? r : 0);
@@ -429,17 +472,23 @@ int cmd_persist(int argc, char **argv)
 		return do_open(&a, false);
 	if (streq(a.verb, "provision"))
 		return do_open(&a, true);
+	const char *sig = a.pcr_signature ? a.pcr_signature : SEALROOT_DEFAULT_TPM2_PCR_SIGNATURE;
 	if (streq(a.verb, "check"))
-		return persist_check(a.device, tcti) < 0 ? 1 : 0;
+		return persist_check(a.device, tcti, sig) < 0 ? 1 : 0;
 	if (streq(a.verb, "reseal")) {
 		if (!a.have_pcrs) {
 			log_error("'sealroot persist reseal' needs --pcrs LIST (e.g. --pcrs 7)");
 			return EXIT_USAGE;
 		}
-		return persist_reseal(a.device, tcti, a.pcr_mask, a.recovery_key_file,
-				      &a.pcr_values) < 0
-			   ? 1
-			   : 0;
+		const struct reseal_options ro = {
+			.pcr_mask = a.pcr_mask,
+			.overrides = &a.pcr_values,
+			.recovery_key_file = a.recovery_key_file,
+			.pcr_key = a.pcr_key,
+			.pubkey_pcr_mask = SEALROOT_DEFAULT_TPM2_PUBKEY_PCRS,
+			.pcr_signature = sig,
+		};
+		return persist_reseal(a.device, tcti, &ro) < 0 ? 1 : 0;
 	}
 	log_error("unknown 'persist' command '%s' (open, provision, check, reseal)", a.verb);
 	return EXIT_USAGE;

@@ -24,6 +24,7 @@ int sealroot_config_init(struct sealroot_config *c)
 	*c = (struct sealroot_config){
 		.verity.on_corruption = VERITY_ON_CORRUPTION_RESTART,
 		.persist.tpm2_pcr_mask = SEALROOT_DEFAULT_TPM2_PCRS,
+		.persist.tpm2_pubkey_pcr_mask = SEALROOT_DEFAULT_TPM2_PUBKEY_PCRS,
 		.persist.on_unlock_failure = UNLOCK_FAILURE_EMERGENCY,
 		.persist.recovery = RECOVERY_NONE,
 		.persist.recovery_timeout_usec = SEALROOT_DEFAULT_RECOVERY_TIMEOUT_USEC,
@@ -32,9 +33,12 @@ int sealroot_config_init(struct sealroot_config *c)
 	c->verity.name = strdup(SEALROOT_DEFAULT_VERITY_NAME);
 	c->persist.spec = strdup(SEALROOT_DEFAULT_PERSIST_SPEC);
 	c->persist.tpm2_device = strdup(SEALROOT_DEFAULT_TPM2_DEVICE);
+	c->persist.tpm2_pcr_pubkey = strdup(SEALROOT_DEFAULT_TPM2_PCR_PUBKEY);
+	c->persist.tpm2_pcr_signature = strdup(SEALROOT_DEFAULT_TPM2_PCR_SIGNATURE);
 	c->sysroot = strdup(SEALROOT_DEFAULT_SYSROOT);
 	c->layout_path = strdup(SEALROOT_DEFAULT_LAYOUT_PATH);
-	if (!c->verity.name || !c->persist.spec || !c->persist.tpm2_device || !c->sysroot ||
+	if (!c->verity.name || !c->persist.spec || !c->persist.tpm2_device ||
+	    !c->persist.tpm2_pcr_pubkey || !c->persist.tpm2_pcr_signature || !c->sysroot ||
 	    !c->layout_path) {
 		sealroot_config_done(c);
 		return -ENOMEM;
@@ -54,6 +58,8 @@ void sealroot_config_done(struct sealroot_config *c)
 	free(c->verity.name);
 	free(c->persist.spec);
 	free(c->persist.tpm2_device);
+	free(c->persist.tpm2_pcr_pubkey);
+	free(c->persist.tpm2_pcr_signature);
 	free(c->persist.fault_inject);
 	free(c->root_spec);
 	free(c->sysroot);
@@ -525,6 +531,34 @@ static int opt_tpm2_srk_pin(struct sealroot_config *c, const char *key, const ch
 	return 0;
 }
 
+static int opt_tpm2_pubkey_pcrs(struct sealroot_config *c, const char *key, const char *v)
+{
+	uint32_t mask;
+	if (cmdline_parse_pcr_list(v, &mask) < 0 || mask == 0)
+		return invalid(key, v,
+			       "expected PCR numbers 0–23 or names joined by '+' or ',' (e.g. 11)");
+	c->persist.tpm2_pubkey_pcr_mask = mask;
+	return 0;
+}
+
+/* An absolute path to a file in the initramfs. */
+static int opt_initrd_file(char **field, const char *key, const char *v)
+{
+	if (v[0] != '/' || strstr(v, "/../") || (strlen(v) >= 3 && streq(v + strlen(v) - 3, "/..")))
+		return invalid(key, v, "expected an absolute path without '..'");
+	return set_string(field, v);
+}
+
+static int opt_tpm2_pcr_pubkey(struct sealroot_config *c, const char *key, const char *v)
+{
+	return opt_initrd_file(&c->persist.tpm2_pcr_pubkey, key, v);
+}
+
+static int opt_tpm2_pcr_signature(struct sealroot_config *c, const char *key, const char *v)
+{
+	return opt_initrd_file(&c->persist.tpm2_pcr_signature, key, v);
+}
+
 static int opt_tpm2_device(struct sealroot_config *c, const char *key, const char *v)
 {
 	if (!*v)
@@ -632,6 +666,9 @@ static const struct option_def {
 	{ "sealroot.tpm2_pcrs", opt_tpm2_pcrs, OPT_VALUE },
 	{ "sealroot.tpm2_device", opt_tpm2_device, OPT_VALUE },
 	{ "sealroot.tpm2_srk_pin", opt_tpm2_srk_pin, OPT_VALUE },
+	{ "sealroot.tpm2_pcr_pubkey", opt_tpm2_pcr_pubkey, OPT_VALUE },
+	{ "sealroot.tpm2_pcr_signature", opt_tpm2_pcr_signature, OPT_VALUE },
+	{ "sealroot.tpm2_pubkey_pcrs", opt_tpm2_pubkey_pcrs, OPT_VALUE },
 	{ "sealroot.on_unlock_failure", opt_on_unlock_failure, OPT_VALUE },
 	{ "sealroot.recovery", opt_recovery, OPT_VALUE },
 	{ "sealroot.recovery_key", opt_recovery_key, OPT_VALUE },

@@ -11,6 +11,7 @@
 #include "fault.h"
 #include "log.h"
 #include "luks.h"
+#include "pcr_files.h"
 #include "provision.h"
 #include "recovery_key.h"
 #include "secret.h"
@@ -430,13 +431,28 @@ int provision_new(const struct persist_options *o, struct tpm2_context *tpm,
 	_cleanup_crypt_ struct crypt_device *cd = NULL;
 	_cleanup_secret_ struct secret secret = {}, pass = {};
 	_cleanup_free_ char *json = NULL, *with_hmac = NULL;
+	_cleanup_free_ uint8_t *pubkey = NULL;
 	struct tpm2_sealed sealed = {};
 	uint32_t mask = o->pcr_mask | UINT32_C(1) << SEALROOT_TPM2_LOCK_PCR;
-	char pcrs[96];
+	size_t pubkey_size = 0;
+	char pcrs[96], signed_pcrs[96];
 	int keyslot, r;
 
 	pcr_mask_to_string(mask, pcrs, sizeof(pcrs));
-	log_info("Provisioning %s: new LUKS2 volume sealed to TPM2 PCRs %s.", o->device, pcrs);
+	pcr_mask_to_string(o->pubkey_pcr_mask, signed_pcrs, sizeof(signed_pcrs));
+	/* Before anything is written: an unusable key stops provisioning. */
+	if (o->pcr_pubkey) {
+		r = pcr_files_read_pubkey(o->pcr_pubkey, &pubkey, &pubkey_size);
+		if (r < 0 && r != -ENOENT)
+			return r;
+	}
+	if (pubkey)
+		log_info("Provisioning %s: new LUKS2 volume sealed to PCRs %s signed by the key in "
+			 "%s and TPM2 PCRs %s.",
+			 o->device, signed_pcrs, o->pcr_pubkey, pcrs);
+	else
+		log_info("Provisioning %s: new LUKS2 volume sealed to TPM2 PCRs %s.", o->device,
+			 pcrs);
 
 	r = provision_new_secret(tpm, &secret);
 	if (r < 0)
@@ -462,7 +478,14 @@ int provision_new(const struct persist_options *o, struct tpm2_context *tpm,
 		return log_error_errno(keyslot, "Failed to add a keyslot to %s: %m", o->device);
 	fault_point("after-format");
 
-	r = tpm2_seal(tpm, mask, &secret, &sealed);
+	if (pubkey) {
+		uint8_t values[TPM2_PCR_COUNT][TPM2_SHA256_SIZE] = {};
+		r = tpm2_pcr_read(tpm, mask, values);
+		if (r >= 0)
+			r = tpm2_seal_to_values_signed(tpm, mask, values, pubkey, pubkey_size,
+						       o->pubkey_pcr_mask, &secret, &sealed);
+	} else
+		r = tpm2_seal(tpm, mask, &secret, &sealed);
 	if (r == -ENOLCK)
 		return log_error_errno(
 		    r,

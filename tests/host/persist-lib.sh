@@ -17,6 +17,8 @@ persist_setup() {
 	TCTI=$SWTPM_TCTI
 	export TPM2TOOLS_TCTI=$SWTPM_TCTI
 	export SEALROOT_REPORT=$TMP/report.json
+	# This "boot"'s record that PCR 11 left the initrd phase (pcr_phase.h).
+	export SEALROOT_PHASE_MARKER=$TMP/run/pcr11-left-initrd
 	# The host's own kernel command line must not leak into the tests.
 	export SEALROOT_PROC_CMDLINE=$TMP/cmdline
 	: >"$TMP/cmdline"
@@ -42,6 +44,7 @@ swtpm_reboot() {
 	# as a dictionary-attack failure and would soon lock out.
 	tpm2_shutdown -c >/dev/null 2>&1 || true
 	swtpm_restart "$TMP/tpm"
+	rm -f "$SEALROOT_PHASE_MARKER"
 }
 
 recovery_key_from() {

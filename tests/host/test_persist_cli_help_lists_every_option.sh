@@ -40,8 +40,8 @@ for verb in open provision check reseal; do
 		assert_grep "'sealroot persist $verb'( does not accept option --$o; see 'sealroot persist $verb --help'|: write option --$o-[a-z-]* in full)" "$TMP/out"
 	done
 done
-assert_eq "$(tr '\n' ' ' <"$TMP/check-opts")" "help tpm2-device " "options of check"
-assert_eq "$(tr '\n' ' ' <"$TMP/reseal-opts")" "help pcr-value pcrs recovery-key-file tpm2-device " "options of reseal"
+assert_eq "$(tr '\n' ' ' <"$TMP/check-opts")" "help pcr-signature tpm2-device " "options of check"
+assert_eq "$(tr '\n' ' ' <"$TMP/reseal-opts")" "help pcr-key pcr-signature pcr-value pcrs recovery-key-file tpm2-device " "options of reseal"
 run_expect_rc 2 "$SEALROOT" persist reseal img --recovery-key F
 assert_grep "write option --recovery-key-file in full" "$TMP/out"
 run_expect_rc 2 "$SEALROOT" persist reseal img --pcr-value 24=00

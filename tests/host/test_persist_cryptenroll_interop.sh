@@ -17,6 +17,7 @@ assert_eq "$(jq -r 'has("sealroot-pcr-values")' "$TMP/token.json")" false "forei
 
 run_expect_rc 0 "$SEALROOT" persist check "$img" --tpm2-device "$TCTI"
 assert_grep "OK: this TPM2 unseals token 0 .* keyslot 1 accepts" "$TMP/out"
+assert_grep "policy: pcr; PCRs by value 7\." "$TMP/out"
 
 before=$(sha256sum <"$img")
 run_expect_rc 0 "$SEALROOT" persist open --cmdline "" --device "$img" --tpm2-device "$TCTI" --no-activate

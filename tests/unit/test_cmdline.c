@@ -378,6 +378,33 @@ static void test_cmdline_tpm2_srk_pin(void **state)
 	(void)state;
 }
 
+static void test_cmdline_signed_pcr_policy_files(void **state)
+{
+	static const char *const bad[] = { "sealroot.tpm2_pcr_pubkey=",
+					   "sealroot.tpm2_pcr_pubkey=key.pem",
+					   "sealroot.tpm2_pcr_signature=/x/../etc/sig.json",
+					   "sealroot.tpm2_pcr_signature=/x/..",
+					   "sealroot.tpm2_pubkey_pcrs=",
+					   "sealroot.tpm2_pubkey_pcrs=24" };
+	struct sealroot_config c;
+
+	assert_int_equal(sealroot_config_init(&c), 0);
+	assert_string_equal(c.persist.tpm2_pcr_pubkey, "/.extra/tpm2-pcr-public-key.pem");
+	assert_string_equal(c.persist.tpm2_pcr_signature, "/.extra/tpm2-pcr-signature.json");
+	assert_int_equal(c.persist.tpm2_pubkey_pcr_mask, 1u << 11);
+	assert_int_equal(cmdline_parse("sealroot.tpm2_pcr_pubkey=/etc/pcr.pem "
+				       "sealroot.tpm2_pcr_signature=/etc/pcr.json "
+				       "sealroot.tpm2_pubkey_pcrs=11+12",
+				       &c),
+			 0);
+	assert_string_equal(c.persist.tpm2_pcr_pubkey, "/etc/pcr.pem");
+	assert_string_equal(c.persist.tpm2_pcr_signature, "/etc/pcr.json");
+	assert_int_equal(c.persist.tpm2_pubkey_pcr_mask, (1u << 11) | (1u << 12));
+	sealroot_config_done(&c);
+	assert_all_rejected(bad, ELEMENTSOF(bad));
+	(void)state;
+}
+
 static void test_cmdline_tpm2_pcrs(void **state)
 {
 	uint32_t m;
@@ -513,6 +540,7 @@ int main(void)
 		T(test_cmdline_device_timeout_rejects_bad),
 		T(test_cmdline_recovery_timeout),
 		T(test_cmdline_tpm2_srk_pin),
+		T(test_cmdline_signed_pcr_policy_files),
 		T(test_cmdline_tpm2_pcrs),
 		T(test_cmdline_tpm2_pcrs_rejects_bad_on_cmdline),
 		T(test_cmdline_persist_options),
