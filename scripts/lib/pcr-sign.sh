@@ -12,7 +12,7 @@
 #
 # systemd-measure 252 computes the policy digest (TPM2_PolicyPCR over the
 # expected PCR 11 value) in a trial session of a real TPM, so signing needs
-# one: pcr_sign starts a private swtpm for the few milliseconds it takes.
+# one: pcr_sign starts a private swtpm for the fraction of a second it takes.
 # The digest depends only on the PCR value, not on the TPM.
 
 SYSTEMD_MEASURE=${MKIMAGE_SYSTEMD_MEASURE:-/usr/lib/systemd/systemd-measure}
