@@ -56,7 +56,8 @@ DOC_GUIDES  := docs/architecture.md docs/integrator.md docs/verity.md docs/tpm2-
                docs/image-builder.md
 # Shell libraries scripts/mkimage and scripts/boot source (installed beside
 # them in LIBEXECDIR/lib).
-MKIMAGE_LIBS := scripts/lib/cli.sh scripts/lib/mkimage-util.sh scripts/lib/ab-slots.sh
+MKIMAGE_LIBS := scripts/lib/cli.sh scripts/lib/mkimage-util.sh scripts/lib/ab-slots.sh \
+	scripts/lib/pcr-sign.sh
 man_title    = $(if $(filter 5,$(1)),File Formats,$(if $(filter 7,$(1)),Miscellaneous,System Administration))
 
 FUZZ_TIME   ?= 300

@@ -12,6 +12,8 @@
 #   E2E_SMP        guest CPUs per boot (default 1)
 #   E2E_MKIMAGE, E2E_BOOT  the INSTALLED sealroot-mkimage and sealroot-boot
 #                  (tests/e2e/run stages make install): every image and boot uses them
+#   E2E_PCR_KEY, E2E_PCR_KEY_OTHER  the PCR signing key of every image (mkimage
+#                  --pcr-key) and another one, for images that must be refused
 #
 #   e2e_disk [DIR]          copy the image to $TMP/disk.raw (a fresh machine's disk)
 #   e2e_boot NAME [OPTS…]   boot $E2E_DISK with machine state $TMP/machine; the serial
@@ -26,7 +28,8 @@
 #                           build (once, cached in $E2E_ARTIFACTS/variant-NAME) an
 #                           image of ROOTFS whose signed UKI's command line is
 #                           mkimage's default + $E2E_CMDLINE + ARGS; sets VARIANT
-#                           (more mkimage options after ARGS, e.g. --emergency-shell)
+#                           (more mkimage options after ARGS, e.g. --emergency-shell;
+#                           signed with E2E_PCR_KEY unless they give another --pcr-key)
 #   e2e_put_uki UKI         install UKI as the ESP's EFI/BOOT/BOOTX64.EFI of
 #                           $E2E_DISK (a firmware-side change: same disk, other UKI)
 #   e2e_part_blank LABEL    true if the first MiB of partition LABEL of $E2E_DISK is zeros
@@ -37,6 +40,12 @@
 #   part_sha256 LABEL       sha256 of the whole partition LABEL of $E2E_DISK
 #   part_extract LABEL FILE / part_write_back LABEL FILE
 #                           copy partition LABEL out of $E2E_DISK / back into it
+#   uki_pcr11 UKI [PHASES]  the sha256 PCR 11 value systemd-measure calculates for
+#                           UKI's sections followed by the boot phases PHASES
+#                           ("enter-initrd:leave-initrd"; default: none)
+#   persist_tokens          the LUKS2 tokens and keyslots of $E2E_DISK's persistent
+#                           partition (JSON, one line): equal before and after a
+#                           boot = no reseal
 #   assert_locked_no_shell SHA
 #                           the boot failed closed, as the attacker sees it: the
 #                           guest rebooted by itself (qemu -no-reboot ended before
@@ -142,7 +151,7 @@ e2e_variant() {
 	{
 		flock 9
 		"$E2E_MKIMAGE" -q --rootfs "$rootfs" --initrd "$initrd" --out "$VARIANT" \
-			--raw-only --fast --cmdline "${E2E_CMDLINE:?} $args" "$@"
+			--raw-only --fast --pcr-key "${E2E_PCR_KEY:?}" --cmdline "${E2E_CMDLINE:?} $args" "$@"
 	} 9>"$E2E_ARTIFACTS/.variant-$name.lock" >"$E2E_LOGDIR/mkimage-$name.log" 2>&1 ||
 		fail "building the image variant '$name' failed (see $E2E_LOGDIR/mkimage-$name.log)"
 }
@@ -204,6 +213,25 @@ part_write_back() {
 	[ "$(stat -c %s "$2")" = "$bytes" ] || fail "$2 is not the size of partition $1 ($bytes bytes)"
 	dd if="$2" of="$E2E_DISK" oflag=seek_bytes seek="$off" bs=1M conv=notrunc status=none ||
 		fail "cannot write $2 into partition $1 of $E2E_DISK"
+}
+
+uki_pcr11() {
+	local uki=$1 phases=${2:-} d=$TMP/uki-pcr11 s args=()
+	rm -rf "$d"
+	mkdir -p "$d"
+	for s in linux osrel cmdline initrd pcrpkey; do
+		objcopy -O binary --only-section=".$s" "$uki" "$d/$s" 2>/dev/null || fail "cannot read section .$s of $uki"
+		[ ! -s "$d/$s" ] || args+=("--$s=$d/$s")
+	done
+	/usr/lib/systemd/systemd-measure calculate "${args[@]}" --bank=sha256 --phase="$phases" --json=short |
+		jq -r '.sha256[0].hash'
+}
+
+persist_tokens() {
+	part_extract sealroot-persist "$TMP/persist.img"
+	cryptsetup luksDump --dump-json-metadata "$TMP/persist.img" | jq -c -S '{tokens, keyslots}' ||
+		fail "no LUKS2 header on the persistent partition of $E2E_DISK"
+	rm -f "$TMP/persist.img"
 }
 
 # The first line number of extended regex RE in the log (0 if absent).
