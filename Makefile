@@ -64,7 +64,7 @@ FUZZ_TIME   ?= 300
 FUZZ_SMOKE  ?= 15
 
 .PHONY: all deps check unit unit-asan host fuzz fuzz-smoke lint format install demo \
-        bench-layout bench e2e clean help man rpm
+        bench-layout bench e2e mutants clean help man rpm
 
 all: $(B)/sealroot
 
@@ -78,6 +78,7 @@ help:
 	@echo "make fuzz         libFuzzer targets, FUZZ_TIME=$(FUZZ_TIME)s each"
 	@echo "make lint         clang-format --dry-run, cppcheck and shellcheck"
 	@echo "make e2e          end-to-end boots in QEMU (OVMF Secure Boot, swtpm; slow)"
+	@echo "make mutants      mutation gate: tests/mutants/list planted one at a time (E2E=1: also e2e; not in check)"
 	@echo "make bench-layout layout apply benchmark vs. a shell baseline, merge of an image update"
 	@echo "make bench        boot benchmark: sealroot vs. shell vs. stock systemd in QEMU (BENCH_N=5, BENCH_ARGS=--quick)"
 	@echo "make man          man pages from man/*.md (go-md2man)"
@@ -162,6 +163,11 @@ demo: deps
 
 e2e: $(B)/sealroot
 	@tests/e2e/run
+
+# Not part of check: plants each mutation of tests/mutants/list in a scratch
+# copy and runs the tests it names (E2E=1 adds the e2e ones; -j2 by default).
+mutants: $(B)/sealroot
+	@tests/mutants/run $(if $(E2E),--e2e) $(MUTANTS_ARGS)
 
 bench-layout: $(B)/sealroot
 	@scripts/bench/bench-layout

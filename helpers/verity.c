@@ -328,9 +328,11 @@ bool verity_sig_may_fall_back(int kernel_err, bool sig_verified)
 {
 	if (!sig_verified)
 		return false; /* nobody but the kernel checked it, and it refused */
-	/* No key in the kernel's keyring, or no signature support in dm-verity. */
+	/* No key in the kernel's keyring, or no signature support in dm-verity.
+	 * libcryptsetup 2.6 (Debian 12) turns the kernel's ENOKEY ("Root hash
+	 * verification failed") into ENODEV. */
 	return kernel_err == -EKEYREJECTED || kernel_err == -ENOKEY || kernel_err == -EINVAL ||
-	       kernel_err == -ENOTSUP;
+	       kernel_err == -ENOTSUP || kernel_err == -ENODEV;
 }
 
 int verity_activate(const struct verity_config *v, const struct verity_devices *d, const char *name,

@@ -55,8 +55,9 @@ const char *verity_sig_mode_name(enum verity_sig_mode m);
 /* After the kernel refused a root hash signature with KERNEL_ERR: may the
  * root be activated by its root hash alone?  Only when SIG_VERIFIED (the
  * userspace check against the initramfs certificates passed) and the
- * kernel's error means it could not check (no key: EKEYREJECTED, ENOKEY; no
- * signature support: EINVAL, ENOTSUP).  Never for an unverified signature. */
+ * kernel's error means it could not check (no key: EKEYREJECTED, ENOKEY, and
+ * ENODEV, which libcryptsetup 2.6 makes of the kernel's ENOKEY; no signature
+ * support: EINVAL, ENOTSUP).  Never for an unverified signature. */
 bool verity_sig_may_fall_back(int kernel_err, bool sig_verified);
 
 /* Activate read-only as /dev/mapper/NAME.  First checks the top of the hash

@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
-# Seeding on ext4 keeps owner, mode, nanosecond mtime, user.* / security.* /
-# trusted.* xattrs and POSIX ACLs; symlinks are copied as symlinks, FIFOs as
+# Seeding on ext4 keeps owner, mode (set-id and sticky bits too), nanosecond
+# mtime, user.* / security.* / trusted.* xattrs and POSIX ACLs; symlinks are copied as symlinks, FIFOs as
 # FIFOs, hard links as hard links; a device node or socket in the image is
 # left out with a warning (never created) and the entry is still bound.
 . "$(dirname "$0")/lib-layout.sh"
@@ -30,6 +30,14 @@ mkfifo -m 0620 "$S/image/etc/app/fifo"
 chown 1001:1002 "$S/image/etc/app/fifo"
 setfacl -m u:77:rw "$S/image/etc/app/fifo"
 ln "$S/image/etc/app/app.conf" "$S/image/etc/app/sub/hardlink"
+# Set-id and sticky bits (set after the owner: chown would clear them).
+mkdir "$S/image/etc/app/shared" "$S/image/etc/app/drop"
+chown 1001:1002 "$S/image/etc/app/shared"
+chmod 2770 "$S/image/etc/app/shared"
+chmod 1777 "$S/image/etc/app/drop"
+cp /usr/bin/id "$S/image/etc/app/tool"
+chown 1001:1002 "$S/image/etc/app/tool"
+chmod 6755 "$S/image/etc/app/tool"
 python3 -c 'import socket, sys; socket.socket(socket.AF_UNIX).bind(sys.argv[1])' "$S/image/etc/app/sock"
 # Last, so that adding the entries above does not change it: a non-empty
 # directory's mtime.
@@ -71,5 +79,8 @@ assert_eq "$(stat -c "%u:%g %a" "$f")" "$(stat -c "%u:%g %a" "$S/image/etc/app/f
 getfacl -p "$f" | grep -q '^user:77:rw-' || fail "FIFO ACL not copied"
 assert_eq "$(stat -c '%i %h' "$S/persist/etc/app/sub/hardlink")" "$(stat -c '%i %h' "$c")" "hard link kept (inode, link count)"
 assert_eq "$(stat -c '%h' "$c")" 2 "two links"
+assert_eq "$(stat -c '%u:%g %a' "$S/persist/etc/app/shared")" "1001:1002 2770" "set-gid directory"
+assert_eq "$(stat -c '%a' "$S/persist/etc/app/drop")" 1777 "sticky directory"
+assert_eq "$(stat -c '%u:%g %a' "$S/persist/etc/app/tool")" "1001:1002 6755" "set-uid/set-gid file"
 [ -z "$(find "$S/persist" -name '.sealroot-seed.*')" ] || fail "temporary left behind"
 echo PASS

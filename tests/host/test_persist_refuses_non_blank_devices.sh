@@ -1,7 +1,9 @@
 #!/bin/bash
 # Provisioning never formats something that may hold data: a filesystem, a
-# LUKS2 volume with a keyslot but no token, a LUKS1 header, unknown non-zero
-# bytes.  A corrupted systemd-tpm2 token gives a clear error, no reformat.
+# LUKS2 volume with a keyslot but no token, one carrying sealroot's
+# provisioning marker but a token or keyslot sealroot never writes before its
+# TPM2 token (a foreign token, a second keyslot, a recovery token), a LUKS1
+# header, unknown non-zero bytes.  A corrupted systemd-tpm2 token gives a clear error, no reformat.
 source "$(dirname "$0")/lib-persist.sh"
 persist_setup
 
@@ -44,6 +46,32 @@ before=$(sha256sum <"$img")
 run_expect_rc 1 provision "$img"
 assert_grep "did not expect; refusing to touch it" "$TMP/out"
 assert_eq "$(sha256sum <"$img")" "$before" "marked LUKS2 image with a foreign token"
+# ... or a second keyslot and no token at all (provisioning writes one keyslot
+# before its token; a second one is someone's data key) ...
+img=$(new_image luks-marked-two-slots)
+cryptsetup luksFormat --type luks2 -q --pbkdf pbkdf2 --pbkdf-force-iterations 1000 \
+	--key-file "$TMP/pw" "$img"
+printf pw2 >"$TMP/pw2"
+cryptsetup luksAddKey -q --pbkdf pbkdf2 --pbkdf-force-iterations 1000 --key-file "$TMP/pw" \
+	"$img" "$TMP/pw2"
+cryptsetup config --subsystem sealroot-provisioning "$img"
+assert_eq "$(keyslot_count "$img")" 2 "keyslots of the marked image (test set-up)"
+before=$(sha256sum <"$img")
+run_expect_rc 1 provision "$img"
+assert_grep "but also 0 token\(s\) and 2 keyslot\(s\) sealroot did not expect; refusing" "$TMP/out"
+run_expect_rc 1 "$SEALROOT" persist open --cmdline "" --device "$img" --tpm2-device "$TCTI" --no-activate
+assert_grep "did not expect; refusing to touch it" "$TMP/out"
+assert_eq "$(sha256sum <"$img")" "$before" "marked LUKS2 image with two keyslots"
+# ... or one keyslot that a recovery token names (a recovery key exists).
+img=$(new_image luks-marked-recovery)
+cryptsetup luksFormat --type luks2 -q --pbkdf pbkdf2 --pbkdf-force-iterations 1000 \
+	--key-file "$TMP/pw" "$img"
+cryptsetup config --subsystem sealroot-provisioning "$img"
+printf '{"type":"systemd-recovery","keyslots":["0"]}' | cryptsetup token import "$img"
+before=$(sha256sum <"$img")
+run_expect_rc 1 provision "$img"
+assert_grep "but also 1 token\(s\) and 1 keyslot\(s\) sealroot did not expect; refusing" "$TMP/out"
+assert_eq "$(sha256sum <"$img")" "$before" "marked LUKS2 image with a recovery token"
 
 # LUKS1.
 img=$(new_image luks1)

@@ -2,7 +2,8 @@
 # Unlocking: PCR 15 is extended after every unseal so the secret cannot be
 # unsealed twice in one boot; a changed PCR 7 makes check/open fail naming
 # PCR 7 without touching the image; the default policy fails (exit 1), the
-# volatile policy mounts an empty tmpfs and exits 0 with status "volatile".
+# volatile policy mounts an empty tmpfs (nosuid,nodev, like the partition
+# it stands in for) and exits 0 with status "volatile".
 source "$(dirname "$0")/lib-lock.sh"
 persist_setup
 img=$(new_image img)
@@ -40,10 +41,13 @@ mp=$TMP/sysroot/opt
 unshare -m bash -c '
 	"$@" >"'"$TMP"'/out" 2>&1 || exit $?
 	findmnt -n -o FSTYPE "'"$mp"'" >"'"$TMP"'/fstype"
+	findmnt -n -o OPTIONS "'"$mp"'" >"'"$TMP"'/options"
 ' _ "$SEALROOT" persist open --cmdline "sealroot.on_unlock_failure=volatile" \
 	--device "$img" --tpm2-device "$TCTI" --no-activate --mount-point "$mp" ||
 	{ cat "$TMP/out"; fail "volatile open did not exit 0"; }
 assert_eq "$(cat "$TMP/fstype")" tmpfs "mount point under the volatile policy"
+assert_grep '(^|,)nosuid(,|$)' "$TMP/options"
+assert_grep '(^|,)nodev(,|$)' "$TMP/options"
 assert_grep "could NOT be unlocked" "$TMP/out"
 assert_grep "EMPTY tmpfs" "$TMP/out"
 jq -e '.stages[-1].action == "volatile"' "$SEALROOT_REPORT" >/dev/null ||

@@ -66,6 +66,15 @@ run_expect_rc 0 "$SEALROOT" verity open --no-activate --cert-dir certs --cmdline
 if [ -n "$no_dm" ]; then
 	run_expect_rc 1 "$SEALROOT" verity open --cert-dir certs --name "$NAME" --cmdline "roothash=$RH $DEVS systemd.verity_root_options=root-hash-signature=$TMP/rh.p7s"
 	assert_grep "signature verified" "$TMP/out"
+	# Verified in userspace: the kernel's "not supported" (no device-mapper
+	# here) lets it go on with the root hash alone, which then fails.
+	assert_grep "kernel could not check the root hash signature \(Operation not supported\); it was verified in userspace" "$TMP/out"
+	assert_grep "Failed to activate /dev/mapper/$NAME" "$TMP/out"
+	assert_no_file "/dev/mapper/$NAME"
+	note "  ...but with no certificates only the kernel checks it: its refusal is final"
+	run_expect_rc 1 "$SEALROOT" verity open --cert-dir "$TMP/nocerts" --name "$NAME" --cmdline "roothash=$RH $DEVS systemd.verity_root_options=root-hash-signature=$TMP/rh.p7s"
+	assert_grep "The kernel refused the root hash signature for $NAME .*Not activating" "$TMP/out"
+	assert_no_grep "kernel could not check|Failed to activate" "$TMP/out"
 	assert_no_file "/dev/mapper/$NAME"
 fi
 

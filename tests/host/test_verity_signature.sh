@@ -2,9 +2,10 @@
 # Root hash signatures checked in userspace against the certificates shipped
 # in the initramfs (--cert-dir): a valid signature passes; a signature by
 # another key, a tampered signature, a signature over another hash, a signer
-# certificate not made for code signing (unless sealroot.verity_sig_eku=
-# names its purpose), or a missing signature when certificates are shipped
-# all fail closed.
+# certificate not made for code signing (no code-signing extended key usage
+# unless sealroot.verity_sig_eku= names its purpose, or a keyUsage without
+# digitalSignature), or a missing signature when certificates are shipped all
+# fail closed.
 source "$(dirname "$0")/../lib.sh"
 
 cd "$TMP"
@@ -12,9 +13,9 @@ dd if=/dev/urandom of=data.img bs=4096 count=64 status=none
 veritysetup format data.img hash.img >fmt.txt
 RH=$(awk '/^Root hash:/ {print $3}' fmt.txt)
 
-mkcert() { # NAME [EKU]: self-signed signing certificate + key (default EKU codeSigning)
+mkcert() { # NAME [EKU [KU]]: self-signed certificate + key (default codeSigning, digitalSignature)
 	openssl req -x509 -newkey rsa:2048 -nodes -keyout "$1.key" -out "$1.crt" -days 1 \
-		-subj "/CN=sealroot test $1" -addext "keyUsage=digitalSignature" \
+		-subj "/CN=sealroot test $1" -addext "keyUsage=${3:-digitalSignature}" \
 		-addext "extendedKeyUsage=${2:-codeSigning}" 2>/dev/null
 }
 sign() { # KEY-NAME TEXT OUT
@@ -79,6 +80,14 @@ run_expect_rc 0 V --cert-dir tls-certs --cmdline "roothash=$RH sealroot.verity_s
 note "  ...and naming another purpose refuses the code-signing certificate"
 run_expect_rc 1 V --cert-dir certs --cmdline "roothash=$RH sealroot.verity_sig_eku=1.3.6.1.4.1.55555.7 systemd.verity_root_options=root-hash-signature=$TMP/good.p7s"
 assert_grep "does not list the extended key usage 1\.3\.6\.1\.4\.1\.55555\.7" "$TMP/out"
+
+note "a code-signing certificate whose keyUsage lacks digitalSignature (an encryption key) is refused"
+mkcert enc codeSigning keyEncipherment
+mkdir enc-certs && cp enc.crt enc-certs/
+sign enc "$RH" enc.p7s
+run_expect_rc 1 V --cert-dir enc-certs --cmdline "roothash=$RH systemd.verity_root_options=root-hash-signature=$TMP/enc.p7s"
+assert_grep "certificate .*CN ?= ?sealroot test enc has a keyUsage without digitalSignature; refusing it" "$TMP/out"
+assert_grep "signature is not valid" "$TMP/out"
 
 note "signature checked against the wrong certificate fails closed"
 run_expect_rc 1 V --cert-dir other-certs --cmdline "roothash=$RH systemd.verity_root_options=root-hash-signature=$TMP/good.p7s"

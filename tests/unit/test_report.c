@@ -312,6 +312,28 @@ static void test_status_failed_stage_exits_1(void **state)
 	assert_int_equal(run_status(NULL, NULL), 1);
 }
 
+/* Every negative errno is a failure, EPERM (1) and the largest alike. */
+static void test_report_every_error_is_failed(void **state)
+{
+	struct fixture *f = *state;
+	static const int errs[] = { -EPERM, -EKEYREJECTED, -4095 };
+	char name[16];
+
+	for (size_t i = 0; i < sizeof(errs) / sizeof(errs[0]); i++) {
+		snprintf(name, sizeof(name), "stage%zu", i);
+		report_stage_end(report_stage_begin(name), errs[i]);
+	}
+	json_object *root = load(f);
+	for (size_t i = 0; i < sizeof(errs) / sizeof(errs[0]); i++) {
+		json_object *s = stage_at(root, i);
+		assert_string_equal(json_object_get_string(get(s, "result")), "failed");
+		assert_int_equal(json_object_get_int(get(s, "errno")), -errs[i]);
+		assert_string_equal(json_object_get_string(get(s, "error")), strerror(-errs[i]));
+	}
+	json_object_put(root);
+	assert_int_equal(run_status(NULL, NULL), 1);
+}
+
 static void test_status_invalid_report_exits_1(void **state)
 {
 	struct fixture *f = *state;
@@ -348,6 +370,7 @@ int main(void)
 		T(test_status_ok_report_succeeds),
 		T(test_status_shows_the_migration_list),
 		T(test_status_failed_stage_exits_1),
+		T(test_report_every_error_is_failed),
 		T(test_status_invalid_report_exits_1),
 		T(test_status_usage_error),
 #undef T
