@@ -156,14 +156,8 @@ static int scan_add(struct scan *sc, struct manifest_record *rec)
 {
 	if (sc->n >= MANIFEST_MAX_RECORDS)
 		return -E2BIG;
-	if (sc->n == sc->cap) {
-		size_t c = sc->cap ? sc->cap * 2 : 64;
-		struct manifest_record *t = reallocarray(sc->recs, c, sizeof(*t));
-		if (!t)
-			return -ENOMEM;
-		sc->recs = t;
-		sc->cap = c;
-	}
+	if (array_reserve(sc->recs, &sc->cap, sc->n, 64) < 0)
+		return -ENOMEM;
 	sc->recs[sc->n++] = *rec;
 	*rec = (struct manifest_record){};
 	return 0;

@@ -181,14 +181,8 @@ static int parse_entry(struct parser *p, const char *s, const char *end, struct 
 		return bad(p, "entries are not in increasing order (or one is listed twice)");
 	if (m->n_entries >= MANIFEST_MAX_ENTRIES)
 		return bad(p, "too many entries");
-	if (m->n_entries == *cap) {
-		size_t c = *cap ? *cap * 2 : 16;
-		struct manifest_entry *t = reallocarray(m->entries, c, sizeof(*t));
-		if (!t)
-			return -ENOMEM;
-		m->entries = t;
-		*cap = c;
-	}
+	if (array_reserve(m->entries, cap, m->n_entries, 16) < 0)
+		return -ENOMEM;
 	struct manifest_entry *e = &m->entries[m->n_entries++];
 	*e = (struct manifest_entry){ .path = TAKE_PTR(path) };
 	e->image_id = strndup(s, (size_t)(sp - s));
@@ -261,15 +255,9 @@ static int parse_record(struct parser *p, const char *s, const char *end, struct
 		free(rec.path);
 		return bad(p, "records are not in increasing order (or one is listed twice)");
 	}
-	if (e->n_records == *cap) {
-		size_t c = *cap ? *cap * 2 : 16;
-		struct manifest_record *t = reallocarray(e->records, c, sizeof(*t));
-		if (!t) {
-			free(rec.path);
-			return -ENOMEM;
-		}
-		e->records = t;
-		*cap = c;
+	if (array_reserve(e->records, cap, e->n_records, 16) < 0) {
+		free(rec.path);
+		return -ENOMEM;
 	}
 	e->records[e->n_records++] = rec;
 	(*total)++;

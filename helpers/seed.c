@@ -306,14 +306,8 @@ static const struct seen_link *link_find(const struct copy_ctx *cx, const struct
 
 static int link_remember(struct copy_ctx *cx, const struct stat *st, const char *rel)
 {
-	if (cx->n_links == cx->cap_links) {
-		size_t cap = cx->cap_links ? cx->cap_links * 2 : 16;
-		struct seen_link *t = reallocarray(cx->links, cap, sizeof(*t));
-		if (!t)
-			return -ENOMEM;
-		cx->links = t;
-		cx->cap_links = cap;
-	}
+	if (array_reserve(cx->links, &cx->cap_links, cx->n_links, 16) < 0)
+		return -ENOMEM;
 	struct seen_link *l = &cx->links[cx->n_links];
 	if (asprintf(&l->path, "%s%s%s", cx->top_name, *rel ? "/" : "", rel) < 0)
 		return -ENOMEM;

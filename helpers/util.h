@@ -118,6 +118,24 @@ static inline usec_t now_usec(clockid_t clock)
 	return (usec_t)ts.tv_sec * USEC_PER_SEC + (usec_t)ts.tv_nsec / 1000;
 }
 
+/* Make room for element N of the array ARR (capacity *CAPP elements): when
+ * N >= *CAPP, grow to FIRST elements, else double.  0, or -ENOMEM with ARR
+ * and *CAPP unchanged. */
+#define array_reserve(arr, capp, n, first)                                                         \
+	({                                                                                         \
+		int _ar_r = 0;                                                                     \
+		if ((n) >= *(capp)) {                                                              \
+			size_t _ar_c = *(capp) ? *(capp)*2 : (first);                              \
+			__typeof__(arr) _ar_t = reallocarray((arr), _ar_c, sizeof(*(arr)));        \
+			if (_ar_t) {                                                               \
+				(arr) = _ar_t;                                                     \
+				*(capp) = _ar_c;                                                   \
+			} else                                                                     \
+				_ar_r = -ENOMEM;                                                   \
+		}                                                                                  \
+		_ar_r;                                                                             \
+	})
+
 static inline bool streq(const char *a, const char *b)
 {
 	return strcmp(a, b) == 0;
