@@ -15,6 +15,14 @@
 #                         a boot is gone with its namespace.
 #   apply [rc]            inside boot: sealroot layout apply --root $R $LAYOUT,
 #                         expecting exit status rc (default 0); output in $S/out
+#   boot_on_partition 'COMMANDS'
+#                         boot, with $S/part as the whole persistent partition
+#                         on $R/opt (as `persist open` mounts it), instead of
+#                         $S/persist on the target: the tree is $S/part$PBT
+#   layout_env            $TMP/layout.env from stdin, exported as $LAYOUT
+#   layout_field KEY      the field KEY of the layout stage of $SEALROOT_REPORT,
+#                         "-" when absent; a list (merge, migration) as one
+#                         "RESULT PATH" line per item
 if [ -z "${SEALROOT_IN_NS:-}" ]; then
 	SEALROOT_IN_NS=1 exec unshare -m --propagation private bash "$0" "$@"
 fi
@@ -77,4 +85,25 @@ boot() {
 		}
 		ismount() { mountpoint -q "$R$1"; }
 		'"$1"
+}
+
+boot_on_partition() {
+	boot '
+		umount "$R$PBT"
+		mount --bind "$S/part" "$R/opt"
+		'"$1"
+}
+
+layout_env() {
+	cat >"$TMP/layout.env"
+	export LAYOUT=$TMP/layout.env
+}
+
+layout_field() {
+	python3 - "$SEALROOT_REPORT" "$1" <<'PY'
+import json, sys
+st = [s for s in json.load(open(sys.argv[1]))["stages"] if s["name"] == "layout"][0]
+v = st.get(sys.argv[2], "-")
+print("\n".join(m["result"] + " " + m.get("path", m.get("from", "")) for m in v) if isinstance(v, list) else v)
+PY
 }

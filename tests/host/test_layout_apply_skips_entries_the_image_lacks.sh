@@ -14,7 +14,7 @@ echo "Port 22" >"$S/image/etc/ssh/sshd_config"
 # The persistent partition, mounted on /opt at boot as `persist open` does:
 # the persistent tree is its .mount/persistence.
 mkdir -p "$S/part/.mount/persistence"
-cat >"$TMP/layout.env" <<'L'
+layout_env <<'L'
 TMPFS_OVERLAYS_PATHS="
 	/var
 	/var/edge-node
@@ -27,7 +27,6 @@ PERSISTENT_BIND_PATHS="
 "
 PERSISTENT_BIND_FILES="/var/log/inbm-update-status.log"
 L
-export LAYOUT=$TMP/layout.env
 
 "$SEALROOT" layout check --root "$S/image" "$LAYOUT" >"$TMP/check.out" 2>"$TMP/check.err" ||
 	{ cat "$TMP/check.err"; fail "check --root must exit 0 with warnings only"; }
@@ -38,12 +37,6 @@ $LAYOUT:8:2: warning: persistent bind '/var/edge-node/pua' is skipped at boot: t
 W
 diff -u "$TMP/want" "$TMP/check.err" || fail "check --root warnings differ"
 
-boot_on_partition() {
-	boot '
-		umount "$R$PBT"
-		mount --bind "$S/part" "$R/opt"
-		'"$1"
-}
 boot_on_partition '
 	apply 0
 	ismount /etc/ssh

@@ -13,18 +13,10 @@ scratch_init
 mkdir -p "$S/image/etc/app"
 echo "a v1" >"$S/image/etc/app/a.conf"
 echo "b v1" >"$S/image/etc/app/b.conf"
-cat >"$TMP/layout.env" <<'L'
+layout_env <<'L'
 PERSISTENT_BIND_PATHS="/etc/app"
 L
-export LAYOUT=$TMP/layout.env
 M=$S/persist/.sealroot-manifest
-field() {
-	python3 - "$SEALROOT_REPORT" "$1" <<'PY'
-import json, sys
-st = [s for s in json.load(open(sys.argv[1]))["stages"] if s["name"] == "layout"][0]
-print(st.get(sys.argv[2], "-"))
-PY
-}
 
 boot 'apply'
 assert_file "$M"
@@ -40,17 +32,17 @@ boot '
 assert_grep "error: layout: /opt/.mount/persistence/.sealroot-manifest:$lines: a SHA-256 of 64 lowercase hex digits was expected; the manifest is not used" "$S/out"
 assert_eq "$(cat "$S/persist/etc/app/a.conf")" "a v1" "unknown base: an unchanged file is not overwritten"
 assert_eq "$(cat "$S/persist/etc/app/new.conf")" "new v2" "unknown base: a missing file is added"
-assert_eq "$(field result)" ok "a corrupt manifest does not stop the boot"
-assert_eq "$(field merge_conflicts)" 1 "the differing file is a conflict"
-assert_eq "$(field merge_added)" 1 "one file added"
-assert_eq "$(field merge_updated)" 0 "nothing updated"
+assert_eq "$(layout_field result)" ok "a corrupt manifest does not stop the boot"
+assert_eq "$(layout_field merge_conflicts)" 1 "the differing file is a conflict"
+assert_eq "$(layout_field merge_added)" 1 "one file added"
+assert_eq "$(layout_field merge_updated)" 0 "nothing updated"
 assert_grep "^error +/opt/.mount/persistence/.sealroot-manifest:$lines: a SHA-256" "$S/status"
 assert_grep "^conflict +/etc/app/a.conf " "$S/status"
 assert_eq "$(cat "$S/persist/.sealroot-manifest.corrupt")" "$(cat "$TMP/corrupt")" "kept aside"
 assert_eq "$(head -1 "$M")" "sealroot-manifest 1" "a valid manifest replaces it"
 boot 'apply'
-assert_eq "$(field merge_added)" - "the next boot of the same image merges nothing"
-assert_eq "$(field merge_error)" - "and reports no error"
+assert_eq "$(layout_field merge_added)" - "the next boot of the same image merges nothing"
+assert_eq "$(layout_field merge_error)" - "and reports no error"
 
 # A symbolic link as the manifest: not followed, its target untouched.
 echo "precious" >"$S/outside"

@@ -9,10 +9,9 @@
 scratch_init
 mkdir -p "$S/image/etc/app"
 echo "v1" >"$S/image/etc/app/app.conf"
-cat >"$TMP/layout.env" <<'L'
+layout_env <<'L'
 PERSISTENT_BIND_PATHS="/etc/app"
 L
-export LAYOUT=$TMP/layout.env
 A=$(printf 'a%.0s' $(seq 64))
 B=$(printf 'b%.0s' $(seq 64))
 export A B

@@ -19,26 +19,10 @@ echo "banner v1" >"$S/image/etc/ssh/banner"
 echo "old tool" >"$S/image/etc/ssh/dropped_in_v2"
 echo "ca v1" >"$S/image/etc/ssh/keys/ca.pub"
 echo "127.0.0.1 localhost" >"$S/image/etc/hosts"
-cat >"$TMP/layout.env" <<'L'
+layout_env <<'L'
 PERSISTENT_BIND_PATHS="/etc/ssh /etc/hosts /etc/ssh/keys"
 L
-export LAYOUT=$TMP/layout.env
 M=$S/persist/.sealroot-manifest
-report_field() { # KEY: the layout stage's field, or "none"
-	python3 - "$SEALROOT_REPORT" "$1" <<'PY'
-import json, sys
-st = [s for s in json.load(open(sys.argv[1]))["stages"] if s["name"] == "layout"][0]
-print(st.get(sys.argv[2], "none"))
-PY
-}
-merge_items() {
-	python3 - "$SEALROOT_REPORT" <<'PY'
-import json, sys
-st = [s for s in json.load(open(sys.argv[1]))["stages"] if s["name"] == "layout"][0]
-for m in st.get("merge", []):
-    print(m["result"], m["path"])
-PY
-}
 
 # Boot 1: seeding records what the image shipped.
 boot 'apply'
@@ -49,7 +33,7 @@ assert_grep '^R f 0644 0 0 8 [0-9a-f]{64} /etc/ssh/sshd_config$' "$M"
 assert_grep '^R d 0755 0 0 0 - /etc/ssh/keys$' "$M"
 assert_grep '^E tree:[0-9a-f]{64} /etc/ssh/keys$' "$M"
 assert_eq "$(grep -c '^R .* /etc/ssh/keys$' "$M")" 1 "the nested bind is recorded by its own entry only"
-assert_eq "$(report_field merge_added)" none "no merge on the seeding boot"
+assert_eq "$(layout_field merge_added)" - "no merge on the seeding boot"
 
 # The user changes things (on the running system, through the binds).
 boot '
@@ -62,7 +46,7 @@ sum1=$(sha256sum "$M")
 # Boot 3, same image: nothing to merge, manifest untouched.
 boot 'apply'
 assert_eq "$(sha256sum "$M")" "$sum1" "the same image leaves the manifest as it is"
-assert_eq "$(report_field merge_added)" none "the same image is not merged"
+assert_eq "$(layout_field merge_added)" - "the same image is not merged"
 
 # Image v2.
 echo "Port 22 # v2" >"$S/image/etc/ssh/sshd_config"
@@ -92,12 +76,12 @@ assert_eq "$(cat "$P/dropped_in_v2")" "old tool" "a file the image dropped stays
 assert_eq "$(cat "$P/sshd_config.d/10-image.conf")" "PasswordAuthentication no" "new directory added"
 assert_eq "$(cat "$P/new_key.pub")" "key v2" "new file added"
 assert_eq "$(cat "$S/persist/etc/hosts")" "$(printf '127.0.0.1 localhost\n::1 localhost')" "file bind updated"
-assert_eq "$(report_field merge_added)" 3 "added: sshd_config.d, its file, new_key.pub"
-assert_eq "$(report_field merge_updated)" 3 "updated: ssh_config, keys/ca.pub, /etc/hosts"
-assert_eq "$(report_field merge_kept)" 2 "kept: moduli (deleted), dropped_in_v2 (dropped)"
-assert_eq "$(report_field merge_conflicts)" 1 "one conflict"
-assert_eq "$(merge_items)" "conflict /etc/ssh/sshd_config" "the conflict is listed"
-assert_eq "$(report_field result)" ok "a merge with a conflict does not fail the step"
+assert_eq "$(layout_field merge_added)" 3 "added: sshd_config.d, its file, new_key.pub"
+assert_eq "$(layout_field merge_updated)" 3 "updated: ssh_config, keys/ca.pub, /etc/hosts"
+assert_eq "$(layout_field merge_kept)" 2 "kept: moduli (deleted), dropped_in_v2 (dropped)"
+assert_eq "$(layout_field merge_conflicts)" 1 "one conflict"
+assert_eq "$(layout_field merge)" "conflict /etc/ssh/sshd_config" "the conflict is listed"
+assert_eq "$(layout_field result)" ok "a merge with a conflict does not fail the step"
 assert_grep '^MERGE of the image update into the persistent copies: added 3 updated 3 kept 2 conflicts 1$' "$S/status"
 assert_grep '^conflict +/etc/ssh/sshd_config +changed on this device and in the new image' "$S/status"
 assert_grep '^R f 0600 7 8 12 [0-9a-f]{64} /etc/ssh/ssh_config$' "$M"
@@ -110,7 +94,7 @@ boot '
 	apply
 	rm "$R/etc/ssh/new_key.pub"
 '
-assert_eq "$(report_field merge_added)" none "second boot of v2: no merge"
+assert_eq "$(layout_field merge_added)" - "second boot of v2: no merge"
 assert_eq "$(sha256sum "$M")" "$sum2" "second boot of v2: manifest unchanged"
 rm -f "$TMP/tree.after"
 find "$S/persist" -printf '%p %y %m %U:%G %s %T@\n' | sort | grep -v 'new_key.pub' >"$TMP/tree.after"
@@ -121,6 +105,6 @@ assert_eq "$(grep -v new_key.pub "$TMP/tree.before" | grep -v "^$S/persist/etc/s
 echo "key v3" >"$S/image/etc/ssh/new_key.pub"
 boot 'apply'
 assert_no_file "$P/new_key.pub"
-assert_eq "$(report_field merge_kept)" 1 "deleted after being added: kept deleted"
-assert_eq "$(report_field merge_added)" 0 "nothing added by v3"
+assert_eq "$(layout_field merge_kept)" 1 "deleted after being added: kept deleted"
+assert_eq "$(layout_field merge_added)" 0 "nothing added by v3"
 echo PASS

@@ -20,19 +20,14 @@ echo "user edits me v1" >"$S/image/etc/app/edited.conf"
 echo "user deletes me v1" >"$S/image/etc/app/deleted.conf"
 echo "k v1" >"$S/image/etc/app/keep/k"
 echo "id v1" >"$S/image/etc/app-id"
-cat >"$TMP/layout.env" <<'L'
+layout_env <<'L'
 PERSISTENT_BIND_PATHS="/etc/app /etc/app-id"
 L
-export LAYOUT=$TMP/layout.env
 export SEALROOT_TEST
-merge_report() {
-	python3 - "$SEALROOT_REPORT" <<'PY'
-import json, sys
-st = [s for s in json.load(open(sys.argv[1]))["stages"] if s["name"] == "layout"][0]
-print(st["result"], *(st.get("merge_" + k, "-") for k in ("added", "updated", "kept", "conflicts")))
-for m in st.get("merge", []):
-    print(m["result"], m["path"])
-PY
+merge_report() { # "RESULT ADDED UPDATED KEPT CONFLICTS", then the merge list
+	echo "$(layout_field result) $(layout_field merge_added) $(layout_field merge_updated)" \
+		"$(layout_field merge_kept) $(layout_field merge_conflicts)"
+	[ "$(layout_field merge)" = - ] || layout_field merge
 }
 
 # Seed with v1, the user edits and deletes.

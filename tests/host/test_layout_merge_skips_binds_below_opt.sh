@@ -14,17 +14,10 @@ echo "app v1" >"$S/image/etc/app/a"
 # /opt/data (the device's) and the persistent tree.
 mkdir -p "$S/part/.mount/persistence" "$S/part/data"
 echo "the device's" >"$S/part/data/f"
-cat >"$TMP/layout.env" <<'L'
+layout_env <<'L'
 PERSISTENT_BIND_PATHS="/opt/data /etc/app"
 L
-export LAYOUT=$TMP/layout.env
 M=$S/part/.mount/persistence/.sealroot-manifest
-boot_on_partition() {
-	boot '
-		umount "$R$PBT"
-		mount --bind "$S/part" "$R/opt"
-		'"$1"
-}
 boot_on_partition 'apply'
 assert_file "$M"
 assert_no_grep '/opt/data' "$M"
