@@ -171,7 +171,9 @@ PY
 #   cmp_init           scratch tree on tmpfs, $EMT_MODEL, $LAYOUT (cmp_layout),
 #                      the functions below exported for boot
 #   cmp_image v1|v2    $S/image as image version 1, or updated to version 2
-#   cmp_layout FILE    its layout: overlays /var and /etc, binds nested in them
+#   cmp_layout FILE    its layout: overlays /var and /etc, binds nested in them,
+#                      two of them (/etc/lms, the file /var/log/inbm.log) absent
+#                      from the image
 #   cmp_device_writes  (inside boot, after the layout is applied) what the
 #                      device does: edits, a new key, a deletion, a new file
 #                      with an ACL, a chmod, writes to the overlays
@@ -231,7 +233,10 @@ PERSISTENT_BIND_PATHS="
 	/etc/ssh
 	/etc/app
 	/var/lib/app
+	/etc/lms
+	/var/log/inbm.log
 "
+PERSISTENT_BIND_FILES="/var/log/inbm.log"
 PERSISTENT_BIND_TARGET="/opt/.mount/persistence"
 TMPFS_OVERLAY_TARGET="/opt/.mount/tmpfs"
 L
@@ -250,8 +255,9 @@ cmp_device_writes() {
 	echo "db=2" >>"$R/var/lib/app/db"
 	echo "changed" >"$R/etc/motd"
 	echo "new" >"$R/var/log/new.log"
+	echo "update 1 done" >>"$R/var/log/inbm.log"
 	touch -d "$t" "$R/etc/ssh/sshd_config" "$R/etc/ssh/ssh_host_ed25519_key" "$R/etc/app/local.conf" \
-		"$R/etc/machine-id" "$R/var/lib/app/db" "$R/etc/motd" "$R/var/log/new.log"
+		"$R/etc/machine-id" "$R/var/lib/app/db" "$R/etc/motd" "$R/var/log/new.log" "$R/var/log/inbm.log"
 }
 
 cmp_view() {

@@ -16,7 +16,11 @@
 #  - a directory the device chmod'ed keeps its mode with sealroot, EMT gives
 #    it the image's back at every boot: /etc/app;
 #  - an image update reaches a file the device never changed with sealroot,
-#    never with EMT (it only adds what the store lacks): /etc/app/keep.conf.
+#    never with EMT (it only adds what the store lacks): /etc/app/keep.conf;
+#  - a bind whose path the image lacks is created by sealroot inside its
+#    overlay (a file for PERSISTENT_BIND_FILES) and what is written there
+#    stays; EMT binds nothing there, so the write lands in the overlay and
+#    is gone at the next boot: /etc/lms, /var/log/inbm.log.
 # Everything else agrees: seeding (hard links, symlinks, FIFOs, owners,
 # modes, times, xattrs), the device's writes through binds and overlays,
 # overlays reset at boot, new image files added, the device's edits kept.
@@ -68,13 +72,16 @@ for v in emt sr; do
 done
 
 # Where they differ, and only there.
-acls="/etc/app/app.conf /etc/app/sub /var"
-assert_eq "$(cmp_differ "$S/emt.1" "$S/sr.1")" "$acls" "first boot: paths whose views differ"
-assert_eq "$(cmp_differ "$S/emt.1w" "$S/sr.1w")" "$acls" "after the writes: paths whose views differ"
-assert_eq "$(cmp_differ "$S/emt.2" "$S/sr.2")" "/etc/app /etc/app/app.conf /etc/app/del.conf /etc/app/sub /var" \
+assert_eq "$(cmp_differ "$S/emt.1" "$S/sr.1")" "/etc/app/app.conf /etc/app/sub /etc/lms /var /var/log/inbm.log" \
+	"first boot: paths whose views differ"
+# The write to /var/log/inbm.log looks the same on both, until the reboot.
+assert_eq "$(cmp_differ "$S/emt.1w" "$S/sr.1w")" "/etc/app/app.conf /etc/app/sub /etc/lms /var" \
+	"after the writes: paths whose views differ"
+assert_eq "$(cmp_differ "$S/emt.2" "$S/sr.2")" \
+	"/etc/app /etc/app/app.conf /etc/app/del.conf /etc/app/sub /etc/lms /var /var/log/inbm.log" \
 	"second boot: paths whose views differ"
 assert_eq "$(cmp_differ "$S/emt.3" "$S/sr.3")" \
-	"/etc/app /etc/app/app.conf /etc/app/del.conf /etc/app/keep.conf /etc/app/sub /var" \
+	"/etc/app /etc/app/app.conf /etc/app/del.conf /etc/app/keep.conf /etc/app/sub /etc/lms /var /var/log/inbm.log" \
 	"updated image: paths whose views differ"
 
 # Each difference is the documented one.
@@ -98,6 +105,11 @@ assert_eq "$(line sr.2 /etc/app/del.conf)" "" "sealroot brought back a file the 
 	fail "sealroot did not update a file the device never changed"
 [[ $(line emt.3 /etc/app/keep.conf) == *sha256=$(sha keep=1)* ]] ||
 	fail "the EMT model updated an existing file"
+[[ $(line sr.1 /etc/lms) == "/etc/lms d 755 0:0" && $(line sr.1 /var/log/inbm.log) == "/var/log/inbm.log f 644 0:0 0 "* ]] ||
+	fail "sealroot did not create the missing bind mount points: $(line sr.1 /etc/lms) / $(line sr.1 /var/log/inbm.log)"
+assert_eq "$(line emt.1 /etc/lms)$(line emt.1 /var/log/inbm.log)" "" "the EMT model created a missing mount point"
+[[ $(line sr.2 /var/log/inbm.log) == *sha256=$(sha "update 1 done")* ]] || fail "sealroot lost the write to the file bind"
+assert_eq "$(line emt.2 /var/log/inbm.log)" "" "the EMT model kept an overlay write"
 # sealroot lists what it merged; the device's sshd_config is a conflict.
 merge=$(jq -r '.stages[] | select(.name == "layout") |
 	"\(.merge_added) \(.merge_updated) \(.merge_conflicts) \([.merge[].path] | join(","))"' "$TMP/report.3.json")
