@@ -8,6 +8,8 @@
 #   E2E_TIMEOUT    per-boot wall-clock limit in seconds (default 420)
 #   E2E_MKIMAGE, E2E_BOOT  the INSTALLED sealroot-mkimage and sealroot-boot
 #                  (tests/e2e/run stages make install): every image and boot uses them
+#   E2E_VERITY_KEY, E2E_VERITY_CERT  the root hash signing key and certificate
+#                  (code signing); the certificate is in every initrd of the build
 #
 #   e2e_disk [DIR]          copy the image to $TMP/disk.raw (a fresh machine's disk)
 #   e2e_boot NAME [OPTS…]   boot $E2E_DISK with machine state $TMP/machine; the serial
@@ -19,8 +21,10 @@
 #   e2e_variant NAME ROOTFS INITRD "ARGS"
 #                           build (once, cached in $E2E_ARTIFACTS/variant-NAME) an
 #                           image of ROOTFS whose signed UKI's command line is
-#                           mkimage's default + $E2E_CMDLINE + ARGS; sets VARIANT
-#                           (more mkimage options after ARGS, e.g. --emergency-shell)
+#                           mkimage's default + $E2E_CMDLINE + ARGS, its root hash
+#                           signed with E2E_VERITY_KEY like every image; sets VARIANT
+#                           (more mkimage options after ARGS, e.g. --emergency-shell,
+#                           or --verity-key/--verity-cert to sign with another key)
 #   e2e_put_uki UKI         install UKI as the ESP's EFI/BOOT/BOOTX64.EFI of
 #                           $E2E_DISK (a firmware-side change: same disk, other UKI)
 #   e2e_part_blank LABEL    true if the first MiB of partition LABEL of $E2E_DISK is zeros
@@ -31,6 +35,11 @@
 #   part_sha256 LABEL       sha256 of the whole partition LABEL of $E2E_DISK
 #   part_extract LABEL FILE / part_write_back LABEL FILE
 #                           copy partition LABEL out of $E2E_DISK / back into it
+#   assert_root_hash_signature_userspace [LOG]
+#                           sealroot verified the root hash signature against the
+#                           initramfs's certificates, the kernel could not check it
+#                           (no key of ours in its keyring), and the report says
+#                           "userspace"
 #   assert_locked_no_shell SHA
 #                           the boot failed closed, as the attacker sees it: the
 #                           guest rebooted by itself (qemu -no-reboot ended before
@@ -106,7 +115,8 @@ e2e_variant() {
 	{
 		flock 9
 		"$E2E_MKIMAGE" -q --rootfs "$rootfs" --initrd "$initrd" --out "$VARIANT" \
-			--raw-only --fast --cmdline "${E2E_CMDLINE:?} $args" "$@"
+			--raw-only --fast --cmdline "${E2E_CMDLINE:?} $args" --root-hash-sig \
+			--verity-key "${E2E_VERITY_KEY:?}" --verity-cert "${E2E_VERITY_CERT:?}" "$@"
 	} 9>"$E2E_ARTIFACTS/.variant-$name.lock" >"$E2E_LOGDIR/mkimage-$name.log" 2>&1 ||
 		fail "building the image variant '$name' failed (see $E2E_LOGDIR/mkimage-$name.log)"
 }
@@ -201,4 +211,12 @@ assert_locked_no_shell() {
 	assert_no_grep 'Press Enter for maintenance|Give root password|Login incorrect|Entering emergency mode|:/# |sh-[0-9.]+# ' "$BOOT_LOG"
 	got=$(part_sha256 sealroot-persist)
 	[ "$got" = "$want" ] || fail "the persistent partition changed during the boot (log $BOOT_LOG)"
+}
+
+assert_root_hash_signature_userspace() {
+	local log=${1:-$BOOT_LOG}
+	assert_grep 'Kernel command line: .*root-hash-signature=base64:' "$log"
+	assert_grep 'SEALROOT-E2E-KMSG: .*sealroot: Root hash [0-9a-f]+: signature verified against /etc/sealroot/verity-certs' "$log"
+	assert_grep 'SEALROOT-E2E-KMSG: .*sealroot: The kernel could not check the root hash signature' "$log"
+	assert_marker verity_signature userspace "$log"
 }
