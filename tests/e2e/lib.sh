@@ -35,6 +35,12 @@
 #   part_sha256 LABEL       sha256 of the whole partition LABEL of $E2E_DISK
 #   part_extract LABEL FILE / part_write_back LABEL FILE
 #                           copy partition LABEL out of $E2E_DISK / back into it
+#   assert_layout_mounts_hardened [LOG]
+#                           every mount of tests/e2e/layout.env (and the persistent
+#                           partition, the overlay tmpfs) is nosuid,nodev; each
+#                           overlay's upper directory is on the overlay tmpfs
+#                           (/opt/.mount/tmpfs), and a file written below /var is
+#                           in that upper directory, not in the root
 #   assert_root_hash_signature_userspace [LOG]
 #                           sealroot verified the root hash signature against the
 #                           initramfs's certificates, the kernel could not check it
@@ -211,6 +217,22 @@ assert_locked_no_shell() {
 	assert_no_grep 'Press Enter for maintenance|Give root password|Login incorrect|Entering emergency mode|:/# |sh-[0-9.]+# ' "$BOOT_LOG"
 	got=$(part_sha256 sealroot-persist)
 	[ "$got" = "$want" ] || fail "the persistent partition changed during the boot (log $BOOT_LOG)"
+}
+
+assert_layout_mounts_hardened() {
+	local log=${1:-$BOOT_LOG} m o
+	for m in /opt /opt/.mount/tmpfs /var /etc/lp /etc/ssh /etc/machine-id /var/lib/e2e; do
+		o=$(marker "options:$m" "$log")
+		case ",$o," in
+		*,nosuid,*nodev,* | *,nodev,*nosuid,*) ;;
+		*) fail "$m is mounted without nosuid,nodev: options '$o' (log $log)" ;;
+		esac
+	done
+	for m in /var /etc/lp; do
+		assert_marker "upper:$m" "/opt/.mount/tmpfs$m/upper,tmpfs,/opt/.mount/tmpfs" "$log"
+	done
+	assert_marker tmpfs_write ok "$log"
+	assert_marker upper_holds_write yes "$log"
 }
 
 assert_root_hash_signature_userspace() {

@@ -3,7 +3,7 @@
 # The same two boots as test_provision_then_reboot, with a classic (shell,
 # non-systemd) dracut initramfs: verity opened from the initqueue (the root
 # hash signature verified in userspace), persist and layout from the
-# pre-pivot hook.
+# pre-pivot hook (every mount nosuid,nodev, overlays writing to their tmpfs).
 source "$(dirname "$0")/../lib.sh"
 source "$(dirname "$0")/lib.sh"
 
@@ -24,6 +24,7 @@ assert_marker persistent_write ok
 assert_marker tmpfs_file missing
 assert_marker tmpfs_write ok
 assert_root_hash_signature_userspace
+assert_layout_mounts_hardened
 boot1_id=$(marker boot_id)
 
 e2e_boot boot2 --args "sealroot_test=basic"
