@@ -48,14 +48,16 @@ HDRS        := $(wildcard helpers/*.h)
 # Man pages: Markdown sources converted with go-md2man (make man).  The
 # generated .TH line is replaced so the header does not depend on the
 # go-md2man version: NAME, SECTION, "", "sealroot VERSION", the section's manual.
-MAN_SRCS    := $(wildcard man/*.[578].md) layout/layout.env.5.md
+MAN_SRCS    := $(wildcard man/*.[578].md)
 MAN_PAGES   := $(foreach f,$(MAN_SRCS),$(B)/man/$(basename $(notdir $(f))))
 GO_MD2MAN   ?= go-md2man
 # Guides installed to DOCDIR (packaging/sealroot.spec lists the same files).
 DOC_GUIDES  := docs/architecture.md docs/integrator.md docs/verity.md docs/tpm2-luks.md \
                docs/image-builder.md
-# Shell libraries scripts/mkimage sources (installed beside it in LIBEXECDIR/lib).
-MKIMAGE_LIBS := scripts/lib/mkimage-util.sh scripts/lib/ab-slots.sh
+# Shell libraries scripts/mkimage and scripts/boot source (installed beside
+# them in LIBEXECDIR/lib).
+MKIMAGE_LIBS := scripts/lib/cli.sh scripts/lib/mkimage-util.sh scripts/lib/ab-slots.sh \
+	scripts/lib/pcr-sign.sh
 man_title    = $(if $(filter 5,$(1)),File Formats,$(if $(filter 7,$(1)),Miscellaneous,System Administration))
 
 FUZZ_TIME   ?= 300
@@ -77,9 +79,9 @@ help:
 	@echo "make lint         clang-format --dry-run, cppcheck and shellcheck"
 	@echo "make e2e          end-to-end boots in QEMU (OVMF Secure Boot, swtpm; slow)"
 	@echo "make mutants      mutation gate: tests/mutants/list planted one at a time (E2E=1: also e2e; not in check)"
-	@echo "make bench-layout layout apply benchmark vs. a shell baseline"
+	@echo "make bench-layout layout apply benchmark vs. a shell baseline, merge of an image update"
 	@echo "make bench        boot benchmark: sealroot vs. shell vs. stock systemd in QEMU (BENCH_N=5, BENCH_ARGS=--quick)"
-	@echo "make man          man pages from man/*.md and layout/layout.env.5.md (go-md2man)"
+	@echo "make man          man pages from man/*.md (go-md2man)"
 	@echo "make rpm          build the RPM from a git archive of HEAD (scripts/build-rpm)"
 	@echo "make install      DESTDIR=… PREFIX=… install binary, dracut module, layout, docs, man pages"
 
@@ -168,7 +170,7 @@ mutants: $(B)/sealroot
 	@tests/mutants/run $(if $(E2E),--e2e) $(MUTANTS_ARGS)
 
 bench-layout: $(B)/sealroot
-	@scripts/bench-layout
+	@scripts/bench/bench-layout
 
 # Not part of check: boots QEMU 3*N+1 times (<= 45 min), see docs/performance.md.
 bench: $(B)/sealroot
@@ -180,10 +182,6 @@ $(B)/man/%: man/%.md | $(B)/man
 	$(GO_MD2MAN) -in $< -out $@.tmp
 	n='$*'; sec=$${n##*.}; name=$$(echo "$${n%.*}" | tr a-z A-Z); \
 	sed "0,/^\.TH /s|^\.TH .*|.TH \"$$name\" \"$$sec\" \"\" \"sealroot $(VERSION)\" \"$(call man_title,$(subst .,,$(suffix $*)))\"|" $@.tmp >$@ && rm -f $@.tmp
-$(B)/man/layout.env.5: layout/layout.env.5.md | $(B)/man
-	@command -v $(GO_MD2MAN) >/dev/null || { echo "make man: $(GO_MD2MAN) not found (apt-get install go-md2man, or scripts/install-deps)" >&2; exit 1; }
-	$(GO_MD2MAN) -in $< -out $@.tmp
-	sed '0,/^\.TH /s|^\.TH .*|.TH "LAYOUT.ENV" "5" "" "sealroot $(VERSION)" "$(call man_title,5)"|' $@.tmp >$@ && rm -f $@.tmp
 $(B)/man:
 	mkdir -p $@
 
@@ -199,7 +197,7 @@ install: $(B)/sealroot man
 	for f in modules.d/90sealroot/*; do case $$f in *.sh) ;; *) install -m 0644 $$f $(DESTDIR)$(DRACUTDIR)/ ;; esac; done
 	install -D -m 0644 layout/layout.env $(DESTDIR)$(DATADIR)/sealroot/layout.env
 	install -d $(DESTDIR)$(DOCDIR)
-	install -m 0644 README.md COPYING layout/layout.env.5.md $(DESTDIR)$(DOCDIR)/
+	install -m 0644 README.md COPYING man/layout.env.5.md $(DESTDIR)$(DOCDIR)/
 	install -m 0644 $(DOC_GUIDES) $(DESTDIR)$(DOCDIR)/
 	for p in $(MAN_PAGES); do s=$${p##*.}; install -D -m 0644 $$p $(DESTDIR)$(MANDIR)/man$$s/$${p##*/}; done
 	install -D -m 0755 scripts/mkimage $(DESTDIR)$(LIBEXECDIR)/mkimage

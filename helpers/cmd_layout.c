@@ -5,151 +5,126 @@
  * root directory.
  */
 #include <fcntl.h>
-#include <getopt.h>
 
-#include "cmdline.h"
+#include "kcmdline.h"
 #include "commands.h"
 #include "layout.h"
 #include "layout_apply.h"
+#include "layout_merge.h"
 #include "log.h"
+#include "options.h"
 #include "report.h"
 #include "safe_path.h"
 
-static void usage_layout(FILE *out)
-{
-	fprintf(out, "Usage: sealroot layout COMMAND [OPTIONS] FILE\n\n"
-		     "Read a layout.env (tmpfs overlays and persistent bind mounts).\n\n"
-		     "Commands:\n"
-		     "  check [--root DIR] FILE          report every problem in FILE\n"
-		     "  plan [--root DIR] [--json] FILE  print the ordered mount operations\n"
-		     "  apply --root DIR FILE            perform them beneath DIR\n\n"
-		     "Run 'sealroot layout COMMAND --help' for details.\n"
-		     "Exit status: 0 success, 1 invalid layout or failure, 2 usage error.\n");
-}
+enum { VERB_CHECK = 1 << 0, VERB_PLAN = 1 << 1, VERB_APPLY = 1 << 2 };
 
-static void usage_check(FILE *out)
-{
-	fprintf(out, "Usage: sealroot layout check [--root DIR] FILE\n\n"
-		     "Parse and validate FILE (never executing it).  Every problem is printed\n"
-		     "as FILE:LINE:COL: error: MESSAGE on stderr; a clean file prints a\n"
-		     "one-line summary on stdout.\n\n"
-		     "Options:\n"
-		     "  -r, --root DIR  also predict the first boot on the unpacked root DIR:\n"
-		     "                  an entry the boot would skip, or not mount because of a\n"
-		     "                  conflict, is a warning (FILE:LINE:COL: warning: …); a\n"
-		     "                  symlink or a required entry that cannot be applied is\n"
-		     "                  an error\n"
-		     "  -h, --help      show this help\n\n"
-		     "Exit status: 0 valid (warnings allowed), 1 errors found or FILE unreadable,\n"
-		     "2 usage error.\n");
-}
+static const struct opt_verb verbs[] = {
+	{ VERB_CHECK, "check", " [--root DIR] FILE",
+	  "Parse and validate FILE (never executing it).  Every problem is printed\n"
+	  "as FILE:LINE:COL: error: MESSAGE on stderr; a clean file prints a\n"
+	  "one-line summary on stdout.\n",
+	  "Exit status: 0 valid (warnings allowed), 1 errors found or FILE unreadable,\n"
+	  "2 usage error.\n" },
+	{ VERB_PLAN, "plan", " [--root DIR] [--json] FILE",
+	  "Print the mount operations FILE describes, in the order they are done:\n"
+	  "the tmpfs first, then parents before children, ties in file order.\n",
+	  "Exit status: 0 printed, 1 invalid layout, 2 usage error.\n" },
+	{ VERB_APPLY, "apply", " --root DIR [--cmdline S] [FILE]",
+	  "Parse FILE and perform its mounts beneath DIR (in the initramfs: the\n"
+	  "verified root, e.g. /sysroot).  Nothing is mounted when FILE is invalid.\n"
+	  "Without FILE, the layout is DIR + sealroot.layout= from the kernel command\n"
+	  "line (default /etc/sealroot/layout.env), read without following symlinks.\n"
+	  "The result is recorded as the 'layout' stage of the boot report.\n",
+	  "Entries the image cannot take are skipped with a warning, and a\n"
+	  "persistent copy whose type disagrees with the image is kept and not\n"
+	  "mounted (a conflict), unless the entry is in REQUIRED_PATHS.  Before a\n"
+	  "persistent copy is bound, an image update is merged into it (see\n"
+	  "layout.env(5), IMAGE UPDATES; roothash= of the command line names the\n"
+	  "image).\n\n"
+	  "Exit status: 0 applied (skips and conflicts allowed), 1 invalid layout\n"
+	  "or an entry failed, 2 usage error.\n" },
+};
 
-static void usage_plan(FILE *out)
-{
-	fprintf(out,
-		"Usage: sealroot layout plan [--root DIR] [--json] FILE\n\n"
-		"Print the mount operations FILE describes, in the order they are done:\n"
-		"the tmpfs first, then parents before children, ties in file order.\n\n"
-		"Options:\n"
-		"  -r, --root DIR  also check the mount points in DIR, as 'check' does\n"
-		"  -j, --json      print a JSON array of {op, target, source|upper/work, line,\n"
-		"                  required, file}\n"
-		"  -h, --help      show this help\n\n"
-		"Exit status: 0 printed, 1 invalid layout, 2 usage error.\n");
-}
+enum { OPT_ROOT = 'r', OPT_JSON = 'j', OPT_HELP = 'h', OPT_CMDLINE = 0x100 };
 
-static void usage_apply(FILE *out)
-{
-	fprintf(out, "Usage: sealroot layout apply --root DIR [--cmdline S] [FILE]\n\n"
-		     "Parse FILE and perform its mounts beneath DIR (in the initramfs: the\n"
-		     "verified root, e.g. /sysroot).  Nothing is mounted when FILE is invalid.\n"
-		     "Without FILE, the layout is DIR + sealroot.layout= from the kernel command\n"
-		     "line (default /etc/sealroot/layout.env), read without following symlinks.\n"
-		     "The result is recorded as the 'layout' stage of the boot report.\n\n"
-		     "Options:\n"
-		     "  -r, --root DIR     the root to apply the layout to (required)\n"
-		     "      --cmdline S    read sealroot.layout= from S, not /proc/cmdline\n"
-		     "  -h, --help         show this help\n\n"
-		     "Entries the image cannot take are skipped with a warning, and a\n"
-		     "persistent copy whose type disagrees with the image is kept and not\n"
-		     "mounted (a conflict), unless the entry is in REQUIRED_PATHS.\n\n"
-		     "Exit status: 0 applied (skips and conflicts allowed), 1 invalid layout\n"
-		     "or an entry failed, 2 usage error.\n");
-}
+static const struct opt_def options[] = {
+	{ "root", OPT_ROOT, "DIR", VERB_CHECK,
+	  "also predict the first boot on the unpacked root DIR:\n"
+	  "an entry the boot would skip, or not mount because of a\n"
+	  "conflict, is a warning (FILE:LINE:COL: warning: …); a\n"
+	  "symlink or a required entry that cannot be applied is\n"
+	  "an error" },
+	{ "root", OPT_ROOT, "DIR", VERB_PLAN,
+	  "also check the mount points in DIR, as 'check' does" },
+	{ "root", OPT_ROOT, "DIR", VERB_APPLY, "the root to apply the layout to (required)" },
+	{ "json", OPT_JSON, NULL, VERB_PLAN,
+	  "print a JSON array of {op, target, source|upper/work, line,\n"
+	  "required, file}" },
+	{ "cmdline", OPT_CMDLINE, "S", VERB_APPLY,
+	  "read sealroot.layout= from S, not /proc/cmdline" },
+	{ "help", OPT_HELP, NULL, 0, "show this help" },
+};
+
+static const struct opt_command layout_command = {
+	.name = "layout",
+	.summary = "Usage: sealroot layout COMMAND [OPTIONS] FILE\n\n"
+		   "Read a layout.env (tmpfs overlays and persistent bind mounts).\n\n"
+		   "Commands:\n"
+		   "  check [--root DIR] FILE          report every problem in FILE\n"
+		   "  plan [--root DIR] [--json] FILE  print the ordered mount operations\n"
+		   "  apply --root DIR FILE            perform them beneath DIR\n\n"
+		   "Run 'sealroot layout COMMAND --help' for details.\n"
+		   "Exit status: 0 success, 1 invalid layout or failure, 2 usage error.\n",
+	OPT_TABLES(verbs, options),
+};
 
 struct layout_args {
 	const char *root;
 	const char *file;
 	const char *cmdline; /* apply: --cmdline S instead of /proc/cmdline */
 	bool json;
-	bool file_optional; /* apply: FILE defaults to sealroot.layout= beneath --root */
 };
 
-/* Returns 0, 1 for --help (already printed), or EXIT_USAGE after a message. */
-static int parse_args(int argc, char **argv, bool allow_json, void (*usage)(FILE *),
-		      struct layout_args *a)
+static int set_option(void *userdata, int id, const char *arg)
 {
-	static const struct option options[] = {
-		{ "root", required_argument, NULL, 'r' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "cmdline", required_argument, NULL, 'c' },
-		{ "help", no_argument, NULL, 'h' },
-		{},
-	};
-	int c;
+	struct layout_args *a = userdata;
 
-	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":r:jc:h", options, NULL)) >= 0) {
-		switch (c) {
-		case 'r':
-			a->root = optarg;
-			break;
-		case 'c':
-			if (!a->file_optional)
-				goto unknown;
-			a->cmdline = optarg;
-			break;
-		case 'j':
-			if (!allow_json)
-				goto unknown;
-			a->json = true;
-			break;
-		case 'h':
-			usage(stdout);
-			return 1;
-		case ':':
-			log_error("option '%s' needs an argument", argv[optind - 1]);
-			usage(stderr);
-			return EXIT_USAGE;
-		default:
-			goto unknown;
+	switch (id) {
+	case OPT_ROOT:
+		if (!*arg) {
+			log_error("--root needs a directory, not an empty string");
+			return -EINVAL;
 		}
-	}
-	if (optind >= argc && a->file_optional)
-		return 0;
-	if (optind >= argc) {
-		log_error("missing the layout FILE to read");
-		usage(stderr);
-		return EXIT_USAGE;
-	}
-	if (optind + 1 < argc) {
-		log_error("unexpected argument '%s': give exactly one layout FILE",
-			  argv[optind + 1]);
-		usage(stderr);
-		return EXIT_USAGE;
-	}
-	a->file = argv[optind];
-	if (a->root && !*a->root) {
-		log_error("--root needs a directory, not an empty string");
-		return EXIT_USAGE;
+		a->root = arg;
+		break;
+	case OPT_JSON:
+		a->json = true;
+		break;
+	case OPT_CMDLINE:
+		a->cmdline = arg;
+		break;
 	}
 	return 0;
+}
 
-unknown:
-	log_error("unknown option '%s' for 'sealroot layout %s'", argv[optind - 1], argv[0]);
-	usage(stderr);
-	return EXIT_USAGE;
+/* Returns 0, 1 for --help (already printed), or -EINVAL after a message.
+ * FILE is required except for 'apply' (sealroot.layout= beneath --root). */
+static int parse_args(int argc, char **argv, struct layout_args *a, struct opts *o)
+{
+	int r = opts_parse(&layout_command, argc, argv, set_option, a, o);
+
+	if (r != 0)
+		return r;
+	if (o->n_args > 1)
+		return opts_usage_error(o, "unexpected argument '%s': give exactly one layout FILE",
+					o->args[1]);
+	if (o->n_args == 1)
+		a->file = o->args[0];
+	else if (o->verb->verb != VERB_APPLY)
+		return opts_usage_error(o, "missing the layout FILE to read");
+	if (o->verb->verb == VERB_APPLY && !a->root)
+		return opts_usage_error(o, "needs --root DIR, the root to apply the layout to");
+	return 0;
 }
 
 /* Load and validate; diagnostics are printed here.  Returns 0, -EINVAL when the
@@ -205,41 +180,33 @@ static int count_kind(const struct layout *l, enum layout_kind k)
 	return n;
 }
 
-static int layout_check(int argc, char **argv)
+static int layout_check(const struct layout_args *a)
 {
-	struct layout_args a = {};
 	struct layout l = {};
-	int r = parse_args(argc, argv, false, usage_check, &a);
+	int r = load(a, &l);
 
-	if (r != 0)
-		return r == 1 ? 0 : r;
-	r = load(&a, &l);
 	if (r == 0)
-		printf("%s: ok, %d overlays, %d persistent binds\n", a.file,
+		printf("%s: ok, %d overlays, %d persistent binds\n", a->file,
 		       count_kind(&l, LAYOUT_TMPFS_OVERLAY),
 		       count_kind(&l, LAYOUT_PERSISTENT_BIND));
 	layout_done(&l);
 	return r < 0 ? 1 : 0;
 }
 
-static int layout_plan(int argc, char **argv)
+static int layout_plan(const struct layout_args *a)
 {
-	struct layout_args a = {};
 	struct layout l = {};
 	struct layout_plan plan = {};
-	int r = parse_args(argc, argv, true, usage_plan, &a);
+	int r = load(a, &l);
 
-	if (r != 0)
-		return r == 1 ? 0 : r;
-	r = load(&a, &l);
 	if (r < 0)
 		goto out;
 	r = layout_plan_build(&l, &plan);
 	if (r < 0) {
-		log_error_errno(r, "Failed to build the mount plan for %s: %m", a.file);
+		log_error_errno(r, "Failed to build the mount plan for %s: %m", a->file);
 		goto out;
 	}
-	if (a.json) {
+	if (a->json) {
 		r = layout_plan_print_json(&plan, stdout);
 		if (r < 0)
 			log_error_errno(r, "Failed to print the plan as JSON: %m");
@@ -285,25 +252,36 @@ static int layout_file_from_cmdline(const char *root, const char *cmdline, char 
 	return 0;
 }
 
-static int layout_apply_run(int argc, char **argv, struct layout_args *args)
+/* "roothash:HEX" when the command line names the verity root hash: the
+ * identity of the booted image for the merge of image updates; NULL
+ * otherwise (the merge then compares what the image ships). */
+static char *booted_image_id(const char *cmdline)
 {
-	struct layout_args a = {};
+	_cleanup_(sealroot_config_done) struct sealroot_config c = {};
+	char *id = NULL;
+	int r = cmdline_load_config(cmdline, &c);
+	if (r < 0) {
+		log_debug("layout: kernel command line not usable for the image identity (%s); "
+			  "images are told apart by their content",
+			  strerror(-r));
+		return NULL;
+	}
+	if (c.verity.root_hash_size == 0)
+		return NULL;
+	if (layout_merge_image_id(c.verity.root_hash, c.verity.root_hash_size, &id) < 0)
+		log_warning("layout: out of memory; images are told apart by their content");
+	return id;
+}
+
+static int layout_apply_run(const struct layout_args *args)
+{
+	struct layout_args a = *args;
 	struct layout l = {};
 	struct layout_plan plan = {};
 	struct report_stage *stage;
-	_cleanup_free_ char *default_file = NULL;
-	a.file_optional = true;
-	int r = parse_args(argc, argv, false, usage_apply, &a);
+	_cleanup_free_ char *default_file = NULL, *image_id = NULL;
+	int r;
 
-	*args = a;
-	if (r != 0)
-		return r == 1 ? 0 : r;
-	if (!a.root) {
-		log_error(
-		    "'sealroot layout apply' needs --root DIR, the root to apply the layout to");
-		usage_apply(stderr);
-		return EXIT_USAGE;
-	}
 	if (!a.file) {
 		r = layout_file_from_cmdline(a.root, a.cmdline, &default_file);
 		if (r < 0)
@@ -336,7 +314,8 @@ static int layout_apply_run(int argc, char **argv, struct layout_args *args)
 	}
 	report_stage_set_u64(stage, "operations", plan.n_ops);
 
-	r = layout_apply(&plan, a.root, stage);
+	image_id = booted_image_id(a.cmdline);
+	r = layout_apply_image(&plan, a.root, image_id, stage);
 	if (r < 0)
 		log_error_errno(r,
 				"Layout %s was not fully applied beneath %s: see the messages "
@@ -349,42 +328,21 @@ out:
 	return r < 0 ? 1 : 0;
 }
 
-/* A failed layout in the initramfs ends the boot: lock first. */
-static int layout_apply_cmd(int argc, char **argv)
-{
-	struct layout_args a = {};
-	int rc = layout_apply_run(argc, argv, &a);
-
-	if (rc != 0)
-		(void)cmd_lock_after_failure("layout", a.cmdline, NULL);
-	return rc;
-}
-
 int cmd_layout(int argc, char **argv)
 {
-	static const struct {
-		const char *name;
-		int (*run)(int argc, char **argv);
-	} verbs[] = {
-		{ "check", layout_check },
-		{ "plan", layout_plan },
-		{ "apply", layout_apply_cmd },
-	};
+	struct layout_args a = {};
+	struct opts o;
+	int r = parse_args(argc, argv, &a, &o);
 
-	if (argc < 2) {
-		log_error("'sealroot layout' needs a command: check, plan or apply");
-		usage_layout(stderr);
-		return EXIT_USAGE;
-	}
-	if (streq(argv[1], "-h") || streq(argv[1], "--help") || streq(argv[1], "help")) {
-		usage_layout(stdout);
+	if (r > 0)
 		return 0;
-	}
-	for (size_t i = 0; i < ELEMENTSOF(verbs); i++)
-		if (streq(argv[1], verbs[i].name))
-			return verbs[i].run(argc - 1, argv + 1);
-
-	log_error("unknown layout command '%s': use check, plan or apply", argv[1]);
-	usage_layout(stderr);
-	return EXIT_USAGE;
+	if (r == 0 && o.verb->verb == VERB_CHECK)
+		return layout_check(&a);
+	if (r == 0 && o.verb->verb == VERB_PLAN)
+		return layout_plan(&a);
+	int rc = r < 0 ? EXIT_USAGE : layout_apply_run(&a);
+	/* A failed layout in the initramfs ends the boot: lock first. */
+	if (rc != 0 && o.verb && o.verb->verb == VERB_APPLY)
+		(void)cmd_lock_after_failure("layout", a.cmdline, NULL);
+	return rc;
 }

@@ -10,12 +10,12 @@
  * cmd_lock_after_failure() is the same, run in-process by a stage command
  * that failed inside the initramfs (lock.h has the measurements).
  */
-#include <getopt.h>
-
-#include "cmdline.h"
 #include "commands.h"
+#include "kcmdline.h"
 #include "lock.h"
 #include "log.h"
+#include "options.h"
+#include "pcr_phase.h"
 #include "report.h"
 
 enum {
@@ -26,46 +26,40 @@ enum {
 	OPT_CMDLINE,
 };
 
-/* The one list of options: the parser accepts, and --help shows, these. */
-static const struct option_doc {
-	const char *name;
-	int id;
-	const char *arg;
-	const char *help;
-} option_docs[] = {
-	{ "reason", OPT_REASON, "WORD",
-	  "measure \"sealroot:failure:WORD\" ([a-z0-9-], at most 32; default " LOCK_REASON_DEFAULT
-	  ")" },
-	{ "tpm2-device", OPT_TPM2_DEVICE, "TCTI",
-	  "tpm2-tss TCTI (default: sealroot.tpm2_device=, else " SEALROOT_DEFAULT_TPM2_DEVICE ")" },
-	{ "name", OPT_NAME, "NAME",
-	  "dm-crypt name to close (default " SEALROOT_DEFAULT_PERSIST_NAME ")" },
-	{ "cmdline", OPT_CMDLINE, "S", "use S instead of /proc/cmdline" },
-	{ "help", OPT_HELP, NULL, "show this help" },
+static const struct opt_verb lock_verb[] = {
+	{ .synopsis = " [--reason WORD] [OPTIONS]",
+	  .help = "End this boot's access to the persistent partition: extend PCR " STRINGIFY(
+	      SEALROOT_TPM2_LOCK_PCR) " with\n"
+				      "SHA-256(\"sealroot:failure:WORD\"), so the TPM2 no longer "
+				      "unseals its key, and\n"
+				      "close /dev/mapper/NAME (unmount it everywhere, forced "
+				      "removal).  For the\n"
+				      "emergency and failure paths of the initramfs.  Messages "
+				      "also "
+				      "go to /dev/kmsg.\n",
+	  .footer = "Exit status: 0 PCR " STRINGIFY(
+	      SEALROOT_TPM2_LOCK_PCR) " extended and no /dev/mapper/NAME left, 1 otherwise\n"
+				      "(no TPM2 reachable, extend failed, volume still open), 2 "
+				      "usage error.\n" },
 };
 
-static void usage(FILE *out)
-{
-	fprintf(out,
-		"Usage: sealroot lock [--reason WORD] [OPTIONS]\n\n"
-		"End this boot's access to the persistent partition: extend PCR %d with\n"
-		"SHA-256(\"sealroot:failure:WORD\"), so the TPM2 no longer unseals its key, and\n"
-		"close /dev/mapper/NAME (unmount it everywhere, forced removal).  For the\n"
-		"emergency and failure paths of the initramfs.  Messages also go to /dev/kmsg.\n\n",
-		SEALROOT_TPM2_LOCK_PCR);
-	for (size_t i = 0; i < ELEMENTSOF(option_docs); i++) {
-		const struct option_doc *o = &option_docs[i];
-		char left[64];
+/* The one list of options: the parser accepts, and --help shows, these. */
+static const struct opt_def option_docs[] = {
+	{ "reason", OPT_REASON, "WORD", 0,
+	  "measure \"sealroot:failure:WORD\" ([a-z0-9-], at most 32; default " LOCK_REASON_DEFAULT
+	  ")" },
+	{ "tpm2-device", OPT_TPM2_DEVICE, "TCTI", 0,
+	  "tpm2-tss TCTI (default: sealroot.tpm2_device=, else " SEALROOT_DEFAULT_TPM2_DEVICE ")" },
+	{ "name", OPT_NAME, "NAME", 0,
+	  "dm-crypt name to close (default " SEALROOT_DEFAULT_PERSIST_NAME ")" },
+	{ "cmdline", OPT_CMDLINE, "S", 0, "use S instead of /proc/cmdline" },
+	{ "help", OPT_HELP, NULL, 0, "show this help" },
+};
 
-		(void)snprintf(left, sizeof(left), "--%s%s%s", o->name, o->arg ? " " : "",
-			       o->arg ? o->arg : "");
-		fprintf(out, "  %-20s %s\n", left, o->help);
-	}
-	fprintf(out,
-		"\nExit status: 0 PCR %d extended and no /dev/mapper/NAME left, 1 otherwise\n"
-		"(no TPM2 reachable, extend failed, volume still open), 2 usage error.\n",
-		SEALROOT_TPM2_LOCK_PCR);
-}
+static const struct opt_command lock_command = {
+	.name = "lock",
+	OPT_TABLES(lock_verb, option_docs),
+};
 
 struct lock_args {
 	const char *reason;
@@ -100,9 +94,20 @@ static int lock_run(const struct lock_args *a)
 		r_extend = log_error_errno(r, "lock: no TPM2 reachable through \"%s\": %m.", tcti);
 	else
 		r_extend = lock_measure_event(tpm, event, &rec);
+	/* With a signed PCR policy in use, leave its phase too (pcr_phase.h). */
+	const char *pubkey =
+	    have_cfg ? cfg.persist.tpm2_pcr_pubkey : SEALROOT_DEFAULT_TPM2_PCR_PUBKEY;
+	const char *phase = "not measured";
+	if (access(pubkey, F_OK) == 0) {
+		int k = pcr_phase_leave_initrd(tpm);
+		if (k < 0 && r_extend >= 0)
+			r_extend = k;
+		phase = k > 0 ? "left" : k == 0 ? "already left" : "FAILED";
+	}
 	r_close = lock_close_volume(name);
 
 	report_stage_set(stage, "reason", a->reason);
+	report_stage_set(stage, "pcr11_phase", phase);
 	lock_record_report(&rec, stage);
 	report_stage_set(stage, "closed",
 			 r_close > 0	? "yes"
@@ -127,55 +132,41 @@ static int lock_run(const struct lock_args *a)
 	return r;
 }
 
+static int set_option(void *userdata, int id, const char *arg)
+{
+	struct lock_args *a = userdata;
+
+	switch (id) {
+	case OPT_REASON:
+		a->reason = arg;
+		break;
+	case OPT_TPM2_DEVICE:
+		a->tpm2_device = arg;
+		break;
+	case OPT_NAME:
+		a->name = arg;
+		break;
+	case OPT_CMDLINE:
+		a->cmdline = arg;
+		break;
+	}
+	return 0;
+}
+
+/* 0, 1 when --help was printed, -EINVAL after a logged usage error. */
 static int parse_args(int argc, char **argv, struct lock_args *a)
 {
-	struct option options[ELEMENTSOF(option_docs) + 1];
-	int c;
+	struct opts o;
+	int r = opts_parse(&lock_command, argc, argv, set_option, a, &o);
 
-	for (size_t i = 0; i < ELEMENTSOF(option_docs); i++)
-		options[i] = (struct option){ option_docs[i].name,
-					      option_docs[i].arg ? required_argument : no_argument,
-					      NULL, option_docs[i].id };
-	options[ELEMENTSOF(option_docs)] = (struct option){};
-
-	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":h", options, NULL)) >= 0) {
-		switch (c) {
-		case OPT_HELP:
-			usage(stdout);
-			return 1;
-		case OPT_REASON:
-			a->reason = optarg;
-			break;
-		case OPT_TPM2_DEVICE:
-			a->tpm2_device = optarg;
-			break;
-		case OPT_NAME:
-			a->name = optarg;
-			break;
-		case OPT_CMDLINE:
-			a->cmdline = optarg;
-			break;
-		case ':':
-			log_error("'sealroot lock': option %s needs an argument", argv[optind - 1]);
-			return -EINVAL;
-		default:
-			log_error("'sealroot lock' does not accept option %s; see 'sealroot lock "
-				  "--help'",
-				  argv[optind - 1]);
-			return -EINVAL;
-		}
-	}
-	if (optind != argc) {
-		log_error("'sealroot lock' takes no positional arguments");
-		return -EINVAL;
-	}
-	if (!lock_reason_valid(a->reason)) {
-		log_error("--reason '%s' is not a word of 1 to %d characters from a-z, 0-9 and '-'",
-			  a->reason, LOCK_REASON_MAX);
-		return -EINVAL;
-	}
+	if (r != 0)
+		return r;
+	if (o.n_args != 0)
+		return opts_usage_error(&o, "takes no positional arguments");
+	if (!lock_reason_valid(a->reason))
+		return opts_usage_error(
+		    &o, "--reason '%s' is not a word of 1 to %d characters from a-z, 0-9 and '-'",
+		    a->reason, LOCK_REASON_MAX);
 	return 0;
 }
 

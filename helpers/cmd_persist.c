@@ -4,14 +4,13 @@
  * parsing, configuration from the kernel command line, the report stage.
  * The work is in persist.c and provision.c.
  */
-#include <getopt.h>
-
-#include "cmdline.h"
+#include "kcmdline.h"
 #include "commands.h"
 #include "discover.h"
 #include "encoding.h"
 #include "fault.h"
 #include "log.h"
+#include "options.h"
 #include "persist.h"
 #include "report.h"
 #include "secret.h"
@@ -26,33 +25,34 @@ enum verb {
 	VERB_ALL = VERB_OPEN | VERB_PROVISION | VERB_CHECK | VERB_RESEAL,
 };
 
-static const struct verb_doc {
-	enum verb verb;
-	const char *name;
-	const char *synopsis; /* positional arguments */
-	const char *help;
-} verbs[] = {
-	{ VERB_OPEN, "open", "",
+static const struct opt_verb verbs[] = {
+	{ VERB_OPEN, "open", " [OPTIONS]",
 	  "Provision a blank partition on first boot, otherwise unseal its key with the\n"
 	  "TPM2, activate, fsck and mount it (default <sysroot>/opt).  Settings come from\n"
 	  "the kernel command line (sealroot.persist=, sealroot.tpm2_pcrs=,\n"
 	  "sealroot.on_unlock_failure=, sealroot.recovery=, sealroot.recovery_timeout=,\n"
-	  "sealroot.recovery_key=); options override them.\n" },
-	{ VERB_PROVISION, "provision", " IMAGE",
+	  "sealroot.recovery_key=); options override them.\n",
+	  NULL },
+	{ VERB_PROVISION, "provision", " IMAGE [OPTIONS]",
 	  "Only the provisioning steps, on an image file or device; refuses a\n"
-	  "provisioned one.\n" },
-	{ VERB_CHECK, "check", " DEVICE",
+	  "provisioned one.\n",
+	  NULL },
+	{ VERB_CHECK, "check", " DEVICE [OPTIONS]",
 	  "Exit 0 if this TPM2 unseals a token of DEVICE and its keyslot accepts the\n"
-	  "secret; changes nothing.\n" },
-	{ VERB_RESEAL, "reseal", " DEVICE",
+	  "secret; changes nothing.\n",
+	  NULL },
+	{ VERB_RESEAL, "reseal", " DEVICE [OPTIONS]",
 	  "Enroll a new secret sealed to --pcrs (plus the lock PCR 15), then remove the\n"
 	  "old TPM2 token and keyslot.  Works on the booted system: the PCRs are bound\n"
 	  "to their current values (or --pcr-value), PCR 15 to its value at boot before\n"
-	  "the unlock (from the old token, else zero).\n" },
+	  "the unlock (from the old token, else zero).  With --pcr-key the new policy\n"
+	  "first needs a signature of PCR 11 by that key (signed PCR policy), so\n"
+	  "updated images signed with it unlock without another reseal.\n",
+	  NULL },
 };
 
 enum {
-	OPT_HELP = 'h',
+	OPT_HELP = 0xff, /* not a letter: persist has no short options (-h still works) */
 	OPT_CMDLINE = 0x100,
 	OPT_DEVICE,
 	OPT_TPM2_DEVICE,
@@ -65,17 +65,13 @@ enum {
 	OPT_RECOVERY_KEY,
 	OPT_RECOVERY_KEY_OUTPUT,
 	OPT_RECOVERY_KEY_FILE,
+	OPT_PCR_KEY,
+	OPT_PCR_SIGNATURE,
 };
 
 /* The one list of options: the parser accepts, and --help shows, exactly
- * these, per verb. */
-static const struct option_doc {
-	const char *name;
-	int id;
-	const char *arg; /* NULL: no argument */
-	unsigned verbs;
-	const char *help;
-} option_docs[] = {
+ * these, per verb (options.h). */
+static const struct opt_def option_docs[] = {
 	{ "help", OPT_HELP, NULL, VERB_ALL, "show this help" },
 	{ "cmdline", OPT_CMDLINE, "S", VERB_OPEN | VERB_PROVISION,
 	  "use S instead of /proc/cmdline" },
@@ -100,37 +96,16 @@ static const struct option_doc {
 	  "write a new recovery key there, not to the console" },
 	{ "recovery-key-file", OPT_RECOVERY_KEY_FILE, "FILE", VERB_RESEAL,
 	  "authorise the reseal with the recovery key in FILE" },
+	{ "pcr-key", OPT_PCR_KEY, "PEM", VERB_RESEAL,
+	  "seal to a signed PCR 11 policy of this public key" },
+	{ "pcr-signature", OPT_PCR_SIGNATURE, "FILE", VERB_CHECK | VERB_RESEAL,
+	  "PCR signatures for signed tokens (default " SEALROOT_DEFAULT_TPM2_PCR_SIGNATURE ")" },
 };
 
-static void usage_verb(FILE *out, const struct verb_doc *v)
-{
-	fprintf(out, "Usage: sealroot persist %s%s [OPTIONS]\n\n%s\n", v->name, v->synopsis,
-		v->help);
-	for (size_t i = 0; i < ELEMENTSOF(option_docs); i++) {
-		const struct option_doc *o = &option_docs[i];
-		char left[64];
-
-		if (!(o->verbs & v->verb))
-			continue;
-		(void)snprintf(left, sizeof(left), "--%s%s%s", o->name, o->arg ? " " : "",
-			       o->arg ? o->arg : "");
-		fprintf(out, "  %-27s %s\n", left, o->help);
-	}
-}
-
-static void usage(FILE *out, const struct verb_doc *only)
-{
-	if (only) {
-		usage_verb(out, only);
-		return;
-	}
-	fprintf(out, "Usage: sealroot persist {open|provision|check|reseal} ... [--help]\n\n");
-	for (size_t i = 0; i < ELEMENTSOF(verbs); i++) {
-		usage_verb(out, &verbs[i]);
-		if (i + 1 < ELEMENTSOF(verbs))
-			fputc('\n', out);
-	}
-}
+static const struct opt_command persist_command = {
+	.name = "persist",
+	OPT_TABLES(verbs, option_docs),
+};
 
 struct args {
 	const char *verb;
@@ -141,6 +116,8 @@ struct args {
 	const char *name;
 	const char *recovery_key_output;
 	const char *recovery_key_file;
+	const char *pcr_key;
+	const char *pcr_signature;
 	uint32_t pcr_mask;
 	struct pcr_value_overrides pcr_values;
 	bool have_pcrs;
@@ -166,144 +143,107 @@ static int parse_pcr_value(const char *s, struct pcr_value_overrides *ov)
 	return 0;
 }
 
-/* getopt_long also takes unambiguous abbreviations (--recovery-key for
- * --recovery-key-file); refuse them, so only the options --help lists are
- * accepted.  Called right after getopt_long matched O. */
-static bool long_option_exact(int argc, char **argv, const struct option *o)
+static int set_option(void *userdata, int id, const char *arg)
 {
-	int at = optind - 1;
+	struct args *a = userdata;
 
-	/* "--name VALUE": optarg is the element after the option. */
-	if (o->has_arg == required_argument && at >= 1 && at < argc && optarg == argv[at])
-		at--;
-	if (at < 0 || at >= argc || !startswith(argv[at], "--"))
-		return false;
-	const char *text = argv[at] + 2;
-	size_t len = strcspn(text, "=");
-	return len == strlen(o->name) && strncmp(text, o->name, len) == 0;
-}
-
-static int parse_args(int argc, char **argv, struct args *a)
-{
-	struct option options[ELEMENTSOF(option_docs) + 1];
-	const struct verb_doc *v = NULL;
-	int c;
-
-	if (argc < 2) {
-		usage(stderr, NULL);
-		return -EINVAL;
-	}
-	a->verb = argv[1];
-	if (streq(a->verb, "-h") || streq(a->verb, "--help")) {
-		usage(stdout, NULL);
-		return 1;
-	}
-	for (size_t i = 0; i < ELEMENTSOF(verbs); i++)
-		if (streq(a->verb, verbs[i].name))
-			v = &verbs[i];
-	if (!v) {
-		log_error("unknown 'persist' command '%s' (open, provision, check, reseal); see "
-			  "'sealroot persist --help'",
-			  a->verb);
-		return -EINVAL;
-	}
-
-	/* Only this verb's options reach getopt, so others are refused. */
-	size_t n = 0;
-	for (size_t i = 0; i < ELEMENTSOF(option_docs); i++)
-		if (option_docs[i].verbs & v->verb)
-			options[n++] =
-			    (struct option){ option_docs[i].name,
-					     option_docs[i].arg ? required_argument : no_argument,
-					     NULL, option_docs[i].id };
-	options[n] = (struct option){};
-
-	/* Parse what follows the verb; optind = 0 makes getopt start afresh. */
-	argc--;
-	argv++;
-	optind = 0;
-	opterr = 0;
-	int li = -1;
-	while ((c = getopt_long(argc, argv, ":h", options, &li)) >= 0) {
-		if (li >= 0 && !long_option_exact(argc, argv, &options[li])) {
-			log_error("'sealroot persist %s': write option --%s in full", v->name,
-				  options[li].name);
+	switch (id) {
+	case OPT_CMDLINE:
+		a->cmdline = arg;
+		break;
+	case OPT_DEVICE:
+		a->device = arg;
+		break;
+	case OPT_TPM2_DEVICE:
+		a->tpm2_device = arg;
+		break;
+	case OPT_PCRS:
+		if (cmdline_parse_pcr_list(arg, &a->pcr_mask) < 0) {
+			log_error("--pcrs=%s is not a PCR list like 7 or 0,7", arg);
 			return -EINVAL;
 		}
-		li = -1;
-		switch (c) {
-		case OPT_HELP:
-			usage(stdout, v);
-			return 1;
-		case OPT_CMDLINE:
-			a->cmdline = optarg;
-			break;
-		case OPT_DEVICE:
-			a->device = optarg;
-			break;
-		case OPT_TPM2_DEVICE:
-			a->tpm2_device = optarg;
-			break;
-		case OPT_PCRS:
-			if (cmdline_parse_pcr_list(optarg, &a->pcr_mask) < 0) {
-				log_error("--pcrs=%s is not a PCR list like 7 or 0,7", optarg);
-				return -EINVAL;
-			}
-			a->have_pcrs = true;
-			break;
-		case OPT_PCR_VALUE:
-			if (parse_pcr_value(optarg, &a->pcr_values) < 0) {
-				log_error("--pcr-value=%s is not N=HEX with a PCR number 0..23 and "
-					  "%d hex digits (a SHA-256 value)",
-					  optarg, 2 * TPM2_SHA256_SIZE);
-				return -EINVAL;
-			}
-			break;
-		case OPT_MOUNT_POINT:
-			a->mount_point = optarg;
-			break;
-		case OPT_NAME:
-			a->name = optarg;
-			break;
-		case OPT_NO_MOUNT:
-			a->no_mount = true;
-			break;
-		case OPT_NO_ACTIVATE:
-			a->no_activate = true;
-			break;
-		case OPT_RECOVERY_KEY:
-			a->recovery_key = true;
-			break;
-		case OPT_RECOVERY_KEY_OUTPUT:
-			a->recovery_key_output = optarg;
-			break;
-		case OPT_RECOVERY_KEY_FILE:
-			a->recovery_key_file = optarg;
-			break;
-		case ':':
-			log_error("'sealroot persist %s': option %s needs an argument", v->name,
-				  argv[optind - 1]);
-			return -EINVAL;
-		default:
-			log_error("'sealroot persist %s' does not accept option %s; see 'sealroot "
-				  "persist %s --help'",
-				  v->name, argv[optind - 1], v->name);
+		a->have_pcrs = true;
+		break;
+	case OPT_PCR_VALUE:
+		if (parse_pcr_value(arg, &a->pcr_values) < 0) {
+			log_error("--pcr-value=%s is not N=HEX with a PCR number 0..23 and "
+				  "%d hex digits (a SHA-256 value)",
+				  arg, 2 * TPM2_SHA256_SIZE);
 			return -EINVAL;
 		}
-	}
-	/* check/reseal/provision take the device as a positional argument. */
-	if (v->verb != VERB_OPEN) {
-		if (optind != argc - 1) {
-			log_error("'sealroot persist %s' needs exactly one DEVICE argument",
-				  a->verb);
-			return -EINVAL;
-		}
-		a->device = argv[optind];
-	} else if (optind != argc) {
-		log_error("'sealroot persist open' takes no positional arguments");
-		return -EINVAL;
+		break;
+	case OPT_MOUNT_POINT:
+		a->mount_point = arg;
+		break;
+	case OPT_NAME:
+		a->name = arg;
+		break;
+	case OPT_NO_MOUNT:
+		a->no_mount = true;
+		break;
+	case OPT_NO_ACTIVATE:
+		a->no_activate = true;
+		break;
+	case OPT_RECOVERY_KEY:
+		a->recovery_key = true;
+		break;
+	case OPT_RECOVERY_KEY_OUTPUT:
+		a->recovery_key_output = arg;
+		break;
+	case OPT_RECOVERY_KEY_FILE:
+		a->recovery_key_file = arg;
+		break;
+	case OPT_PCR_KEY:
+		a->pcr_key = arg;
+		break;
+	case OPT_PCR_SIGNATURE:
+		a->pcr_signature = arg;
+		break;
 	}
 	return 0;
+}
+
+/* 0, 1 when --help was printed, -EINVAL after a logged usage error. */
+static int parse_args(int argc, char **argv, struct args *a)
+{
+	struct opts o;
+
+	/* Known even when parsing fails: a failed 'open' still locks. */
+	a->verb = argc > 1 ? argv[1] : NULL;
+	int r = opts_parse(&persist_command, argc, argv, set_option, a, &o);
+	if (r != 0)
+		return r;
+	/* check/reseal/provision take the device as a positional argument. */
+	if (o.verb->verb != VERB_OPEN) {
+		if (o.n_args != 1)
+			return opts_usage_error(&o, "needs exactly one DEVICE argument");
+		a->device = o.args[0];
+	} else if (o.n_args != 0)
+		return opts_usage_error(&o, "takes no positional arguments");
+	return 0;
+}
+
+/* The policy kind of the token used: "policy" pcr / signed / none, and for a
+ * signed one its key's fingerprint and signed PCRs; "pcr11_phase". */
+static void persist_report_policy(struct report_stage *stage, const struct persist_result *res)
+{
+	char signed_pcrs[96];
+
+	if (!res->token_type || !streq(res->token_type, TOKEN_TYPE_TPM2)) {
+		report_stage_set(stage, "policy", "none");
+		report_stage_set(stage, "pcr_key", NULL);
+		report_stage_set(stage, "signed_pcrs", "");
+	} else if (res->pubkey_pcr_mask) {
+		pcr_mask_to_string(res->pubkey_pcr_mask, signed_pcrs, sizeof(signed_pcrs));
+		report_stage_set(stage, "policy", "signed");
+		report_stage_set(stage, "pcr_key", res->pcr_key_fp[0] ? res->pcr_key_fp : NULL);
+		report_stage_set(stage, "signed_pcrs", signed_pcrs);
+	} else {
+		report_stage_set(stage, "policy", "pcr");
+		report_stage_set(stage, "pcr_key", NULL);
+		report_stage_set(stage, "signed_pcrs", "");
+	}
+	report_stage_set(stage, "pcr11_phase", res->phase ? res->phase : "not measured");
 }
 
 static int do_open(const struct args *a, bool provision_only)
@@ -356,6 +296,9 @@ static int do_open(const struct args *a, bool provision_only)
 		.tpm2_device = a->tpm2_device ? a->tpm2_device : cfg.persist.tpm2_device,
 		.pcr_mask = a->have_pcrs ? a->pcr_mask : cfg.persist.tpm2_pcr_mask,
 		.require_srk_pin = cfg.persist.tpm2_srk_pin_required,
+		.pcr_pubkey = cfg.persist.tpm2_pcr_pubkey,
+		.pcr_signature = cfg.persist.tpm2_pcr_signature,
+		.pubkey_pcr_mask = cfg.persist.tpm2_pubkey_pcr_mask,
 		.name = a->name ? a->name : SEALROOT_DEFAULT_PERSIST_NAME,
 		.mount_point = mount_point,
 		.on_failure = cfg.persist.on_unlock_failure,
@@ -390,6 +333,7 @@ static int do_open(const struct args *a, bool provision_only)
 			 : token_policy_lock_bound(res.pcr_mask)		    ? "yes"
 										    : "no");
 	report_stage_set(stage, "mount_point", o.mount ? mount_point : "");
+	persist_report_policy(stage, &res);
 	if (!provision_only)
 		lock_record_report(&res.lock, stage);
 	report_stage_end(stage, r < 0 ? r : 0);
@@ -429,17 +373,23 @@ int cmd_persist(int argc, char **argv)
 		return do_open(&a, false);
 	if (streq(a.verb, "provision"))
 		return do_open(&a, true);
+	const char *sig = a.pcr_signature ? a.pcr_signature : SEALROOT_DEFAULT_TPM2_PCR_SIGNATURE;
 	if (streq(a.verb, "check"))
-		return persist_check(a.device, tcti) < 0 ? 1 : 0;
+		return persist_check(a.device, tcti, sig) < 0 ? 1 : 0;
 	if (streq(a.verb, "reseal")) {
 		if (!a.have_pcrs) {
 			log_error("'sealroot persist reseal' needs --pcrs LIST (e.g. --pcrs 7)");
 			return EXIT_USAGE;
 		}
-		return persist_reseal(a.device, tcti, a.pcr_mask, a.recovery_key_file,
-				      &a.pcr_values) < 0
-			   ? 1
-			   : 0;
+		const struct reseal_options ro = {
+			.pcr_mask = a.pcr_mask,
+			.overrides = &a.pcr_values,
+			.recovery_key_file = a.recovery_key_file,
+			.pcr_key = a.pcr_key,
+			.pubkey_pcr_mask = SEALROOT_DEFAULT_TPM2_PUBKEY_PCRS,
+			.pcr_signature = sig,
+		};
+		return persist_reseal(a.device, tcti, &ro) < 0 ? 1 : 0;
 	}
 	log_error("unknown 'persist' command '%s' (open, provision, check, reseal)", a.verb);
 	return EXIT_USAGE;

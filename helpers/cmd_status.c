@@ -7,26 +7,57 @@
  * (sealroot did not run this boot), an unreadable report, or a failed stage;
  * 2 usage error.
  */
-#include <getopt.h>
+#include <inttypes.h>
 #include <json-c/json.h>
 
 #include "commands.h"
 #include "config.h"
 #include "log.h"
+#include "options.h"
 
-static void status_usage(FILE *out)
+enum {
+	OPT_HELP = 'h',
+	OPT_JSON = 0x100,
+	OPT_FILE,
+};
+
+static const struct opt_verb status_verb[] = {
+	{ .synopsis = " [--json] [--file FILE]",
+	  .help = "Show what sealroot did during this boot: each stage (verity, persist, layout)\n"
+		  "with its result and duration, then the layout entries, the migration\n"
+		  "of an EMT-era persistent store and the merge of an image update into the\n"
+		  "persistent copies, if they happened.\n",
+	  .footer = "Exit status: 0 all stages ok, 1 no report, unreadable report or a failed "
+		    "stage,\n"
+		    "2 usage error.\n" },
+};
+
+static const struct opt_def options[] = {
+	{ "json", OPT_JSON, NULL, 0, "print the report as JSON" },
+	{ "file", OPT_FILE, "FILE", 0,
+	  "read FILE instead of $SEALROOT_REPORT or " SEALROOT_REPORT_PATH },
+	{ "help", OPT_HELP, NULL, 0, "show this help" },
+};
+
+static const struct opt_command status_command = {
+	.name = "status",
+	OPT_TABLES(status_verb, options),
+};
+
+struct status_args {
+	const char *path;
+	bool json;
+};
+
+static int set_option(void *userdata, int id, const char *arg)
 {
-	fprintf(out,
-		"Usage: sealroot status [--json] [--file FILE]\n\n"
-		"Show what sealroot did during this boot: each stage (verity, persist, layout)\n"
-		"with its result and duration, then the layout entries and the migration\n"
-		"of an EMT-era persistent store, if one happened.\n\n"
-		"  --json        print the report as JSON\n"
-		"  --file FILE   read FILE instead of $SEALROOT_REPORT or %s\n"
-		"  -h, --help    show this help\n\n"
-		"Exit status: 0 all stages ok, 1 no report, unreadable report or a failed stage,\n"
-		"2 usage error.\n",
-		SEALROOT_REPORT_PATH);
+	struct status_args *a = userdata;
+
+	if (id == OPT_JSON)
+		a->json = true;
+	else if (id == OPT_FILE)
+		a->path = arg;
+	return 0;
 }
 
 static const char *get_str(json_object *o, const char *key)
@@ -53,8 +84,9 @@ static void print_fields(json_object *stage, FILE *out)
 	bool first = true;
 	json_object_object_foreach(stage, key, val)
 	{
-		if (is_stage_key(key) || json_object_is_type(val, json_type_array))
-			continue; /* lists ("migration") get their own table */
+		if (is_stage_key(key) || json_object_is_type(val, json_type_array) ||
+		    startswith(key, "merge_"))
+			continue; /* lists ("migration") and the merge get their own table */
 		const char *text = val ? json_object_get_string(val) : "null";
 		size_t len = strlen(text);
 		if (len > 40)
@@ -88,6 +120,45 @@ static void print_migration(json_object *stages, FILE *out)
 			header = true;
 			fprintf(out, "%-10s %-40s %-40s %s\n", res ? res : "?", from ? from : "?",
 				to ? to : "?", msg ? msg : "");
+		}
+	}
+}
+
+/* The image-update merge of the layout stage (layout_merge.h): the counts,
+ * then one line per conflict or failed path. */
+static void print_merge(json_object *stages, FILE *out)
+{
+	for (size_t i = 0; i < json_object_array_length(stages); i++) {
+		json_object *s = json_object_array_get_idx(stages, i), *v, *items = NULL;
+		const char *err = get_str(s, "merge_error");
+		bool counts = json_object_object_get_ex(s, "merge_added", &v);
+		if (!counts && !err)
+			continue;
+		fprintf(out, "\nMERGE of the image update into the persistent copies:");
+		if (counts) {
+			static const char *const keys[] = { "added", "updated", "kept", "conflicts",
+							    "failed" };
+			for (size_t k = 0; k < ELEMENTSOF(keys); k++) {
+				char key[32];
+				(void)snprintf(key, sizeof(key), "merge_%s", keys[k]);
+				if (json_object_object_get_ex(s, key, &v))
+					fprintf(out, " %s %" PRIu64, keys[k],
+						(uint64_t)json_object_get_uint64(v));
+			}
+		} else
+			fprintf(out, " not done");
+		fputc('\n', out);
+		if (err)
+			fprintf(out, "%-10s %s\n", "error", err);
+		if (!json_object_object_get_ex(s, "merge", &items) ||
+		    !json_object_is_type(items, json_type_array))
+			continue;
+		for (size_t j = 0; j < json_object_array_length(items); j++) {
+			json_object *m = json_object_array_get_idx(items, j);
+			const char *path = get_str(m, "path"), *res = get_str(m, "result"),
+				   *msg = get_str(m, "message");
+			fprintf(out, "%-10s %-40s %s\n", res ? res : "?", path ? path : "?",
+				msg ? msg : "");
 		}
 	}
 }
@@ -149,45 +220,26 @@ static int print_table(json_object *root, FILE *out)
 		}
 	}
 	print_migration(stages, out);
+	print_merge(stages, out);
 	return failed ? 1 : 0;
 }
 
 int cmd_status(int argc, char **argv)
 {
-	enum { OPT_JSON = 0x100, OPT_FILE };
-	static const struct option options[] = {
-		{ "json", no_argument, NULL, OPT_JSON },
-		{ "file", required_argument, NULL, OPT_FILE },
-		{ "help", no_argument, NULL, 'h' },
-		{},
-	};
-	const char *path = getenv("SEALROOT_REPORT");
-	bool json = false;
-	int c;
+	struct status_args a = { .path = getenv("SEALROOT_REPORT") };
+	struct opts o;
 
-	if (!path || !*path)
-		path = SEALROOT_REPORT_PATH;
-	while ((c = getopt_long(argc, argv, "h", options, NULL)) >= 0) {
-		switch (c) {
-		case OPT_JSON:
-			json = true;
-			break;
-		case OPT_FILE:
-			path = optarg;
-			break;
-		case 'h':
-			status_usage(stdout);
-			return 0;
-		default:
-			status_usage(stderr);
-			return EXIT_USAGE;
-		}
-	}
-	if (optind < argc) {
-		log_error("status: unexpected argument '%s' (see 'sealroot status --help')",
-			  argv[optind]);
+	if (!a.path || !*a.path)
+		a.path = SEALROOT_REPORT_PATH;
+	int r = opts_parse(&status_command, argc, argv, set_option, &a, &o);
+	if (r != 0)
+		return r > 0 ? 0 : EXIT_USAGE;
+	if (o.n_args != 0) {
+		opts_usage_error(&o, "unexpected argument '%s'", o.args[0]);
 		return EXIT_USAGE;
 	}
+	const char *path = a.path;
+	bool json = a.json;
 
 	if (access(path, F_OK) < 0) {
 		if (errno == ENOENT) {
@@ -211,7 +263,6 @@ int cmd_status(int argc, char **argv)
 		return 1;
 	}
 
-	int r;
 	if (json) {
 		json_object *stages;
 		puts(json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY |

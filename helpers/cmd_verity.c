@@ -11,11 +11,11 @@
  *   - a signature but no certificates: only the kernel can check it; if it
  *     cannot, refuse.
  */
-#include <getopt.h>
-
-#include "cmdline.h"
 #include "commands.h"
+#include "encoding.h"
+#include "kcmdline.h"
 #include "log.h"
+#include "options.h"
 #include "report.h"
 #include "verity.h"
 #include "verity_sig.h"
@@ -27,10 +27,40 @@ struct verity_args {
 	bool no_activate;
 };
 
-static void usage(FILE *out)
-{
-	fprintf(
-	    out,
+enum { VERB_OPEN = 1 << 0, VERB_VERIFY = 1 << 1 };
+
+#define VERITY_EXIT_STATUS "Exit status: 0 success, 1 failure (nothing activated), 2 usage error.\n"
+
+static const struct opt_verb verbs[] = {
+	{ VERB_OPEN, "open",
+	  " [--cmdline STRING] [--name NAME] [--no-activate]\n"
+	  "                            [--cert-dir DIR]",
+	  "Find the data and hash devices named by the kernel command line (roothash=,\n"
+	  "systemd.verity_root_data=/_hash=/_options=) and activate them read-only as\n"
+	  "/dev/mapper/NAME (default root).\n",
+	  VERITY_EXIT_STATUS },
+	{ VERB_VERIFY, "verify", " [--cmdline STRING] [--cert-dir DIR] DATA HASH",
+	  "Check every block of DATA against HASH and the root hash in userspace\n"
+	  "(plain files work; nothing is activated).\n",
+	  VERITY_EXIT_STATUS },
+};
+
+enum { OPT_HELP = 'h', OPT_CMDLINE = 0x100, OPT_NAME, OPT_NO_ACTIVATE, OPT_CERT_DIR };
+
+static const struct opt_def options[] = {
+	{ "cmdline", OPT_CMDLINE, "STRING", 0, "use STRING instead of /proc/cmdline" },
+	{ "name", OPT_NAME, "NAME", VERB_OPEN, "device-mapper name (default root)" },
+	{ "no-activate", OPT_NO_ACTIVATE, NULL, VERB_OPEN,
+	  "find the devices and check the root hash and signature only" },
+	{ "cert-dir", OPT_CERT_DIR, "DIR", 0,
+	  "certificates trusted for root hash signatures\n"
+	  "(default " SEALROOT_VERITY_CERT_DIR ")" },
+	{ "help", OPT_HELP, NULL, 0, "show this help" },
+};
+
+static const struct opt_command verity_command = {
+	.name = "verity",
+	.summary =
 	    "Usage: sealroot verity open [--cmdline STRING] [--name NAME] [--no-activate]\n"
 	    "                            [--cert-dir DIR]\n"
 	    "       sealroot verity verify [--cmdline STRING] [--cert-dir DIR] DATA HASH\n\n"
@@ -39,13 +69,9 @@ static void usage(FILE *out)
 	    "        /dev/mapper/NAME (default root).\n"
 	    "verify  check every block of DATA against HASH and the root hash in userspace\n"
 	    "        (plain files work; nothing is activated).\n\n"
-	    "  --cmdline STRING  use STRING instead of /proc/cmdline\n"
-	    "  --name NAME       device-mapper name (default root)\n"
-	    "  --no-activate     find the devices and check the root hash and signature only\n"
-	    "  --cert-dir DIR    certificates trusted for root hash signatures\n"
-	    "                    (default " SEALROOT_VERITY_CERT_DIR ")\n\n"
-	    "Exit status: 0 success, 1 failure (nothing activated), 2 usage error.\n");
-}
+	    "Run 'sealroot verity COMMAND --help' for its options.\n" VERITY_EXIT_STATUS,
+	OPT_TABLES(verbs, options),
+};
 
 /* Apply the signature policy.  On success *ret_sig (may be NULL: no
  * signature) and *ret_verified say what activation may do. */
@@ -88,7 +114,7 @@ static int signature_policy(const struct verity_config *v, const char *cert_dir,
 		return log_error_errno(r, "Failed to load the root hash signature %.64s: %m",
 				       v->root_hash_sig);
 
-	verity_hex(v->root_hash, v->root_hash_size, hex);
+	hex_encode_into(v->root_hash, v->root_hash_size, hex);
 	if (n == 0) {
 		if (!kernel_can_check)
 			return log_error_errno(-ENOKEY,
@@ -116,50 +142,28 @@ static int signature_policy(const struct verity_config *v, const char *cert_dir,
 	return 0;
 }
 
-static int parse_args(int argc, char **argv, struct verity_args *a, bool allow_open_opts)
+static int set_option(void *userdata, int id, const char *arg)
 {
-	enum { OPT_CMDLINE = 0x100, OPT_NAME, OPT_NO_ACTIVATE, OPT_CERT_DIR };
-	static const struct option options[] = {
-		{ "cmdline", required_argument, NULL, OPT_CMDLINE },
-		{ "name", required_argument, NULL, OPT_NAME },
-		{ "no-activate", no_argument, NULL, OPT_NO_ACTIVATE },
-		{ "cert-dir", required_argument, NULL, OPT_CERT_DIR },
-		{ "help", no_argument, NULL, 'h' },
-		{},
-	};
-	int c;
+	struct verity_args *a = userdata;
 
-	while ((c = getopt_long(argc, argv, "h", options, NULL)) >= 0) {
-		switch (c) {
-		case OPT_CMDLINE:
-			a->cmdline = optarg;
-			break;
-		case OPT_NAME:
-		case OPT_NO_ACTIVATE:
-			if (!allow_open_opts) {
-				log_error("--name and --no-activate are options of 'verity open'");
-				return -EINVAL;
-			}
-			if (c == OPT_NAME)
-				a->name = optarg;
-			else
-				a->no_activate = true;
-			break;
-		case OPT_CERT_DIR:
-			a->cert_dir = optarg;
-			break;
-		case 'h':
-			usage(stdout);
-			return 1;
-		default:
-			usage(stderr);
+	switch (id) {
+	case OPT_CMDLINE:
+		a->cmdline = arg;
+		break;
+	case OPT_NAME:
+		if (!*arg || strchr(arg, '/') || strlen(arg) > 127) {
+			log_error("Invalid --name '%s': expected a device-mapper name without '/'",
+				  arg);
 			return -EINVAL;
 		}
-	}
-	if (a->name && (!*a->name || strchr(a->name, '/') || strlen(a->name) > 127)) {
-		log_error("Invalid --name '%s': expected a device-mapper name without '/'",
-			  a->name);
-		return -EINVAL;
+		a->name = arg;
+		break;
+	case OPT_NO_ACTIVATE:
+		a->no_activate = true;
+		break;
+	case OPT_CERT_DIR:
+		a->cert_dir = arg;
+		break;
 	}
 	return 0;
 }
@@ -168,15 +172,15 @@ static void report_config(struct report_stage *st, const struct verity_config *v
 {
 	char hex[2 * SEALROOT_ROOT_HASH_MAX + 1];
 
-	verity_hex(v->root_hash, v->root_hash_size, hex);
+	hex_encode_into(v->root_hash, v->root_hash_size, hex);
 	report_stage_set(st, "root_hash", hex);
 	report_stage_set(st, "dm_name", name);
 	report_stage_set(st, "corruption_policy", verity_policy_name(v->on_corruption));
 }
 
-static int verity_open(int argc, char **argv, struct verity_args *args)
+static int verity_open(const struct opts *o, const struct verity_args *args)
 {
-	struct verity_args a = { .cert_dir = SEALROOT_VERITY_CERT_DIR };
+	struct verity_args a = *args;
 	struct sealroot_config c;
 	struct verity_devices d = {};
 	_cleanup_free_ uint8_t *sig = NULL;
@@ -185,12 +189,8 @@ static int verity_open(int argc, char **argv, struct verity_args *args)
 	enum verity_sig_mode mode = VERITY_SIG_NONE;
 	int r;
 
-	r = parse_args(argc, argv, &a, true);
-	*args = a;
-	if (r != 0)
-		return r > 0 ? 0 : EXIT_USAGE;
-	if (optind != argc) {
-		log_error("'verity open' takes no positional arguments");
+	if (o->n_args != 0) {
+		opts_usage_error(o, "takes no positional arguments");
 		return EXIT_USAGE;
 	}
 
@@ -246,20 +246,17 @@ out:
 	return r < 0 ? 1 : 0;
 }
 
-static int verity_verify_cmd(int argc, char **argv)
+static int verity_verify_cmd(const struct opts *o, const struct verity_args *args)
 {
-	struct verity_args a = { .cert_dir = SEALROOT_VERITY_CERT_DIR };
+	struct verity_args a = *args;
 	struct sealroot_config c;
 	_cleanup_free_ uint8_t *sig = NULL;
 	size_t sig_size = 0;
 	bool verified = false;
 	int r;
 
-	r = parse_args(argc, argv, &a, false);
-	if (r != 0)
-		return r > 0 ? 0 : EXIT_USAGE;
-	if (argc - optind != 2) {
-		log_error("'verity verify' needs two arguments: DATA HASH");
+	if (o->n_args != 2) {
+		opts_usage_error(o, "needs two arguments: DATA HASH");
 		return EXIT_USAGE;
 	}
 
@@ -276,7 +273,7 @@ static int verity_verify_cmd(int argc, char **argv)
 	if (r < 0)
 		goto out;
 
-	struct verity_devices d = { .data = argv[optind], .hash = argv[optind + 1] };
+	struct verity_devices d = { .data = o->args[0], .hash = o->args[1] };
 	r = verity_verify(&c.verity, &d);
 	if (r >= 0)
 		log_info("%s verified against %s: root hash matches, no corruption%s.", d.data,
@@ -288,24 +285,21 @@ out:
 
 int cmd_verity(int argc, char **argv)
 {
-	if (argc < 2) {
-		usage(stderr);
-		return EXIT_USAGE;
+	struct verity_args a = { .cert_dir = SEALROOT_VERITY_CERT_DIR };
+	struct opts o;
+	int r = opts_parse(&verity_command, argc, argv, set_option, &a, &o);
+
+	if (r != 0) {
+		/* A usage error of 'verity open' in the initramfs ends the boot too. */
+		if (r < 0 && o.verb && o.verb->verb == VERB_OPEN)
+			(void)cmd_lock_after_failure("verity", a.cmdline, NULL);
+		return r > 0 ? 0 : EXIT_USAGE;
 	}
-	if (streq(argv[1], "-h") || streq(argv[1], "--help")) {
-		usage(stdout);
-		return 0;
-	}
-	/* getopt sees the action's own arguments (argv[0] = the action). */
-	if (streq(argv[1], "open")) {
-		struct verity_args a = {};
-		int rc = verity_open(argc - 1, argv + 1, &a);
+	if (o.verb->verb == VERB_OPEN) {
+		int rc = verity_open(&o, &a);
 		if (rc != 0)
 			(void)cmd_lock_after_failure("verity", a.cmdline, NULL);
 		return rc;
 	}
-	if (streq(argv[1], "verify"))
-		return verity_verify_cmd(argc - 1, argv + 1);
-	log_error("unknown 'verity' action '%s' (expected open or verify)", argv[1]);
-	return EXIT_USAGE;
+	return verity_verify_cmd(&o, &a);
 }

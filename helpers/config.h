@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * config.h — struct sealroot_config: everything the kernel command line can
- * say to sealroot, filled once by cmdline.c and read by every step.
+ * say to sealroot, filled once by kcmdline.c and read by every step.
  *
  * Device specifications ("PARTUUID=…", "PARTLABEL=…", "UUID=…", "LABEL=…" or
  * "/dev/…") are kept as strings here and resolved by discover.c.
@@ -19,6 +19,12 @@
 #define SEALROOT_DEFAULT_PERSIST_NAME "sealroot-persist"
 #define SEALROOT_DEFAULT_TPM2_DEVICE "device:/dev/tpmrm0"
 #define SEALROOT_DEFAULT_TPM2_PCRS (UINT32_C(1) << 7)
+/* Where the systemd stub (252) puts the UKI's .pcrpkey and .pcrsig sections
+ * in the initramfs. */
+#define SEALROOT_DEFAULT_TPM2_PCR_PUBKEY "/.extra/tpm2-pcr-public-key.pem"
+#define SEALROOT_DEFAULT_TPM2_PCR_SIGNATURE "/.extra/tpm2-pcr-signature.json"
+/* The PCRs a signed policy covers by default: 11, the UKI and boot phase. */
+#define SEALROOT_DEFAULT_TPM2_PUBKEY_PCRS (UINT32_C(1) << 11)
 #define SEALROOT_DEFAULT_DEVICE_TIMEOUT_USEC (30 * USEC_PER_SEC)
 #define SEALROOT_DEFAULT_RECOVERY_TIMEOUT_USEC (120 * USEC_PER_SEC)
 /* Relative to the verified root: where the image ships its layout. */
@@ -66,6 +72,9 @@ struct persist_config {
 	uint32_t tpm2_pcr_mask;	    /* sealroot.tpm2_pcrs=, default PCR 7 */
 	char *tpm2_device;	    /* sealroot.tpm2_device=, a TCTI string */
 	bool tpm2_srk_pin_required; /* sealroot.tpm2_srk_pin=required */
+	char *tpm2_pcr_pubkey;	    /* sealroot.tpm2_pcr_pubkey=, a PEM file */
+	char *tpm2_pcr_signature;   /* sealroot.tpm2_pcr_signature=, a JSON file */
+	uint32_t tpm2_pubkey_pcr_mask; /* sealroot.tpm2_pubkey_pcrs=, default PCR 11 */
 	enum unlock_failure_policy on_unlock_failure;
 	enum recovery_mode recovery;
 	usec_t recovery_timeout_usec; /* sealroot.recovery_timeout=, > 0, default 120 s */

@@ -118,21 +118,26 @@ bad:
 
 int hex_encode(const void *data, size_t size, char **ret)
 {
-	static const char digits[] = "0123456789abcdef";
-	const uint8_t *p = data;
-
 	if (size > SIZE_MAX / 2 - 1)
 		return -ENOMEM;
 	char *out = malloc(size * 2 + 1);
 	if (!out)
 		return -ENOMEM;
+	hex_encode_into(data, size, out);
+	*ret = out;
+	return 0;
+}
+
+void hex_encode_into(const void *data, size_t size, char *out)
+{
+	static const char digits[] = "0123456789abcdef";
+	const uint8_t *p = data;
+
 	for (size_t i = 0; i < size; i++) {
 		out[2 * i] = digits[p[i] >> 4];
 		out[2 * i + 1] = digits[p[i] & 15];
 	}
 	out[size * 2] = '\0';
-	*ret = out;
-	return 0;
 }
 
 static int hex_value(char c)

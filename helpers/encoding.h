@@ -21,5 +21,7 @@ void base64_encode_into(const void *data, size_t size, char *out);
 int base64_decode(const char *s, size_t len, uint8_t **ret, size_t *ret_size);
 
 int hex_encode(const void *data, size_t size, char **ret);
+/* Lower-case hex of DATA into OUT, which has room for 2 * size + 1 bytes. */
+void hex_encode_into(const void *data, size_t size, char *out);
 /* Decode s (upper or lower case) into exactly size bytes; -EBADMSG otherwise. */
 int hex_decode_exact(const char *s, void *out, size_t size);

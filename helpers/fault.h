@@ -17,7 +17,9 @@
  * Step names used by provisioning: after-format, after-seal, after-token,
  * after-recovery, after-mkfs; by reseal: reseal-after-token; by unlock:
  * after-unseal (the secret unsealed and verified, still in memory); by the
- * EMT store migration (layout_migrate.h): migrate-* steps.
+ * EMT store migration (layout_migrate.h): migrate-* steps; by the merge of
+ * an image update (layout_merge.h, manifest.h): merge-added, merge-updated,
+ * merge-manifest-temp-written, merge-manifest-written.
  */
 #pragma once
 

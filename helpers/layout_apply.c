@@ -30,6 +30,10 @@
  *  - An overlay's upper directory gets the image directory's owner, mode,
  *    ACLs and extended attributes: overlayfs shows the upper root's for the
  *    merged directory, so without them the overlay root would lose its ACL.
+ *  - An existing persistent copy is never overwritten with anything but the
+ *    image's own version of a file the user did not change: right before
+ *    it is bound, the image update is merged into it (layout_merge.h), and
+ *    a freshly seeded copy gets its base recorded for the next update.
  *  - Before anything is seeded, the persistent copies of an EMT-era store
  *    are moved to their sealroot places (layout_migrate.h); a refused or
  *    failed migration counts as this run's first error.
@@ -50,8 +54,9 @@
 #include <sys/vfs.h>
 
 #include "layout_apply.h"
-#include "layout_migrate.h"
 #include "layout_decide.h"
+#include "layout_merge.h"
+#include "layout_migrate.h"
 #include "log.h"
 #include "mount_api.h"
 #include "safe_path.h"
@@ -69,6 +74,10 @@ struct apply_ctx {
 	/* Per op: 0 not mounted; else 1 + how many overlays the file system it
 	 * mounted stacks (1 for a bind, 2 for an overlay on the image …). */
 	unsigned char *mounted;
+	const char *image_id;	    /* for the image-update merge; NULL: tree digests */
+	struct layout_merge *merge; /* started on the first bind */
+	int merge_pfd;		    /* ROOT/PERSISTENT_BIND_TARGET for the merge */
+	bool merge_tried;
 };
 
 /* How many overlays the file system holding OP's mount point stacks: that
@@ -396,6 +405,27 @@ static int persist_root(struct apply_ctx *c)
 	return c->persist_fd = fd;
 }
 
+/* The image-update merge (layout_merge.h), started on first use; NULL when
+ * the persistent tree cannot be opened (the binds report that). */
+static struct layout_merge *merge_of(struct apply_ctx *c)
+{
+	if (c->merge_tried)
+		return c->merge;
+	c->merge_tried = true;
+	const char *pbt = c->layout ? c->layout->persistent_bind_target : NULL;
+	if (!pbt)
+		return NULL;
+	c->merge_pfd = safe_open(c->root_fd, pbt, O_RDONLY | O_DIRECTORY, NULL);
+	if (c->merge_pfd < 0)
+		return NULL;
+	if (layout_merge_begin(c->root_fd, c->merge_pfd, pbt, c->image_id, c->plan, c->stage,
+			       &c->merge) < 0) {
+		log_error("layout: out of memory; image updates are not merged this boot");
+		c->merge = NULL;
+	}
+	return c->merge;
+}
+
 /* Log what seeding left out (seed.h) and count it in the report. */
 static void seed_left_out(const char *rel, const char *what, void *userdata)
 {
@@ -564,12 +594,18 @@ static int apply_bind(struct apply_ctx *c, const struct layout_op *op)
 		op_ok(c, op, true);
 		return 0;
 	}
-	if (d.seed || d.create_copy) {
+	bool look_again = d.seed || d.create_copy;
+	if (look_again) {
 		r = seed_missing(c, op, pfd, &d);
 		if (r < 0)
 			return r;
+		layout_merge_seeded(merge_of(c), op);
+	} else /* may replace a file bind's copy */
+		look_again = layout_merge_entry(merge_of(c), op);
+	if (look_again) {
 		closep(&sfd);
 		free(ssym);
+		ssym = NULL;
 		sfd = safe_open(pfd, op->target, O_PATH, &ssym);
 		if (sfd < 0)
 			return fail_resolve(c, op, sfd, "persistent copy", pbt, ssym);
@@ -607,6 +643,12 @@ static int apply_bind(struct apply_ctx *c, const struct layout_op *op)
 
 int layout_apply(const struct layout_plan *plan, const char *root, struct report_stage *stage)
 {
+	return layout_apply_image(plan, root, NULL, stage);
+}
+
+int layout_apply_image(const struct layout_plan *plan, const char *root, const char *image_id,
+		       struct report_stage *stage)
+{
 	_cleanup_free_ unsigned char *mounted = calloc(plan->n_ops ? plan->n_ops : 1, 1);
 	struct apply_ctx c = {
 		.layout = plan->layout,
@@ -614,6 +656,8 @@ int layout_apply(const struct layout_plan *plan, const char *root, struct report
 		.persist_fd = -1,
 		.plan = plan,
 		.mounted = mounted,
+		.image_id = image_id,
+		.merge_pfd = -1,
 	};
 
 	if (!mounted) {
@@ -654,6 +698,8 @@ int layout_apply(const struct layout_plan *plan, const char *root, struct report
 	report_stage_set_u64(stage, "failed", c.n_failed);
 	report_stage_set_u64(stage, "skipped", c.n_skipped);
 	report_stage_set_u64(stage, "conflicts", c.n_conflicts);
+	layout_merge_end(c.merge);
+	closep(&c.merge_pfd);
 	closep(&c.persist_fd);
 	closep(&c.root_fd);
 	return c.first_error;

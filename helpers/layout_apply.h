@@ -15,3 +15,9 @@
 /* Returns 0 when every operation succeeded, otherwise the first negative
  * errno seen (after attempting all operations). */
 int layout_apply(const struct layout_plan *plan, const char *root, struct report_stage *stage);
+
+/* The same, naming the booted image for the merge of image updates into
+ * the persistent copies (layout_merge.h): IMAGE_ID "roothash:HEX", or NULL
+ * to tell images apart by what they ship at each bind. */
+int layout_apply_image(const struct layout_plan *plan, const char *root, const char *image_id,
+		       struct report_stage *stage);

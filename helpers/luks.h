@@ -14,9 +14,7 @@
  */
 #pragma once
 
-#include <libcryptsetup.h>
-
-#include "util.h"
+#include "crypt_util.h"
 
 #define LUKS_CIPHER "aes"
 #define LUKS_CIPHER_MODE "xts-plain64"
@@ -30,14 +28,6 @@ enum luks_kdf {
 	LUKS_KDF_MINIMAL, /* PBKDF2-SHA256, 1000 iterations, no benchmark */
 	LUKS_KDF_ARGON2ID,
 };
-
-static inline void crypt_freep(struct crypt_device **cd)
-{
-	if (*cd)
-		crypt_free(*cd);
-	*cd = NULL;
-}
-#define _cleanup_crypt_ _cleanup_(crypt_freep)
 
 /* Load DEVICE's LUKS2 header.  -ENODATA: the device has no LUKS header;
  * -EMEDIUMTYPE: a LUKS1 header (not ours). */

@@ -269,6 +269,12 @@ static int open_new_bind(int source_fd, int target_fd)
 	return TAKE_FD(fd);
 }
 
+int mount_clone_tree(int fd)
+{
+	int r = sys_open_tree(fd, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
+	return r < 0 ? -errno : r;
+}
+
 /* Bind with open_tree(): nosuid,nodev are set on the detached copy before it
  * is attached (mount_setattr, Linux 5.12), or by a remount right after. */
 static int bind_new_api(int source_fd, int target_fd)

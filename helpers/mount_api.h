@@ -44,6 +44,13 @@ int mount_overlay_fd(int target_fd, int lower_fd, int upper_fd, int work_fd);
  * nosuid,nodev. */
 int mount_bind_fd(int source_fd, int target_fd);
 
+/* A detached copy of the mount FD is on, without the mounts below it
+ * (open_tree(OPEN_TREE_CLONE), not recursive): an fd of FD's directory
+ * through which lookups see that file system's own content, whatever is
+ * mounted on top of it later.  Dropped when the fd is closed.  Returns the
+ * fd or a negative errno (-ENOSYS before Linux 5.2). */
+int mount_clone_tree(int fd);
+
 /* 1 when FD is the root of a mount, 0 when not, negative errno on error.
  * Uses statx(STATX_ATTR_MOUNT_ROOT); on kernels before 5.8 it compares the
  * device of a directory with its "..", and reports 0 for files. */

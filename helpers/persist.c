@@ -3,15 +3,19 @@
  * persistent partition, see persist.h. */
 #include <limits.h>
 #include <sys/mount.h>
-#include <sys/stat.h>
-#include <sys/wait.h>
 
 #include "ext4_sb.h"
 #include "fault.h"
+#include "fileio.h"
 #include "lock.h"
 #include "log.h"
+#include "encoding.h"
 #include "luks.h"
+#include "pcr_files.h"
+#include "pcr_phase.h"
+#include "pcr_pubkey.h"
 #include "persist.h"
+#include "process.h"
 #include "provision.h"
 #include "recovery_key.h"
 #include "token.h"
@@ -131,6 +135,18 @@ static void explain_unseal_failure(struct tpm2_context *tpm, const struct tpm2_t
 		log_error_errno(r, "Lost the TPM2 while unsealing token %d of %s: %m.", token,
 				device);
 		break;
+	case -EKEYREVOKED:
+		log_error("The TPM2 refused the PCR signature for token %d of %s: the signature "
+			  "file's entry for its key does not verify (TPM2_VerifySignature), so "
+			  "the file was altered or the entry is mislabelled. Nothing was changed "
+			  "on disk; boot an image with an intact signature (.pcrsig).",
+			  token, device);
+		break;
+	case -EKEYREJECTED:
+		log_error("The signed PCRs of token %d of %s changed while it was being "
+			  "unsealed; nothing was changed on disk. Reboot.",
+			  token, device);
+		break;
 	case -EREMCHG:
 		log_error(
 		    "The TPM2's storage key is not the one token %d of %s was sealed under "
@@ -146,21 +162,71 @@ static void explain_unseal_failure(struct tpm2_context *tpm, const struct tpm2_t
 	}
 }
 
-/* Try every systemd-tpm2 token that meets POLICY (PCR floor, SRK pin) and
- * whose sealed object is bound to its selection (token_policy.h): unseal, get
- * the volume key from its keyslot (which checks the keyslot accepts the
- * secret).  On success *ret_pass is the keyslot passphrase, *ret_vk (unless
- * NULL) the volume key and *ret_pcr_mask (optional) the token's PCR
- * selection.  With LOCK, a secret its keyslot refuses is made unusable at
- * once (failure:keyslot) before the next token is tried. */
-static int unlock_with_tpm(struct crypt_device *cd, const char *device, struct tpm2_context *tpm,
-			   struct lock_record *lock, const struct token_policy *policy,
-			   struct secret *ret_pass, struct secret *ret_vk, int *ret_keyslot,
-			   int *ret_token, uint32_t *ret_pcr_mask)
-{
-	int last = -ENOENT;
-	bool any = false;
+/* The signature file for signed tokens, read once when the first one needs it. */
+struct signature_cache {
+	const char *path; /* NULL: no file configured */
+	bool loaded;
+	int error; /* -ENOENT missing, other: unreadable or malformed (logged) */
+	struct pcr_signature sigs;
+};
 
+static int signature_cache_get(struct signature_cache *c, const struct pcr_signature **ret)
+{
+	if (!c->loaded) {
+		c->loaded = true;
+		c->error = c->path ? pcr_files_read_signature(c->path, &c->sigs) : -ENOENT;
+	}
+	*ret = c->error < 0 ? NULL : &c->sigs;
+	return c->error == -ENOENT ? 0 : c->error;
+}
+
+static void fingerprint_hex(const uint8_t fp[TPM2_SHA256_SIZE], char out[2 * TPM2_SHA256_SIZE + 1])
+{
+	for (size_t i = 0; i < TPM2_SHA256_SIZE; i++)
+		(void)snprintf(out + 2 * i, 3, "%02x", fp[i]);
+}
+
+/* What the TPM2 token that unlocked was bound to, for the report. */
+struct unlocked_token {
+	int token;
+	uint32_t pcr_mask;
+	uint32_t pubkey_pcr_mask;
+	uint8_t key_fp[TPM2_SHA256_SIZE];
+};
+
+/* Unseal TOK (token T): with the signature from SIGS for a signed token.
+ * *ret_logged: the failure was explained already (no signature for it). */
+static int unseal_token(struct tpm2_context *tpm, const struct tpm2_token *tok,
+			struct signature_cache *sigs, int t, const char *device, struct secret *ret,
+			bool *ret_logged)
+{
+	struct tpm2_policy_signature sig = {};
+	const struct pcr_signature *file = NULL;
+	int r;
+
+	*ret_logged = false;
+	if (tok->sealed.pubkey_pcr_mask == 0)
+		return tpm2_unseal(tpm, &tok->sealed, ret);
+	r = signature_cache_get(sigs, &file);
+	if (r >= 0)
+		r = token_policy_signature(
+		    tpm, tok, file, sigs->path ? sigs->path : "(none configured)", t, device, &sig);
+	if (r < 0) {
+		*ret_logged = true;
+		return r;
+	}
+	return tpm2_unseal_signed(tpm, &tok->sealed, &sig, ret);
+}
+
+/* The loop of unlock_with_tpm(): 0 on success; -ENOENT when no token
+ * worked (*last: why the last one failed, *any: a systemd-tpm2 token
+ * exists); other errors stop it. */
+static int unlock_tokens(struct crypt_device *cd, const char *device, struct tpm2_context *tpm,
+			 struct lock_record *lock, const struct token_policy *policy,
+			 struct signature_cache *sigs, struct secret *ret_pass,
+			 struct secret *ret_vk, int *ret_keyslot, struct unlocked_token *ret_used,
+			 bool *any, int *last)
+{
 	for (int t = 0; t < LUKS_TOKENS_MAX; t++) {
 		_cleanup_secret_ struct secret secret = {}, pass = {}, vk = {};
 		_cleanup_free_ char *type = NULL;
@@ -177,7 +243,7 @@ static int unlock_with_tpm(struct crypt_device *cd, const char *device, struct t
 					    device, reason);
 			continue;
 		}
-		any = true;
+		*any = true;
 		r = token_tpm2_parse(json, &tok, &reason);
 		if (r < 0) {
 			log_error(
@@ -185,7 +251,7 @@ static int unlock_with_tpm(struct crypt_device *cd, const char *device, struct t
 			    "the recovery key (sealroot.recovery=ask) and run 'sealroot persist "
 			    "reseal'.",
 			    t, device, r == -EBADMSG ? "is corrupted" : "cannot be used", reason);
-			last = r;
+			*last = r;
 			continue;
 		}
 		if (tpm2_blob_validate(tok.sealed.blob, tok.sealed.blob_size) < 0) {
@@ -195,14 +261,14 @@ static int unlock_with_tpm(struct crypt_device *cd, const char *device, struct t
 			    "(sealroot.recovery=ask) and run 'sealroot persist reseal'.",
 			    t, device);
 			tpm2_token_done(&tok);
-			last = -EBADMSG;
+			*last = -EBADMSG;
 			continue;
 		}
 		if (!(luks_keyslots_in_use(cd) & (UINT32_C(1) << tok.keyslot))) {
 			log_error("token %d on %s names keyslot %d, which is not in use.", t,
 				  device, tok.keyslot);
 			tpm2_token_done(&tok);
-			last = -ENOENT;
+			*last = -ENOENT;
 			continue;
 		}
 
@@ -210,17 +276,24 @@ static int unlock_with_tpm(struct crypt_device *cd, const char *device, struct t
 		if (r == -EPERM) /* PCR values changed: explained like a refused unseal */
 			explain_unseal_failure(tpm, &tok, t, device, r);
 		if (r >= 0) {
-			r = tpm2_unseal(tpm, &tok.sealed, &secret);
-			if (r < 0)
+			bool logged;
+			r = unseal_token(tpm, &tok, sigs, t, device, &secret, &logged);
+			if (r < 0 && !logged)
 				explain_unseal_failure(tpm, &tok, t, device, r);
 		}
 		if (r < 0) {
 			tpm2_token_done(&tok);
-			last = r;
+			*last = r;
 			continue;
 		}
 		slot = tok.keyslot;
-		uint32_t pcr_mask = tok.sealed.pcr_mask;
+		struct unlocked_token used = { .token = t,
+					       .pcr_mask = tok.sealed.pcr_mask,
+					       .pubkey_pcr_mask = tok.sealed.pubkey_pcr_mask };
+		struct pcr_pubkey key;
+		if (used.pubkey_pcr_mask &&
+		    pcr_pubkey_from_pem(tok.sealed.pubkey, tok.sealed.pubkey_size, &key) >= 0)
+			memcpy(used.key_fp, key.fingerprint, TPM2_SHA256_SIZE);
 		tpm2_token_done(&tok);
 
 		r = luks_passphrase_from_secret(&secret, &pass);
@@ -239,7 +312,7 @@ static int unlock_with_tpm(struct crypt_device *cd, const char *device, struct t
 				if (k < 0)
 					return k;
 			}
-			last = r;
+			*last = r;
 			continue;
 		}
 		fault_point("after-unseal");
@@ -250,14 +323,37 @@ static int unlock_with_tpm(struct crypt_device *cd, const char *device, struct t
 			vk = (struct secret){};
 		}
 		*ret_keyslot = slot;
-		if (ret_token)
-			*ret_token = t;
-		if (ret_pcr_mask)
-			*ret_pcr_mask = pcr_mask;
+		if (ret_used)
+			*ret_used = used;
 		log_info("Unsealed token %d of %s with the TPM2; keyslot %d accepts it.", t, device,
 			 slot);
 		return 0;
 	}
+	return -ENOENT;
+}
+
+/* Try every systemd-tpm2 token that meets POLICY (PCR floor, SRK pin) and
+ * whose sealed object is bound to its selection (token_policy.h): unseal
+ * (a signed token with its signature from SIG_PATH), get the volume key from
+ * its keyslot (which checks the keyslot accepts the secret).  On success
+ * *ret_pass is the keyslot passphrase, *ret_vk (unless NULL) the volume key
+ * and *ret_used (optional) what the token was bound to.  With LOCK, a secret
+ * its keyslot refuses is made unusable at once (failure:keyslot) before the
+ * next token is tried. */
+static int unlock_with_tpm(struct crypt_device *cd, const char *device, struct tpm2_context *tpm,
+			   struct lock_record *lock, const struct token_policy *policy,
+			   const char *sig_path, struct secret *ret_pass, struct secret *ret_vk,
+			   int *ret_keyslot, struct unlocked_token *ret_used)
+{
+	struct signature_cache sigs = { .path = sig_path };
+	int last = -ENOENT, r;
+	bool any = false;
+
+	r = unlock_tokens(cd, device, tpm, lock, policy, &sigs, ret_pass, ret_vk, ret_keyslot,
+			  ret_used, &any, &last);
+	pcr_signature_done(&sigs.sigs);
+	if (r >= 0)
+		return 0;
 	if (!any)
 		return log_error_errno(
 		    -ENOENT,
@@ -266,7 +362,7 @@ static int unlock_with_tpm(struct crypt_device *cd, const char *device, struct t
 		    "persist reseal %s --recovery-key-file FILE' or "
 		    "systemd-cryptenroll --tpm2-device=auto.",
 		    device, device);
-	return last;
+	return r == -ENOENT ? last : r;
 }
 
 static int unlock_with_recovery_key(struct crypt_device *cd, const char *device,
@@ -304,29 +400,10 @@ static int unlock_with_recovery_key(struct crypt_device *cd, const char *device,
 	return -EPERM;
 }
 
-static int run_program(char *const argv[])
-{
-	int status;
-	pid_t pid = fork();
-
-	if (pid < 0)
-		return -errno;
-	if (pid == 0) {
-		execvp(argv[0], argv);
-		_exit(127);
-	}
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR)
-			return -errno;
-	if (!WIFEXITED(status))
-		return -EINTR;
-	return WEXITSTATUS(status);
-}
-
 static int make_filesystem(const char *dev)
 {
 	char *argv[] = { "mkfs.ext4", "-q", "-F", "-L", "sealroot-persist", (char *)dev, NULL };
-	int r = run_program(argv);
+	int r = process_run(argv);
 	if (r < 0)
 		return log_error_errno(r, "Failed to run mkfs.ext4 on %s: %m", dev);
 	if (r != 0)
@@ -345,7 +422,7 @@ static int check_filesystem(const char *dev)
 	if (r < 0)
 		log_debug_errno(r, "%s: cannot read the ext4 superblock (%m); running e2fsck.",
 				dev);
-	r = run_program(argv);
+	r = process_run(argv);
 	if (r < 0)
 		return log_error_errno(r, "Failed to run e2fsck on %s: %m", dev);
 	if (r >= 4)
@@ -359,24 +436,6 @@ static int check_filesystem(const char *dev)
 	return 0;
 }
 
-static int mkdir_p(const char *path)
-{
-	_cleanup_free_ char *p = strdup(path);
-	if (!p)
-		return -ENOMEM;
-	for (char *s = p + 1; *s; s++) {
-		if (*s != '/')
-			continue;
-		*s = '\0';
-		if (mkdir(p, 0755) < 0 && errno != EEXIST)
-			return -errno;
-		*s = '/';
-	}
-	if (mkdir(p, 0755) < 0 && errno != EEXIST)
-		return -errno;
-	return 0;
-}
-
 static int mount_fs(const char *src, const char *where, const char *fstype, const char *opts)
 {
 	int r = mkdir_p(where);
@@ -386,6 +445,51 @@ static int mount_fs(const char *src, const char *where, const char *fstype, cons
 		return log_error_errno(-errno, "Failed to mount %s (%s) on %s: %m", src, fstype,
 				       where);
 	return 0;
+}
+
+/* A signed PCR policy is in use: the image carries a PCR key, or the token
+ * that unlocked is signed. */
+static bool signed_policy_in_use(const struct persist_options *o, const struct persist_result *res)
+{
+	return res->pubkey_pcr_mask != 0 || (o->pcr_pubkey && access(o->pcr_pubkey, F_OK) == 0);
+}
+
+/* Measure "leave-initrd" into PCR 11 when a signed policy is in use (see
+ * pcr_phase.h); records the outcome in RES.  Not for 'persist provision'. */
+static int leave_initrd_phase(const struct persist_options *o, struct tpm2_context *tpm,
+			      struct persist_result *res)
+{
+	if (o->provision_only || !signed_policy_in_use(o, res))
+		return 0;
+	int r = pcr_phase_leave_initrd(tpm);
+	if (r < 0)
+		return r;
+	res->phase = r > 0 ? "left" : "already left";
+	return 0;
+}
+
+/* With a signed policy in use, PCR 11 must be in the phase the signatures
+ * are for before anything is unsealed or sealed (pcr_phase.h). */
+static int enter_initrd_phase(const struct persist_options *o, struct tpm2_context *tpm)
+{
+	if (o->provision_only || !o->pcr_pubkey || access(o->pcr_pubkey, F_OK) < 0)
+		return 0;
+	int r = pcr_phase_enter_initrd(tpm);
+	return r < 0 ? r : 0;
+}
+
+/* What provisioning sealed to: the image's PCR key, when it has one. */
+static void provisioned_key(const struct persist_options *o, struct persist_result *res)
+{
+	_cleanup_free_ uint8_t *pem = NULL;
+	struct pcr_pubkey key;
+	size_t size = 0;
+
+	if (!o->pcr_pubkey || pcr_files_read_pubkey(o->pcr_pubkey, &pem, &size) < 0 ||
+	    pcr_pubkey_from_pem(pem, size, &key) < 0)
+		return;
+	res->pubkey_pcr_mask = o->pubkey_pcr_mask;
+	fingerprint_hex(key.fingerprint, res->pcr_key_fp);
 }
 
 int persist_apply_failure_policy(const struct persist_options *o, struct tpm2_context *tpm,
@@ -405,6 +509,12 @@ int persist_apply_failure_policy(const struct persist_options *o, struct tpm2_co
 		log_error("PCR %d could not be extended: this boot must not go on (the TPM2 might "
 			  "still unseal the key of %s later).",
 			  SEALROOT_TPM2_LOCK_PCR, o->device);
+		return error;
+	}
+	r = leave_initrd_phase(o, tpm, res);
+	if (r < 0) {
+		/* A failure, even under the volatile policy. */
+		res->action = PERSIST_ACTION_FAILED;
 		return error;
 	}
 	if (!volatile_fallback)
@@ -523,6 +633,9 @@ int persist_open(const struct persist_options *o, struct persist_result *res)
 	r = connect_tpm(o->tpm2_device, o->device, &tpm);
 	if (r < 0)
 		goto fail;
+	r = enter_initrd_phase(o, tpm);
+	if (r < 0)
+		goto fail;
 
 	if (state == PERSIST_STATE_BLANK || state == PERSIST_STATE_RESTART) {
 		if (state == PERSIST_STATE_RESTART)
@@ -542,6 +655,7 @@ int persist_open(const struct persist_options *o, struct persist_result *res)
 		res->action = PERSIST_ACTION_PROVISIONED;
 		res->token_type = TOKEN_TYPE_TPM2;
 		res->pcr_mask = o->pcr_mask | UINT32_C(1) << SEALROOT_TPM2_LOCK_PCR;
+		provisioned_key(o, res);
 	} else {
 		r = luks_load(o->device, &cd);
 		if (r < 0) {
@@ -551,11 +665,16 @@ int persist_open(const struct persist_options *o, struct persist_result *res)
 		}
 		const struct token_policy policy = { .floor = o->pcr_mask,
 						     .require_srk_pin = o->require_srk_pin };
-		r = unlock_with_tpm(cd, o->device, tpm, lock, &policy, &pass, &vk, &keyslot, NULL,
-				    &res->pcr_mask);
-		if (r >= 0)
+		struct unlocked_token used = {};
+		r = unlock_with_tpm(cd, o->device, tpm, lock, &policy, o->pcr_signature, &pass, &vk,
+				    &keyslot, &used);
+		if (r >= 0) {
 			res->token_type = TOKEN_TYPE_TPM2;
-		else if (o->recovery == RECOVERY_ASK && !o->provision_only) {
+			res->pcr_mask = used.pcr_mask;
+			res->pubkey_pcr_mask = used.pubkey_pcr_mask;
+			if (used.pubkey_pcr_mask)
+				fingerprint_hex(used.key_fp, res->pcr_key_fp);
+		} else if (o->recovery == RECOVERY_ASK && !o->provision_only) {
 			r = unlock_with_recovery_key(cd, o->device, o->recovery_timeout_usec, &pass,
 						     &vk, &keyslot);
 			if (r >= 0)
@@ -569,6 +688,9 @@ int persist_open(const struct persist_options *o, struct persist_result *res)
 
 	if (lock) {
 		r = lock_after_unlock(o, tpm, cd, &vk, res);
+		if (r < 0)
+			goto fail;
+		r = leave_initrd_phase(o, tpm, res);
 		if (r < 0)
 			goto fail;
 	}
@@ -592,12 +714,13 @@ fail:
 	return persist_apply_failure_policy(o, tpm, res, r);
 }
 
-int persist_check(const char *device, const char *tpm2_device)
+int persist_check(const char *device, const char *tpm2_device, const char *pcr_signature)
 {
+	char pcrs[96];
 	_cleanup_tpm2_ struct tpm2_context *tpm = NULL;
 	_cleanup_crypt_ struct crypt_device *cd = NULL;
 	_cleanup_secret_ struct secret pass = {};
-	int keyslot, token, r;
+	int keyslot, r;
 
 	r = luks_load(device, &cd);
 	if (r == -ENODATA || r == -EMEDIUMTYPE)
@@ -608,11 +731,23 @@ int persist_check(const char *device, const char *tpm2_device)
 	if (r < 0)
 		return r;
 	const struct token_policy policy = { .floor = SEALROOT_DEFAULT_TPM2_PCRS };
-	r = unlock_with_tpm(cd, device, tpm, NULL, &policy, &pass, NULL, &keyslot, &token, NULL);
+	struct unlocked_token used = {};
+	r = unlock_with_tpm(cd, device, tpm, NULL, &policy, pcr_signature, &pass, NULL, &keyslot,
+			    &used);
 	if (r < 0)
 		return r;
-	log_info("OK: this TPM2 unseals token %d of %s and keyslot %d accepts the secret.", token,
-		 device, keyslot);
+	log_info("OK: this TPM2 unseals token %d of %s and keyslot %d accepts the secret.",
+		 used.token, device, keyslot);
+	pcr_mask_to_string(used.pcr_mask, pcrs, sizeof(pcrs));
+	if (used.pubkey_pcr_mask) {
+		char signed_pcrs[96], fp[2 * TPM2_SHA256_SIZE + 1];
+		pcr_mask_to_string(used.pubkey_pcr_mask, signed_pcrs, sizeof(signed_pcrs));
+		fingerprint_hex(used.key_fp, fp);
+		log_info(
+		    "policy: signed; PCR key fingerprint %s; signed PCRs %s; PCRs by value %s.", fp,
+		    signed_pcrs, pcrs);
+	} else
+		log_info("policy: pcr; PCRs by value %s.", pcrs);
 	return 0;
 }
 
@@ -691,27 +826,39 @@ static int reseal_expected_values(struct tpm2_context *tpm, struct crypt_device 
 	return 0;
 }
 
-int persist_reseal(const char *device, const char *tpm2_device, uint32_t pcr_mask,
-		   const char *recovery_key_file, const struct pcr_value_overrides *overrides)
+int persist_reseal(const char *device, const char *tpm2_device, const struct reseal_options *ro)
 {
 	uint8_t values[TPM2_PCR_COUNT][TPM2_SHA256_SIZE] = {};
 	_cleanup_tpm2_ struct tpm2_context *tpm = NULL;
 	_cleanup_crypt_ struct crypt_device *cd = NULL;
 	_cleanup_secret_ struct secret old = {}, secret = {}, pass = {};
 	_cleanup_free_ char *json = NULL, *with_proof = NULL;
+	_cleanup_free_ uint8_t *pubkey = NULL;
 	struct tpm2_sealed sealed = {};
-	uint32_t mask = pcr_mask | UINT32_C(1) << SEALROOT_TPM2_LOCK_PCR;
+	const char *recovery_key_file = ro->recovery_key_file;
+	uint32_t mask = ro->pcr_mask | UINT32_C(1) << SEALROOT_TPM2_LOCK_PCR;
+	uint32_t pubkey_mask = ro->pcr_key ? ro->pubkey_pcr_mask : 0;
 	int old_slot = -1, new_slot, new_token, r;
-	char pcrs[96];
+	size_t pubkey_size = 0;
+	char pcrs[96], signed_pcrs[96];
 
 	pcr_mask_to_string(mask, pcrs, sizeof(pcrs));
+	pcr_mask_to_string(pubkey_mask, signed_pcrs, sizeof(signed_pcrs));
+	if (ro->pcr_key) {
+		r = pcr_files_read_pubkey(ro->pcr_key, &pubkey, &pubkey_size);
+		if (r == -ENOENT)
+			return log_error_errno(r, "The PCR public key %s does not exist.",
+					       ro->pcr_key);
+		if (r < 0)
+			return r;
+	}
 	r = luks_load(device, &cd);
 	if (r < 0)
 		return log_error_errno(r, "Failed to load the LUKS2 header of %s: %m", device);
 	r = connect_tpm(tpm2_device, device, &tpm);
 	if (r < 0)
 		return r;
-	r = reseal_expected_values(tpm, cd, device, mask, overrides, values);
+	r = reseal_expected_values(tpm, cd, device, mask, ro->overrides, values);
 	if (r < 0)
 		return r;
 
@@ -730,7 +877,8 @@ int persist_reseal(const char *device, const char *tpm2_device, uint32_t pcr_mas
 		/* Authorising a reseal needs no floor or pin: whoever unseals a
 		 * token can open the volume anyway. */
 		const struct token_policy any = {};
-		r = unlock_with_tpm(cd, device, tpm, NULL, &any, &old, NULL, &old_slot, NULL, NULL);
+		r = unlock_with_tpm(cd, device, tpm, NULL, &any, ro->pcr_signature, &old, NULL,
+				    &old_slot, NULL);
 		if (r < 0)
 			return log_error_errno(r,
 					       "Cannot authorise the reseal of %s with the TPM2 "
@@ -751,10 +899,16 @@ int persist_reseal(const char *device, const char *tpm2_device, uint32_t pcr_mas
 						  pass.data, pass.size);
 	if (new_slot < 0)
 		return log_error_errno(new_slot, "Failed to add a keyslot to %s: %m", device);
-	r = tpm2_seal_to_values(tpm, mask, values, &secret, &sealed);
+	if (pubkey)
+		r = tpm2_seal_to_values_signed(tpm, mask, values, pubkey, pubkey_size, pubkey_mask,
+					       &secret, &sealed);
+	else
+		r = tpm2_seal_to_values(tpm, mask, values, &secret, &sealed);
 	if (r < 0)
-		return log_error_errno(r, "Failed to seal the new key of %s to PCRs %s: %m", device,
-				       pcrs);
+		return log_error_errno(r, "Failed to seal the new key of %s to PCRs %s%s%s: %m",
+				       device, pcrs,
+				       pubkey ? " and the PCR key's signature of PCR " : "",
+				       pubkey ? signed_pcrs : "");
 	r = token_tpm2_format(&sealed, new_slot, true, &json);
 	tpm2_sealed_done(&sealed);
 	if (r < 0)
@@ -790,7 +944,12 @@ int persist_reseal(const char *device, const char *tpm2_device, uint32_t pcr_mas
 		}
 		log_info("Removed old TPM2 token %d (keyslot %d) of %s.", t, slot, device);
 	}
-	log_info("Resealed %s to PCRs %s: keyslot %d, token %d.", device, pcrs, new_slot,
-		 new_token);
+	if (pubkey)
+		log_info("Resealed %s to PCRs %s signed by the key in %s, and PCRs %s by value: "
+			 "keyslot %d, token %d.",
+			 device, signed_pcrs, ro->pcr_key, pcrs, new_slot, new_token);
+	else
+		log_info("Resealed %s to PCRs %s: keyslot %d, token %d.", device, pcrs, new_slot,
+			 new_token);
 	return 0;
 }

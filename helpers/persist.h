@@ -34,7 +34,14 @@ struct persist_options {
 	uint32_t pcr_mask;	 /* PCRs to seal to (the lock PCR is always added),
 				  * and the floor a token's selection must cover */
 	bool require_srk_pin;	 /* unlock only with tokens that pin the SRK */
-	const char *name;	 /* dm-crypt name */
+	/* Signed PCR policy: the image's PCR public key (PEM) and signature
+	 * file.  When the key file exists, provisioning seals to
+	 * PolicyAuthorize(key) over pubkey_pcr_mask plus pcr_mask by value, and
+	 * every way out measures "leave-initrd" into PCR 11 (pcr_phase.h). */
+	const char *pcr_pubkey;
+	const char *pcr_signature;
+	uint32_t pubkey_pcr_mask;
+	const char *name; /* dm-crypt name */
 	const char *mount_point;
 	enum unlock_failure_policy on_failure;
 	enum recovery_mode recovery;
@@ -55,9 +62,12 @@ enum persist_action {
 
 struct persist_result {
 	enum persist_action action;
-	uint32_t pcr_mask;	 /* PCR selection of the TPM2 token used (0: none) */
-	const char *token_type;	 /* "systemd-tpm2", "recovery" or NULL */
-	struct lock_record lock; /* what went into the lock PCR */
+	uint32_t pcr_mask;	  /* PCR selection of the TPM2 token used (0: none) */
+	const char *token_type;	  /* "systemd-tpm2", "recovery" or NULL */
+	struct lock_record lock;  /* what went into the lock PCR */
+	uint32_t pubkey_pcr_mask; /* signed PCRs of the TPM2 token used (0: PCR policy) */
+	char pcr_key_fp[2 * TPM2_SHA256_SIZE + 1]; /* its key's fingerprint, hex */
+	const char *phase;			   /* PCR 11: "left", "already left", NULL */
 };
 
 const char *persist_action_to_string(enum persist_action a);
@@ -74,21 +84,32 @@ int persist_apply_failure_policy(const struct persist_options *o, struct tpm2_co
 				 struct persist_result *res, int error);
 /* 0 when this TPM unseals a token of DEVICE and the secret opens its keyslot;
  * -EPERM/-ENXIO/... with the reason logged otherwise.  Nothing is modified. */
-int persist_check(const char *device, const char *tpm2_device);
+int persist_check(const char *device, const char *tpm2_device, const char *pcr_signature);
 /* Expected PCR values given by the user (--pcr-value N=HEX) for a reseal. */
 struct pcr_value_overrides {
 	uint32_t mask;
 	uint8_t values[TPM2_PCR_COUNT][TPM2_SHA256_SIZE];
 };
 
-/* New secret sealed to PCR_MASK (+ lock PCR), new keyslot and token, then the
- * old TPM token(s) and keyslot(s) removed.  Authorised by the recovery key in
- * RECOVERY_KEY_FILE, or by the current TPM token when that is NULL.
+/* What a reseal seals to and how it is authorised. */
+struct reseal_options {
+	uint32_t pcr_mask; /* PCRs bound by value (the lock PCR is added) */
+	const struct pcr_value_overrides *overrides; /* may be NULL */
+	const char *recovery_key_file;		     /* NULL: the current TPM token */
+	const char *pcr_key;			     /* PEM: seal to a signed policy of this key */
+	uint32_t pubkey_pcr_mask;		     /* its signed PCRs (default 11) */
+	const char *pcr_signature; /* signatures for authorising with a signed token */
+};
+
+/* New secret sealed to PCR_MASK (+ lock PCR) — after PolicyAuthorize of
+ * PCR_KEY over PUBKEY_PCR_MASK when PCR_KEY is set — new keyslot and token,
+ * then the old TPM token(s) and keyslot(s) removed.  Authorised by the
+ * recovery key in RECOVERY_KEY_FILE, or by the current TPM token when that is
+ * NULL.
  *
  * Works on the booted system: the policy binds the PCRs in PCR_MASK to their
  * current values, except those in OVERRIDES (may be NULL), and the lock PCR to
  * its value at boot before sealroot extended it — the value recorded in an
  * existing systemd-tpm2 token's "sealroot-pcr-values", else the reset value
  * (all zeros; no boot component before sealroot extends PCR 15). */
-int persist_reseal(const char *device, const char *tpm2_device, uint32_t pcr_mask,
-		   const char *recovery_key_file, const struct pcr_value_overrides *overrides);
+int persist_reseal(const char *device, const char *tpm2_device, const struct reseal_options *ro);

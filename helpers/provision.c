@@ -11,6 +11,8 @@
 #include "fault.h"
 #include "log.h"
 #include "luks.h"
+#include "pcr_files.h"
+#include "pcr_pubkey.h"
 #include "provision.h"
 #include "recovery_key.h"
 #include "secret.h"
@@ -131,9 +133,7 @@ static int first_mib_is_zero(const char *device)
 	if (!buf)
 		return -ENOMEM;
 	while (have < BLANK_CHECK_SIZE) {
-		ssize_t n = read(fd, buf + have, BLANK_CHECK_SIZE - have);
-		if (n < 0 && errno == EINTR)
-			continue;
+		ssize_t n = RETRY_ON_EINTR(read(fd, buf + have, BLANK_CHECK_SIZE - have));
 		if (n < 0)
 			return -errno;
 		if (n == 0)
@@ -424,19 +424,90 @@ int provision_enroll_recovery(const struct persist_options *o, struct crypt_devi
 	return 0;
 }
 
+/* Before sealing to a signed policy: this boot's signature file must hold a
+ * signature by PUBKEY of the signed PCRs' current values, or the new token
+ * could never be unsealed and every later boot of this image would fail. */
+static int provision_check_signature(const struct persist_options *o, struct tpm2_context *tpm,
+				     const uint8_t *pubkey, size_t pubkey_size)
+{
+	uint8_t values[TPM2_PCR_COUNT][TPM2_SHA256_SIZE] = {}, policy[TPM2_SHA256_SIZE];
+	_cleanup_pcr_signature_ struct pcr_signature sigs = {};
+	_cleanup_free_ char *fp = NULL, *pol = NULL;
+	const struct pcr_signature_entry *e;
+	struct pcr_pubkey key;
+	char pcrs[96];
+	int r;
+
+	pcr_mask_to_string(o->pubkey_pcr_mask, pcrs, sizeof(pcrs));
+	r = pcr_pubkey_from_pem(pubkey, pubkey_size, &key);
+	if (r < 0)
+		return r; /* pcr_files_read_pubkey() checked it already */
+	r = tpm2_pcr_read(tpm, o->pubkey_pcr_mask, values);
+	if (r >= 0)
+		r = tpm2_policy_pcr_digest(o->pubkey_pcr_mask, values, policy);
+	if (r < 0)
+		return log_error_errno(r, "Failed to read TPM2 PCRs %s for provisioning %s: %m",
+				       pcrs, o->device);
+	if (hex_encode(key.fingerprint, sizeof(key.fingerprint), &fp) < 0 ||
+	    hex_encode(policy, sizeof(policy), &pol) < 0)
+		return log_error_errno(-ENOMEM, "Out of memory.");
+
+	r = o->pcr_signature ? pcr_files_read_signature(o->pcr_signature, &sigs) : -ENOENT;
+	if (r == -ENOENT)
+		return log_error_errno(
+		    -ENOKEY,
+		    "Not provisioning %s: the image has the PCR key %s (fingerprint %s) but no "
+		    "signature file %s, so a key sealed to that signed policy could never be "
+		    "unsealed. Nothing was written. Rebuild the image with its PCR signature "
+		    "('mkimage --pcr-key').",
+		    o->device, o->pcr_pubkey, fp, o->pcr_signature ? o->pcr_signature : "");
+	if (r < 0)
+		return r;
+	r = pcr_signature_find(&sigs, o->pubkey_pcr_mask, key.fingerprint, policy, &e);
+	if (r < 0)
+		return log_error_errno(
+		    r,
+		    "Not provisioning %s: %s has no signature by the PCR key %s (fingerprint %s) "
+		    "for the current value of PCR %s (policy %s), so a key sealed to that signed "
+		    "policy could never be unsealed by this image. Nothing was written. Rebuild "
+		    "the image with a signature by its own PCR key for the phase enter-initrd.",
+		    o->device, o->pcr_signature, o->pcr_pubkey, fp, pcrs, pol);
+	return 0;
+}
+
 int provision_new(const struct persist_options *o, struct tpm2_context *tpm,
 		  struct crypt_device **ret_cd, struct secret *ret_pass, int *ret_keyslot)
 {
 	_cleanup_crypt_ struct crypt_device *cd = NULL;
 	_cleanup_secret_ struct secret secret = {}, pass = {};
 	_cleanup_free_ char *json = NULL, *with_hmac = NULL;
+	_cleanup_free_ uint8_t *pubkey = NULL;
 	struct tpm2_sealed sealed = {};
 	uint32_t mask = o->pcr_mask | UINT32_C(1) << SEALROOT_TPM2_LOCK_PCR;
-	char pcrs[96];
+	size_t pubkey_size = 0;
+	char pcrs[96], signed_pcrs[96];
 	int keyslot, r;
 
 	pcr_mask_to_string(mask, pcrs, sizeof(pcrs));
-	log_info("Provisioning %s: new LUKS2 volume sealed to TPM2 PCRs %s.", o->device, pcrs);
+	pcr_mask_to_string(o->pubkey_pcr_mask, signed_pcrs, sizeof(signed_pcrs));
+	/* Before anything is written: an unusable key stops provisioning. */
+	if (o->pcr_pubkey) {
+		r = pcr_files_read_pubkey(o->pcr_pubkey, &pubkey, &pubkey_size);
+		if (r < 0 && r != -ENOENT)
+			return r;
+	}
+	if (pubkey && !o->provision_only) {
+		r = provision_check_signature(o, tpm, pubkey, pubkey_size);
+		if (r < 0)
+			return r;
+	}
+	if (pubkey)
+		log_info("Provisioning %s: new LUKS2 volume sealed to PCRs %s signed by the key in "
+			 "%s and TPM2 PCRs %s.",
+			 o->device, signed_pcrs, o->pcr_pubkey, pcrs);
+	else
+		log_info("Provisioning %s: new LUKS2 volume sealed to TPM2 PCRs %s.", o->device,
+			 pcrs);
 
 	r = provision_new_secret(tpm, &secret);
 	if (r < 0)
@@ -462,7 +533,14 @@ int provision_new(const struct persist_options *o, struct tpm2_context *tpm,
 		return log_error_errno(keyslot, "Failed to add a keyslot to %s: %m", o->device);
 	fault_point("after-format");
 
-	r = tpm2_seal(tpm, mask, &secret, &sealed);
+	if (pubkey) {
+		uint8_t values[TPM2_PCR_COUNT][TPM2_SHA256_SIZE] = {};
+		r = tpm2_pcr_read(tpm, mask, values);
+		if (r >= 0)
+			r = tpm2_seal_to_values_signed(tpm, mask, values, pubkey, pubkey_size,
+						       o->pubkey_pcr_mask, &secret, &sealed);
+	} else
+		r = tpm2_seal(tpm, mask, &secret, &sealed);
 	if (r == -ENOLCK)
 		return log_error_errno(
 		    r,

@@ -6,10 +6,10 @@
 #include <signal.h>
 #include <sys/random.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <termios.h>
 
 #include "log.h"
+#include "process.h"
 #include "recovery_key.h"
 #include "secret.h"
 
@@ -117,12 +117,11 @@ static int wait_readable(int fd, usec_t deadline)
 		if (ms == 0)
 			return 0;
 		int k = poll(&p, 1, ms);
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k < 0)
-			return -errno;
 		if (k > 0)
 			return 1;
+		/* Interrupted: not RETRY_ON_EINTR, go round with the time that is left. */
+		if (k < 0 && errno != EINTR)
+			return -errno;
 	}
 }
 
@@ -134,8 +133,10 @@ static int ask_systemd(const char *device, usec_t timeout_usec, struct secret *r
 {
 	int pipefd[2];
 	char prompt[512], timeout[32];
+	char *argv[] = { "systemd-ask-password", timeout, "--id=sealroot:recovery", prompt, NULL };
 	char buf[256];
 	size_t n = 0;
+	pid_t pid = -1;
 	int status, r = 0;
 	usec_t start = now_usec(CLOCK_MONOTONIC);
 	usec_t deadline = start + timeout_usec + ASK_PASSWORD_GRACE_USEC;
@@ -145,21 +146,12 @@ static int ask_systemd(const char *device, usec_t timeout_usec, struct secret *r
 		       (unsigned long long)((timeout_usec + USEC_PER_SEC - 1) / USEC_PER_SEC));
 	if (pipe2(pipefd, O_CLOEXEC) < 0)
 		return -errno;
-	pid_t pid = fork();
-	if (pid < 0) {
-		r = -errno;
+	r = process_spawn(argv, pipefd[1], &pid);
+	close(pipefd[1]);
+	if (r < 0) {
 		close(pipefd[0]);
-		close(pipefd[1]);
 		return r;
 	}
-	if (pid == 0) {
-		if (dup2(pipefd[1], STDOUT_FILENO) < 0)
-			_exit(127);
-		execlp("systemd-ask-password", "systemd-ask-password", timeout,
-		       "--id=sealroot:recovery", prompt, (char *)NULL);
-		_exit(127);
-	}
-	close(pipefd[1]);
 	while (n < sizeof(buf) - 1) {
 		r = wait_readable(pipefd[0], deadline);
 		if (r <= 0) {
@@ -167,21 +159,15 @@ static int ask_systemd(const char *device, usec_t timeout_usec, struct secret *r
 			r = r == 0 ? -ETIME : r;
 			break;
 		}
-		ssize_t k = read(pipefd[0], buf + n, sizeof(buf) - 1 - n);
-		if (k < 0 && errno == EINTR)
-			continue;
+		ssize_t k = RETRY_ON_EINTR(read(pipefd[0], buf + n, sizeof(buf) - 1 - n));
 		if (k <= 0)
 			break;
 		n += (size_t)k;
 	}
 	close(pipefd[0]);
 	buf[n] = '\0';
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR) {
-			status = -1;
-			break;
-		}
-	if (r < 0 || status == -1 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+	status = process_wait(pid);
+	if (r < 0 || status != 0) {
 		explicit_wipe(buf, sizeof(buf));
 		if (r < 0)
 			return r;
@@ -221,9 +207,7 @@ static int ask_console(const char *console, const char *device, usec_t timeout_u
 			r = r == 0 ? -ETIME : r;
 			break;
 		}
-		ssize_t k = read(fd, buf + n, 1);
-		if (k < 0 && errno == EINTR)
-			continue;
+		ssize_t k = RETRY_ON_EINTR(read(fd, buf + n, 1));
 		if (k <= 0 || buf[n] == '\n')
 			break;
 		n++;

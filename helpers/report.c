@@ -23,6 +23,7 @@
 
 #include "json_util.h"
 #include "config.h"
+#include "fileio.h"
 #include "log.h"
 #include "report.h"
 
@@ -188,25 +189,6 @@ static void read_boot_id(char *buf, size_t size)
 	buf[strcspn(buf, "\n")] = 0;
 }
 
-/* mkdir -p with mode 0755 for every missing component. */
-static int mkdir_parents(const char *dir)
-{
-	_cleanup_free_ char *p = strdup(dir);
-	if (!p)
-		return -ENOMEM;
-	for (char *c = p + 1;; c++) {
-		if (*c != '/' && *c != 0)
-			continue;
-		char saved = *c;
-		*c = 0;
-		if (mkdir(p, 0755) < 0 && errno != EEXIST)
-			return -errno;
-		*c = saved;
-		if (!saved)
-			return 0;
-	}
-}
-
 /* Reads the report at fd; returns a new object, or NULL when empty/invalid
  * (why is logged as a warning). */
 static json_object *read_existing(const char *path, const char *boot_id)
@@ -218,27 +200,17 @@ static json_object *read_existing(const char *path, const char *boot_id)
 			    -errno, "report: cannot read %s (%m); starting a new report", path);
 		return NULL;
 	}
-	_cleanup_free_ char *buf = malloc(REPORT_FILE_MAX + 1);
-	if (!buf)
-		return NULL;
+	_cleanup_free_ char *buf = NULL;
 	size_t n = 0;
-	for (;;) {
-		ssize_t k = read(fd, buf + n, REPORT_FILE_MAX + 1 - n);
-		if (k < 0) {
-			if (errno == EINTR)
-				continue;
-			log_warning_errno(-errno, "report: cannot read %s (%m); replacing it",
-					  path);
-			return NULL;
-		}
-		if (k == 0)
-			break;
-		n += (size_t)k;
-		if (n > REPORT_FILE_MAX) {
-			log_warning("report: %s is larger than %d bytes; replacing it", path,
-				    REPORT_FILE_MAX);
-			return NULL;
-		}
+	int r = read_fd_bounded(fd, REPORT_FILE_MAX, &buf, &n);
+	if (r == -EFBIG) {
+		log_warning("report: %s is larger than %d bytes; replacing it", path,
+			    REPORT_FILE_MAX);
+		return NULL;
+	}
+	if (r < 0) {
+		log_warning_errno(r, "report: cannot read %s (%m); replacing it", path);
+		return NULL;
 	}
 	if (n == 0)
 		return NULL;
@@ -314,21 +286,6 @@ static int merge_stage(json_object *root, const char *name, json_object *stage)
 	return json_object_array_add(stages, stage) < 0 ? -ENOMEM : 0;
 }
 
-static int write_all(int fd, const char *p, size_t n)
-{
-	while (n > 0) {
-		ssize_t k = write(fd, p, n);
-		if (k < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		p += k;
-		n -= (size_t)k;
-	}
-	return 0;
-}
-
 /* Writes root to path via a temporary file in the same directory. */
 static int write_atomic(const char *path, json_object *root)
 {
@@ -372,16 +329,15 @@ static int report_merge(const char *path, const char *name, json_object *stage)
 	else
 		strcpy(dir, ".");
 
-	int r = mkdir_parents(dir);
+	int r = mkdir_p(dir);
 	if (r < 0)
 		return log_warning_errno(r, "report: cannot create directory %s: %m", dir);
 
 	_cleanup_close_ int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dfd < 0)
 		return log_warning_errno(-errno, "report: cannot open directory %s: %m", dir);
-	while (flock(dfd, LOCK_EX) < 0)
-		if (errno != EINTR)
-			return log_warning_errno(-errno, "report: cannot lock %s: %m", dir);
+	if (RETRY_ON_EINTR(flock(dfd, LOCK_EX)) < 0)
+		return log_warning_errno(-errno, "report: cannot lock %s: %m", dir);
 
 	char boot_id[64];
 	read_boot_id(boot_id, sizeof(boot_id));

@@ -10,6 +10,7 @@
 #include <sys/sysmacros.h>
 #include <sys/xattr.h>
 
+#include "fileio.h"
 #include "seed.h"
 #include "util.h"
 
@@ -118,23 +119,14 @@ _noinline_ static int copy_data(int in, int out)
 				return 0;
 			continue;
 		}
-		n = read(in, buf, sizeof(buf));
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
+		n = RETRY_ON_EINTR(read(in, buf, sizeof(buf)));
+		if (n < 0)
 			return -errno;
-		}
 		if (n == 0)
 			return 0;
-		for (ssize_t done = 0; done < n;) {
-			ssize_t w = write(out, buf + done, (size_t)(n - done));
-			if (w < 0) {
-				if (errno == EINTR)
-					continue;
-				return -errno;
-			}
-			done += w;
-		}
+		int r = write_all(out, buf, (size_t)n);
+		if (r < 0)
+			return r;
 	}
 }
 
@@ -314,14 +306,8 @@ static const struct seen_link *link_find(const struct copy_ctx *cx, const struct
 
 static int link_remember(struct copy_ctx *cx, const struct stat *st, const char *rel)
 {
-	if (cx->n_links == cx->cap_links) {
-		size_t cap = cx->cap_links ? cx->cap_links * 2 : 16;
-		struct seen_link *t = reallocarray(cx->links, cap, sizeof(*t));
-		if (!t)
-			return -ENOMEM;
-		cx->links = t;
-		cx->cap_links = cap;
-	}
+	if (array_reserve(cx->links, &cx->cap_links, cx->n_links, 16) < 0)
+		return -ENOMEM;
 	struct seen_link *l = &cx->links[cx->n_links];
 	if (asprintf(&l->path, "%s%s%s", cx->top_name, *rel ? "/" : "", rel) < 0)
 		return -ENOMEM;
@@ -669,8 +655,9 @@ static int dir_dev(int dir_fd, dev_t *ret)
 }
 
 /* Run MAKE (which creates TMP in DST_DIR), then rename it to DST_NAME; on
- * any failure remove TMP. */
-static int build_and_rename(int dst_dir, const char *dst_name,
+ * any failure remove TMP.  An existing DST_NAME gives -EEXIST, or with
+ * REPLACE (not for directories) is replaced atomically. */
+static int build_and_rename(int dst_dir, const char *dst_name, bool replace,
 			    int (*make)(int dst_dir, const char *tmp, void *ud), void *ud)
 {
 	char tmp[NAME_MAX + 1];
@@ -681,15 +668,17 @@ static int build_and_rename(int dst_dir, const char *dst_name,
 	r = dir_dev(dst_dir, &dev);
 	if (r < 0)
 		return r;
-	if (fstatat(dst_dir, dst_name, &st, AT_SYMLINK_NOFOLLOW) == 0)
+	if (!replace && fstatat(dst_dir, dst_name, &st, AT_SYMLINK_NOFOLLOW) == 0)
 		return -EEXIST;
-	if (errno != ENOENT)
+	if (!replace && errno != ENOENT)
 		return -errno;
 	r = temp_name(tmp, sizeof(tmp), dst_name);
 	if (r < 0)
 		return r;
 	r = make(dst_dir, tmp, ud);
-	if (r >= 0)
+	if (r >= 0 && replace)
+		r = renameat(dst_dir, tmp, dst_dir, dst_name) < 0 ? -errno : 0;
+	else if (r >= 0)
 		r = rename_noreplace(dst_dir, tmp, dst_name);
 	if (r >= 0 && fsync(dst_dir) < 0)
 		r = -errno;
@@ -724,7 +713,32 @@ int seed_copy(int src_dir_fd, const char *src_name, int dst_dir_fd, const char *
 		.src_name = src_name,
 		.cx = { .f = fail, .left_out = left_out, .userdata = userdata },
 	};
-	int r = build_and_rename(dst_dir_fd, dst_name, make_copy, &a);
+	int r = build_and_rename(dst_dir_fd, dst_name, false, make_copy, &a);
+	if (r < 0 && fail && !fail->path)
+		fail->path = strdup("");
+	return r;
+}
+
+static int make_copy_of_node(int dst_dir, const char *tmp, void *ud)
+{
+	struct copy_args *a = ud;
+	struct stat st;
+	if (fstatat(a->src_dir, a->src_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return fail_at(a->cx.f, "", -errno, "cannot stat");
+	if (S_ISDIR(st.st_mode))
+		return fail_at(a->cx.f, "", -EISDIR, "is a directory");
+	return make_copy(dst_dir, tmp, ud);
+}
+
+int seed_replace(int src_dir_fd, const char *src_name, int dst_dir_fd, const char *dst_name,
+		 struct seed_failure *fail)
+{
+	struct copy_args a = {
+		.src_dir = src_dir_fd,
+		.src_name = src_name,
+		.cx = { .f = fail },
+	};
+	int r = build_and_rename(dst_dir_fd, dst_name, true, make_copy_of_node, &a);
 	if (r < 0 && fail && !fail->path)
 		fail->path = strdup("");
 	return r;
@@ -753,7 +767,7 @@ static int make_empty(int dst_dir, const char *tmp, void *ud)
 int seed_empty_dir(int dst_dir_fd, const char *dst_name, mode_t mode, uid_t uid, gid_t gid)
 {
 	struct empty_args a = { .mode = mode, .uid = uid, .gid = gid };
-	return build_and_rename(dst_dir_fd, dst_name, make_empty, &a);
+	return build_and_rename(dst_dir_fd, dst_name, false, make_empty, &a);
 }
 
 static int make_empty_file(int dst_dir, const char *tmp, void *ud)
@@ -771,7 +785,7 @@ static int make_empty_file(int dst_dir, const char *tmp, void *ud)
 int seed_empty_file(int dst_dir_fd, const char *dst_name, mode_t mode, uid_t uid, gid_t gid)
 {
 	struct empty_args a = { .mode = mode, .uid = uid, .gid = gid };
-	return build_and_rename(dst_dir_fd, dst_name, make_empty_file, &a);
+	return build_and_rename(dst_dir_fd, dst_name, false, make_empty_file, &a);
 }
 
 int seed_carry_xattrs(int src_fd, int dst_fd)

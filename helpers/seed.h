@@ -42,6 +42,15 @@ typedef void (*seed_left_out_fn)(const char *rel, const char *what, void *userda
 int seed_copy(int src_dir_fd, const char *src_name, int dst_dir_fd, const char *dst_name,
 	      seed_left_out_fn left_out, void *userdata, struct seed_failure *fail);
 
+/* Replace DST_NAME in DST_DIR_FD (missing, or anything but a directory)
+ * with a copy of SRC_NAME in SRC_DIR_FD (a regular file, symlink or FIFO;
+ * a directory gives -EISDIR), the same temporary-then-rename way: a crash
+ * leaves DST_NAME either as it was or the complete copy, and at most a
+ * temporary that seed_clean_temps() removes.  Used by the image-update merge
+ * (layout_merge.h) for files the user never changed. */
+int seed_replace(int src_dir_fd, const char *src_name, int dst_dir_fd, const char *dst_name,
+		 struct seed_failure *fail);
+
 /* Create the empty directory DST_NAME in DST_DIR_FD with MODE, UID, GID, the
  * same temporary-then-rename way.  -EEXIST when it exists. */
 int seed_empty_dir(int dst_dir_fd, const char *dst_name, mode_t mode, uid_t uid, gid_t gid);

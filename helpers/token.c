@@ -12,6 +12,7 @@ void tpm2_token_done(struct tpm2_token *t)
 	if (!t)
 		return;
 	free(t->sealed.blob);
+	free(t->sealed.pubkey);
 	*t = (struct tpm2_token){ .keyslot = -1 };
 }
 
@@ -99,6 +100,26 @@ static int json_finish(json_object *o, char **ret_json)
 	return 0;
 }
 
+/* KEY: [N, …] for the PCRs in MASK. */
+static int add_pcr_array(json_object *o, const char *key, uint32_t mask)
+{
+	json_object *pcrs = json_object_new_array();
+	if (!pcrs || json_object_object_add(o, key, pcrs) < 0) {
+		json_object_put(pcrs);
+		return -ENOMEM;
+	}
+	for (unsigned i = 0; i < TPM2_PCR_COUNT; i++) {
+		if (!(mask & (UINT32_C(1) << i)))
+			continue;
+		json_object *n = json_object_new_int((int)i);
+		if (!n || json_object_array_add(pcrs, n) < 0) {
+			json_object_put(n);
+			return -ENOMEM;
+		}
+	}
+	return 0;
+}
+
 int token_tpm2_format(const struct tpm2_sealed *sealed, int keyslot, bool with_values,
 		      char **ret_json)
 {
@@ -107,7 +128,10 @@ int token_tpm2_format(const struct tpm2_sealed *sealed, int keyslot, bool with_v
 	int r;
 
 	if (keyslot < 0 || keyslot >= LUKS2_KEYSLOTS_MAX || !sealed->blob || !sealed->blob_size ||
-	    sealed->pcr_mask >> TPM2_PCR_COUNT)
+	    sealed->pcr_mask >> TPM2_PCR_COUNT || sealed->pubkey_pcr_mask >> TPM2_PCR_COUNT)
+		return -EINVAL;
+	if (sealed->pubkey_pcr_mask &&
+	    (!sealed->pubkey || !sealed->pubkey_size || sealed->pubkey_size > TOKEN_PUBKEY_MAX))
 		return -EINVAL;
 	if (sealed->pcr_bank != TPM2_ALG_SHA256)
 		return -EOPNOTSUPP;
@@ -124,20 +148,9 @@ int token_tpm2_format(const struct tpm2_sealed *sealed, int keyslot, bool with_v
 	if (r < 0)
 		return r;
 
-	json_object *pcrs = json_object_new_array();
-	if (!pcrs || json_object_object_add(o, "tpm2-pcrs", pcrs) < 0) {
-		json_object_put(pcrs);
-		return -ENOMEM;
-	}
-	for (unsigned i = 0; i < TPM2_PCR_COUNT; i++) {
-		if (!(sealed->pcr_mask & (UINT32_C(1) << i)))
-			continue;
-		json_object *n = json_object_new_int((int)i);
-		if (!n || json_object_array_add(pcrs, n) < 0) {
-			json_object_put(n);
-			return -ENOMEM;
-		}
-	}
+	r = add_pcr_array(o, "tpm2-pcrs", sealed->pcr_mask);
+	if (r < 0)
+		return r;
 
 	if ((r = json_add_string(o, "type", TOKEN_TYPE_TPM2)) < 0 ||
 	    (r = add_keyslots(o, keyslot)) < 0 || (r = json_add_string(o, "tpm2-blob", blob)) < 0 ||
@@ -151,6 +164,19 @@ int token_tpm2_format(const struct tpm2_sealed *sealed, int keyslot, bool with_v
 	if (!pin || json_object_object_add(o, "tpm2-pin", pin) < 0) {
 		json_object_put(pin);
 		return -ENOMEM;
+	}
+
+	if (sealed->pubkey_pcr_mask) {
+		_cleanup_free_ char *pem = NULL;
+		r = add_pcr_array(o, TOKEN_PUBKEY_PCRS, sealed->pubkey_pcr_mask);
+		if (r < 0)
+			return r;
+		r = base64_encode(sealed->pubkey, sealed->pubkey_size, &pem);
+		if (r < 0)
+			return r;
+		r = json_add_string(o, TOKEN_PUBKEY, pem);
+		if (r < 0)
+			return r;
 	}
 
 	if (sealed->primary_name_size == TPM2_NAME_SHA256_SIZE) {
@@ -298,27 +324,72 @@ int token_peek(const char *json, char **ret_type, int *ret_keyslot, const char *
 	return 0;
 }
 
-static int parse_pcrs(json_object *o, uint32_t *ret, const char **ret_reason)
+/* A PCR list [N, …]; the reasons name "tpm2-pcrs" or "tpm2_pubkey_pcrs". */
+static int parse_pcr_array(json_object *a, bool pubkey, uint32_t *ret, const char **ret_reason)
 {
-	json_object *a;
 	uint32_t mask = 0;
 
-	if (!json_object_object_get_ex(o, "tpm2-pcrs", &a) ||
-	    !json_object_is_type(a, json_type_array))
-		return BAD("tpm2-pcrs is missing or not an array");
+	if (!json_object_is_type(a, json_type_array))
+		return BAD(pubkey ? TOKEN_PUBKEY_PCRS " is not an array"
+				  : "tpm2-pcrs is missing or not an array");
 	size_t n = json_object_array_length(a);
 	if (n > TPM2_PCR_COUNT)
-		return BAD("tpm2-pcrs lists more than 24 PCRs");
+		return BAD(pubkey ? TOKEN_PUBKEY_PCRS " lists more than 24 PCRs"
+				  : "tpm2-pcrs lists more than 24 PCRs");
 	for (size_t i = 0; i < n; i++) {
 		json_object *e = json_object_array_get_idx(a, i);
 		if (!json_object_is_type(e, json_type_int))
-			return BAD("tpm2-pcrs entry is not a number");
+			return BAD(pubkey ? TOKEN_PUBKEY_PCRS " entry is not a number"
+					  : "tpm2-pcrs entry is not a number");
 		int64_t v = json_object_get_int64(e);
 		if (v < 0 || v >= TPM2_PCR_COUNT)
-			return BAD("tpm2-pcrs entry is not a PCR index 0..23");
+			return BAD(pubkey ? TOKEN_PUBKEY_PCRS " entry is not a PCR index 0..23"
+					  : "tpm2-pcrs entry is not a PCR index 0..23");
 		mask |= UINT32_C(1) << v;
 	}
 	*ret = mask;
+	return 0;
+}
+
+static int parse_pcrs(json_object *o, uint32_t *ret, const char **ret_reason)
+{
+	json_object *a;
+
+	if (!json_object_object_get_ex(o, "tpm2-pcrs", &a))
+		return BAD("tpm2-pcrs is missing or not an array");
+	return parse_pcr_array(a, false, ret, ret_reason);
+}
+
+/* "tpm2_pubkey_pcrs" and "tpm2_pubkey" (base64 of the PEM file), as
+ * systemd-cryptenroll 252 writes them.  A key without PCRs is ignored, as
+ * systemd does; PCRs without a key are malformed. */
+static int parse_pubkey(json_object *o, struct tpm2_sealed *s, const char **ret_reason)
+{
+	json_object *v;
+	const char *pem;
+	int r;
+
+	if (!json_object_object_get_ex(o, TOKEN_PUBKEY_PCRS, &v))
+		return 0;
+	r = parse_pcr_array(v, true, &s->pubkey_pcr_mask, ret_reason);
+	if (r < 0)
+		return r;
+	if (s->pubkey_pcr_mask == 0)
+		return 0;
+	r = get_string(o, TOKEN_PUBKEY, &pem);
+	if (r <= 0)
+		return BAD(TOKEN_PUBKEY " is missing or not a string although " TOKEN_PUBKEY_PCRS
+					" lists PCRs");
+	size_t len = strlen(pem);
+	if (len == 0 || len > base64_encoded_size(TOKEN_PUBKEY_MAX))
+		return BAD(TOKEN_PUBKEY " is empty or larger than 16 KiB");
+	r = base64_decode(pem, len, &s->pubkey, &s->pubkey_size);
+	if (r == -EBADMSG)
+		return BAD(TOKEN_PUBKEY " is not base64");
+	if (r < 0)
+		return r;
+	if (s->pubkey_size == 0)
+		return BAD(TOKEN_PUBKEY " is empty");
 	return 0;
 }
 
@@ -410,16 +481,6 @@ int token_tpm2_parse(const char *json, struct tpm2_token *ret, const char **ret_
 			return -EOPNOTSUPP;
 		}
 	}
-	if (json_object_object_get_ex(o, "tpm2_pubkey_pcrs", &v) ||
-	    json_object_object_get_ex(o, "tpm2-pubkey-pcrs", &v)) {
-		if (!json_object_is_type(v, json_type_array))
-			return BAD("tpm2-pubkey-pcrs is not an array");
-		if (json_object_array_length(v) > 0) {
-			*ret_reason = "the token uses a signed PCR policy, which sealroot does not "
-				      "support";
-			return -EOPNOTSUPP;
-		}
-	}
 
 	r = get_string(o, "tpm2-blob", &s);
 	if (r <= 0)
@@ -453,6 +514,11 @@ int token_tpm2_parse(const char *json, struct tpm2_token *ret, const char **ret_
 	if (t.sealed.blob_size == 0) {
 		tpm2_token_done(&t);
 		return BAD("tpm2-blob is empty");
+	}
+	r = parse_pubkey(o, &t.sealed, ret_reason);
+	if (r < 0) {
+		tpm2_token_done(&t);
+		return r;
 	}
 
 	*ret = t;

@@ -15,13 +15,18 @@
  * storage primary key: the name it had at sealing (tpm2.h).  Parsing accepts cryptenroll's tokens:
  * a missing tpm2-pcr-bank means sha256, a missing tpm2-primary-alg means ecc.
  *
+ * A signed PCR policy (systemd-cryptenroll --tpm2-public-key=,
+ * --tpm2-public-key-pcrs=) adds, as systemd 252 writes them:
+ *    "tpm2_pubkey_pcrs":[11],"tpm2_pubkey":"<base64 of the PEM file>"
+ * and "tpm2-pcrs" then lists only the PCRs bound by value (tpm2.h).
+ *
  * Also the "systemd-recovery" token cryptenroll uses to mark a recovery key
  * keyslot: {"type":"systemd-recovery","keyslots":["N"]}.
  *
  * Parsers never trust the input: on any malformed field they return -EBADMSG
  * and set *ret_reason to a static text naming the field ("tpm2-blob is not
- * base64"); features sealroot does not implement (PIN, signed PCR policies,
- * the SHA-1 bank) give -EOPNOTSUPP with a reason.  Nothing is logged here.
+ * base64"); features sealroot does not implement (PIN, the SHA-1 bank) give -EOPNOTSUPP with a
+ * reason.  Nothing is logged here.
  */
 #pragma once
 
@@ -34,6 +39,9 @@
 #define TOKEN_TYPE_RECOVERY "systemd-recovery"
 #define TOKEN_JSON_MAX (64 * 1024)
 #define TOKEN_BLOB_MAX 4096
+#define TOKEN_PUBKEY "tpm2_pubkey"
+#define TOKEN_PUBKEY_PCRS "tpm2_pubkey_pcrs"
+#define TOKEN_PUBKEY_MAX (16 * 1024) /* PEM bytes */
 #define LUKS2_KEYSLOTS_MAX 32
 
 struct tpm2_token {

@@ -10,6 +10,10 @@
  *    "tpm2-policy-hash" and the PolicyPCR digest recomputed in software over
  *    that selection with the PCRs' current values (the all-zero digest for an
  *    empty selection).
+ *    For a signed token ("tpm2_pubkey_pcrs"), the recomputed digest is
+ *    PolicyAuthorize for its "tpm2_pubkey" then PolicyPCR over "tpm2-pcrs"
+ *    (tpm2_policy_signed_digest): the floor and the lock PCR count only
+ *    in "tpm2-pcrs", the part bound by value; signed PCRs never satisfy them.
  * Together they make the selection the JSON claims the one the TPM enforces,
  * so the floor holds for the object, not only for its description.
  * 3. Pin (only when required, sealroot.tpm2_srk_pin=required): the token
@@ -30,6 +34,7 @@
  */
 #pragma once
 
+#include "pcr_signature.h"
 #include "token.h"
 #include "tpm2.h"
 
@@ -40,6 +45,18 @@ struct token_policy {
 
 int token_policy_check(struct tpm2_context *tpm, const struct tpm2_token *tok,
 		       const struct token_policy *policy, int token, const char *device);
+
+/* For a signed token: read its signed PCRs, compute the PolicyPCR digest
+ * they give now and pick the signature in SIGS (parsed from SIG_PATH; NULL:
+ * the file is missing) by the token's key that approves it.  *ret points
+ * into SIGS.  Each refusal is logged naming the file, the key fingerprint
+ * and the PCR values, and what to do:
+ *   -ENOKEY        no signature file, or none of its entries is by this key;
+ *   -EKEYREJECTED  signatures by this key exist, none for the current values;
+ *   -EBADMSG/-EOPNOTSUPP the token's key is unusable; other: PCR read. */
+int token_policy_signature(struct tpm2_context *tpm, const struct tpm2_token *tok,
+			   const struct pcr_signature *sigs, const char *sig_path, int token,
+			   const char *device, struct tpm2_policy_signature *ret);
 
 /* True when MASK includes SEALROOT_TPM2_LOCK_PCR. */
 static inline bool token_policy_lock_bound(uint32_t mask)

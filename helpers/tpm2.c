@@ -16,6 +16,7 @@
 #include <tss2/tss2_tctildr.h>
 
 #include "log.h"
+#include "pcr_pubkey.h"
 #include "secret.h"
 
 struct tpm2_context {
@@ -452,11 +453,19 @@ static int pcr_values_digest(uint32_t mask, const uint8_t values[TPM2_PCR_COUNT]
 	return r;
 }
 
-int tpm2_policy_pcr_digest(uint32_t pcr_mask,
-			   const uint8_t values[TPM2_PCR_COUNT][TPM2_SHA256_SIZE],
-			   uint8_t ret[TPM2_SHA256_SIZE])
+static void put_cc(uint8_t buf[4], uint32_t cc)
 {
-	static const uint8_t zero[TPM2_SHA256_SIZE];
+	buf[0] = (uint8_t)(cc >> 24);
+	buf[1] = (uint8_t)(cc >> 16);
+	buf[2] = (uint8_t)(cc >> 8);
+	buf[3] = (uint8_t)cc;
+}
+
+/* policyDigest' = H(START || TPM_CC_PolicyPCR || pcrs || pcrDigest). */
+static int policy_pcr_update(const uint8_t start[TPM2_SHA256_SIZE], uint32_t pcr_mask,
+			     const uint8_t values[TPM2_PCR_COUNT][TPM2_SHA256_SIZE],
+			     uint8_t ret[TPM2_SHA256_SIZE])
+{
 	uint8_t pcr_digest[TPM2_SHA256_SIZE], cc[4], sel_buf[sizeof(TPML_PCR_SELECTION)];
 	TPML_PCR_SELECTION sel;
 	size_t sel_size = 0;
@@ -465,8 +474,6 @@ int tpm2_policy_pcr_digest(uint32_t pcr_mask,
 	TSS2_RC rc;
 	int r;
 
-	if (!values || !ret || !pcr_mask_valid(pcr_mask))
-		return -EINVAL;
 	r = pcr_values_digest(pcr_mask, values, pcr_digest);
 	if (r < 0)
 		return r;
@@ -476,18 +483,13 @@ int tpm2_policy_pcr_digest(uint32_t pcr_mask,
 	rc = Tss2_MU_TPML_PCR_SELECTION_Marshal(&sel, sel_buf, sizeof(sel_buf), &sel_size);
 	if (rc != TSS2_RC_SUCCESS)
 		return -EIO;
-	cc[0] = (uint8_t)(TPM2_CC_PolicyPCR >> 24);
-	cc[1] = (uint8_t)(TPM2_CC_PolicyPCR >> 16);
-	cc[2] = (uint8_t)(TPM2_CC_PolicyPCR >> 8);
-	cc[3] = (uint8_t)TPM2_CC_PolicyPCR;
+	put_cc(cc, TPM2_CC_PolicyPCR);
 
-	/* policyDigest' = H(policyDigest || TPM_CC_PolicyPCR || pcrs || pcrDigest),
-	 * starting from the all-zero digest of a fresh session. */
 	md = EVP_MD_CTX_new();
 	if (!md)
 		return -ENOMEM;
 	if (EVP_DigestInit_ex(md, EVP_sha256(), NULL) != 1 ||
-	    EVP_DigestUpdate(md, zero, sizeof(zero)) != 1 ||
+	    EVP_DigestUpdate(md, start, TPM2_SHA256_SIZE) != 1 ||
 	    EVP_DigestUpdate(md, cc, sizeof(cc)) != 1 ||
 	    EVP_DigestUpdate(md, sel_buf, sel_size) != 1 ||
 	    EVP_DigestUpdate(md, pcr_digest, sizeof(pcr_digest)) != 1 ||
@@ -497,35 +499,156 @@ int tpm2_policy_pcr_digest(uint32_t pcr_mask,
 	return r;
 }
 
+int tpm2_policy_pcr_digest(uint32_t pcr_mask,
+			   const uint8_t values[TPM2_PCR_COUNT][TPM2_SHA256_SIZE],
+			   uint8_t ret[TPM2_SHA256_SIZE])
+{
+	static const uint8_t zero[TPM2_SHA256_SIZE];
+
+	if (!values || !ret || !pcr_mask_valid(pcr_mask))
+		return -EINVAL;
+	/* A fresh session starts from the all-zero digest. */
+	return policy_pcr_update(zero, pcr_mask, values, ret);
+}
+
+int tpm2_policy_signed_digest(const uint8_t key_name[TPM2_NAME_SHA256_SIZE], uint32_t pcr_mask,
+			      const uint8_t values[TPM2_PCR_COUNT][TPM2_SHA256_SIZE],
+			      uint8_t ret[TPM2_SHA256_SIZE])
+{
+	static const uint8_t zero[TPM2_SHA256_SIZE];
+	uint8_t cc[4], first[TPM2_SHA256_SIZE], authorized[TPM2_SHA256_SIZE];
+	EVP_MD_CTX *md;
+	int r = 0;
+
+	if (!key_name || !ret || (pcr_mask != 0 && (!values || !pcr_mask_valid(pcr_mask))))
+		return -EINVAL;
+	put_cc(cc, TPM2_CC_PolicyAuthorize);
+
+	/* PolicyAuthorize resets the digest, then extends it with the key's
+	 * name and (separately) the policyRef, which is empty here. */
+	md = EVP_MD_CTX_new();
+	if (!md)
+		return -ENOMEM;
+	if (EVP_DigestInit_ex(md, EVP_sha256(), NULL) != 1 ||
+	    EVP_DigestUpdate(md, zero, sizeof(zero)) != 1 ||
+	    EVP_DigestUpdate(md, cc, sizeof(cc)) != 1 ||
+	    EVP_DigestUpdate(md, key_name, TPM2_NAME_SHA256_SIZE) != 1 ||
+	    EVP_DigestFinal_ex(md, first, NULL) != 1)
+		r = -EIO;
+	EVP_MD_CTX_free(md);
+	if (r < 0)
+		return r;
+	if (EVP_Digest(first, sizeof(first), authorized, NULL, EVP_sha256(), NULL) != 1)
+		return -EIO;
+
+	if (pcr_mask == 0) {
+		memcpy(ret, authorized, TPM2_SHA256_SIZE);
+		return 0;
+	}
+	return policy_pcr_update(authorized, pcr_mask, values, ret);
+}
+
 /* The same digest computed by the TPM in a trial session, as a cross-check:
  * a policy the TPM would compute differently can never be satisfied. */
-static int tpm2_trial_policy_pcr(struct tpm2_context *c, uint32_t mask,
-				 const uint8_t values[TPM2_PCR_COUNT][TPM2_SHA256_SIZE],
-				 uint8_t ret[TPM2_SHA256_SIZE])
+/* Load KEY (public part only) for PolicyAuthorize and VerifySignature, under
+ * the owner hierarchy as systemd does, and check that the TPM names it as
+ * sealroot computed (the name is what the policy binds). */
+static int tpm2_load_pubkey(struct tpm2_context *c, const struct pcr_pubkey *key, ESYS_TR *ret)
+{
+	_cleanup_esys_ TPM2B_NAME *name = NULL;
+	TSS2_RC rc;
+
+	rc = Esys_LoadExternal(c->esys, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, NULL,
+			       &key->public, ESYS_TR_RH_OWNER, ret);
+	if (rc != TSS2_RC_SUCCESS) {
+		int r = tpm2_rc_log(rc, "LoadExternal (PCR public key)");
+		return r == -ENXIO || r == -ENOLCK ? r : -EOPNOTSUPP;
+	}
+	rc = Esys_TR_GetName(c->esys, *ret, &name);
+	if (rc != TSS2_RC_SUCCESS) {
+		tpm2_flush(c, ret);
+		return tpm2_rc_log(rc, "TR_GetName (PCR public key)");
+	}
+	if (name->size != TPM2_NAME_SHA256_SIZE ||
+	    memcmp(name->name, key->name, TPM2_NAME_SHA256_SIZE) != 0) {
+		log_debug("TPM2 names the PCR public key differently than sealroot computed");
+		tpm2_flush(c, ret);
+		return -EIO;
+	}
+	return 0;
+}
+
+/* The policy digest computed by the TPM in a trial session, as a
+ * cross-check: a policy the TPM would compute differently can never be
+ * satisfied.  With KEY: PolicyPCR over PUBKEY_MASK (current values, which a
+ * trial PolicyAuthorize ignores), PolicyAuthorize; then PolicyPCR over MASK
+ * (may be 0 with KEY) holding VALUES. */
+static int tpm2_trial_policy(struct tpm2_context *c, const struct pcr_pubkey *key,
+			     uint32_t pubkey_mask, uint32_t mask,
+			     const uint8_t values[TPM2_PCR_COUNT][TPM2_SHA256_SIZE],
+			     uint8_t ret[TPM2_SHA256_SIZE])
 {
 	_cleanup_esys_ TPM2B_DIGEST *digest = NULL;
 	TPM2B_DIGEST pcr_digest = { .size = TPM2_SHA256_SIZE };
-	ESYS_TR session = ESYS_TR_NONE;
+	ESYS_TR session = ESYS_TR_NONE, key_handle = ESYS_TR_NONE;
 	TPML_PCR_SELECTION sel;
 	TSS2_RC rc;
-	int r;
+	int r = 0;
 
-	r = pcr_values_digest(mask, values, pcr_digest.buffer);
-	if (r < 0)
-		return r;
+	if (mask != 0) {
+		r = pcr_values_digest(mask, values, pcr_digest.buffer);
+		if (r < 0)
+			return r;
+	}
+	if (key) {
+		r = tpm2_load_pubkey(c, key, &key_handle);
+		if (r < 0)
+			return r;
+	}
 
 	rc = Esys_StartAuthSession(c->esys, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE,
 				   ESYS_TR_NONE, NULL, TPM2_SE_TRIAL, &session_symmetric,
 				   TPM2_ALG_SHA256, &session);
-	if (rc != TSS2_RC_SUCCESS)
-		return tpm2_rc_log(rc, "StartAuthSession (trial)");
-
-	pcr_mask_to_selection(mask, &sel);
-	rc = Esys_PolicyPCR(c->esys, session, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, &pcr_digest,
-			    &sel);
 	if (rc != TSS2_RC_SUCCESS) {
-		r = tpm2_rc_log(rc, "PolicyPCR (trial)");
+		r = tpm2_rc_log(rc, "StartAuthSession (trial)");
 		goto out;
+	}
+
+	if (key) {
+		/* No ticket is checked in a trial session. */
+		static const TPMT_TK_VERIFIED no_ticket = {
+			.tag = TPM2_ST_VERIFIED,
+			.hierarchy = TPM2_RH_OWNER,
+		};
+		static const TPM2B_NONCE no_ref = {};
+		_cleanup_esys_ TPM2B_DIGEST *approved = NULL;
+		TPM2B_NAME name = { .size = TPM2_NAME_SHA256_SIZE };
+
+		memcpy(name.name, key->name, TPM2_NAME_SHA256_SIZE);
+		pcr_mask_to_selection(pubkey_mask, &sel);
+		rc = Esys_PolicyPCR(c->esys, session, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE,
+				    NULL, &sel);
+		if (rc == TSS2_RC_SUCCESS)
+			rc = Esys_PolicyGetDigest(c->esys, session, ESYS_TR_NONE, ESYS_TR_NONE,
+						  ESYS_TR_NONE, &approved);
+		if (rc == TSS2_RC_SUCCESS)
+			rc = Esys_PolicyAuthorize(c->esys, session, ESYS_TR_NONE, ESYS_TR_NONE,
+						  ESYS_TR_NONE, approved, &no_ref, &name,
+						  &no_ticket);
+		if (rc != TSS2_RC_SUCCESS) {
+			r = tpm2_rc_log(rc, "PolicyAuthorize (trial)");
+			goto out;
+		}
+	}
+
+	if (mask != 0) {
+		pcr_mask_to_selection(mask, &sel);
+		rc = Esys_PolicyPCR(c->esys, session, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE,
+				    &pcr_digest, &sel);
+		if (rc != TSS2_RC_SUCCESS) {
+			r = tpm2_rc_log(rc, "PolicyPCR (trial)");
+			goto out;
+		}
 	}
 
 	rc = Esys_PolicyGetDigest(c->esys, session, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE,
@@ -541,6 +664,7 @@ static int tpm2_trial_policy_pcr(struct tpm2_context *c, uint32_t mask,
 	memcpy(ret, digest->buffer, TPM2_SHA256_SIZE);
 out:
 	tpm2_flush(c, &session);
+	tpm2_flush(c, &key_handle);
 	return r;
 }
 
@@ -550,6 +674,7 @@ void tpm2_sealed_done(struct tpm2_sealed *s)
 		return;
 	explicit_wipe(s->blob, s->blob_size);
 	free(s->blob);
+	free(s->pubkey);
 	explicit_wipe(s, sizeof(*s));
 }
 
@@ -666,6 +791,16 @@ int tpm2_seal_to_values(struct tpm2_context *c, uint32_t pcr_mask,
 			const uint8_t values[TPM2_PCR_COUNT][TPM2_SHA256_SIZE],
 			const struct secret *secret, struct tpm2_sealed *ret)
 {
+	if (!pcr_mask_valid(pcr_mask))
+		return -EINVAL;
+	return tpm2_seal_to_values_signed(c, pcr_mask, values, NULL, 0, 0, secret, ret);
+}
+
+int tpm2_seal_to_values_signed(struct tpm2_context *c, uint32_t pcr_mask,
+			       const uint8_t values[TPM2_PCR_COUNT][TPM2_SHA256_SIZE],
+			       const void *pubkey, size_t pubkey_size, uint32_t pubkey_pcr_mask,
+			       const struct secret *secret, struct tpm2_sealed *ret)
+{
 	uint8_t trial[TPM2_SHA256_SIZE];
 	_cleanup_esys_ TPM2B_PRIVATE *private = NULL;
 	_cleanup_esys_ TPM2B_PUBLIC *public = NULL;
@@ -674,11 +809,17 @@ int tpm2_seal_to_values(struct tpm2_context *c, uint32_t pcr_mask,
 	static const TPML_PCR_SELECTION creation_pcr = {};
 	TPM2B_SENSITIVE_CREATE sensitive = {};
 	TPM2B_PUBLIC template;
+	struct pcr_pubkey key;
 	struct tpm2_sealed s = {};
+	bool is_signed = pubkey_pcr_mask != 0;
 	TSS2_RC rc;
 	int r;
 
-	if (!c || !values || !secret || !ret || !pcr_mask_valid(pcr_mask))
+	if (!c || !values || !secret || !ret)
+		return -EINVAL;
+	if (is_signed ? (!pubkey || !pcr_mask_valid(pubkey_pcr_mask) ||
+			 pcr_mask >= (UINT32_C(1) << TPM2_PCR_COUNT))
+		      : !pcr_mask_valid(pcr_mask))
 		return -EINVAL;
 	if (!secret->data || secret->size == 0 ||
 	    secret->size > sizeof(sensitive.sensitive.data.buffer) ||
@@ -692,14 +833,29 @@ int tpm2_seal_to_values(struct tpm2_context *c, uint32_t pcr_mask,
 	for (unsigned pcr = 0; pcr < TPM2_PCR_COUNT; pcr++)
 		if (pcr_mask & (UINT32_C(1) << pcr))
 			memcpy(s.pcr_values[pcr], values[pcr], TPM2_SHA256_SIZE);
-	r = tpm2_policy_pcr_digest(pcr_mask, s.pcr_values, s.policy_hash);
+	if (is_signed) {
+		r = pcr_pubkey_from_pem(pubkey, pubkey_size, &key);
+		if (r < 0)
+			goto out;
+		s.pubkey = malloc(pubkey_size);
+		if (!s.pubkey) {
+			r = -ENOMEM;
+			goto out;
+		}
+		memcpy(s.pubkey, pubkey, pubkey_size);
+		s.pubkey_size = pubkey_size;
+		s.pubkey_pcr_mask = pubkey_pcr_mask;
+		r = tpm2_policy_signed_digest(key.name, pcr_mask, s.pcr_values, s.policy_hash);
+	} else
+		r = tpm2_policy_pcr_digest(pcr_mask, s.pcr_values, s.policy_hash);
 	if (r < 0)
 		goto out;
-	r = tpm2_trial_policy_pcr(c, pcr_mask, s.pcr_values, trial);
+	r = tpm2_trial_policy(c, is_signed ? &key : NULL, pubkey_pcr_mask, pcr_mask, s.pcr_values,
+			      trial);
 	if (r < 0)
 		goto out;
 	if (memcmp(trial, s.policy_hash, TPM2_SHA256_SIZE) != 0) {
-		log_debug("TPM2 trial session computed another PolicyPCR digest than sealroot");
+		log_debug("TPM2 trial session computed another policy digest than sealroot");
 		r = -EIO;
 		goto out;
 	}
@@ -775,11 +931,67 @@ static void tpm2_wipe_response(struct tpm2_context *c)
 	explicit_wipe((void *)rp, size);
 }
 
+/* The signed part of a policy session: PolicyPCR over the signed PCRs (their
+ * current values), which must give the digest SIG approves; the TPM checks
+ * the signature with KEY (a ticket), then PolicyAuthorize. */
+static int tpm2_policy_authorize(struct tpm2_context *c, ESYS_TR session, ESYS_TR key_handle,
+				 const struct pcr_pubkey *key, uint32_t pubkey_mask,
+				 const struct tpm2_policy_signature *sig)
+{
+	static const TPM2B_NONCE no_ref = {};
+	_cleanup_esys_ TPM2B_DIGEST *approved = NULL;
+	_cleanup_esys_ TPMT_TK_VERIFIED *ticket = NULL;
+	TPM2B_DIGEST hash = { .size = TPM2_SHA256_SIZE };
+	TPM2B_NAME name = { .size = TPM2_NAME_SHA256_SIZE };
+	TPMT_SIGNATURE tsig;
+	TPML_PCR_SELECTION sel;
+	TSS2_RC rc;
+	int r;
+
+	pcr_mask_to_selection(pubkey_mask, &sel);
+	rc = Esys_PolicyPCR(c->esys, session, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, NULL, &sel);
+	if (rc != TSS2_RC_SUCCESS)
+		return tpm2_rc_log(rc, "PolicyPCR (signed PCRs)");
+	rc = Esys_PolicyGetDigest(c->esys, session, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE,
+				  &approved);
+	if (rc != TSS2_RC_SUCCESS)
+		return tpm2_rc_log(rc, "PolicyGetDigest (signed PCRs)");
+	if (approved->size != TPM2_SHA256_SIZE ||
+	    memcmp(approved->buffer, sig->approved, TPM2_SHA256_SIZE) != 0) {
+		log_debug("TPM2 signed PCRs no longer give the policy digest the signature is for");
+		return -EKEYREJECTED;
+	}
+
+	r = pcr_pubkey_tpm_signature(key, sig->sig, sig->sig_size, &tsig);
+	if (r < 0) {
+		log_debug("PCR policy signature cannot be a signature by this key");
+		return -EKEYREVOKED;
+	}
+	/* VerifySignature takes the digest that was signed: SHA-256(policy). */
+	if (EVP_Digest(approved->buffer, TPM2_SHA256_SIZE, hash.buffer, NULL, EVP_sha256(), NULL) !=
+	    1)
+		return -EIO;
+	rc = Esys_VerifySignature(c->esys, key_handle, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE,
+				  &hash, &tsig, &ticket);
+	if (rc != TSS2_RC_SUCCESS) {
+		r = tpm2_rc_log(rc, "VerifySignature");
+		return r == -ENXIO || r == -ENOLCK ? r : -EKEYREVOKED;
+	}
+
+	memcpy(name.name, key->name, TPM2_NAME_SHA256_SIZE);
+	rc = Esys_PolicyAuthorize(c->esys, session, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE,
+				  approved, &no_ref, &name, ticket);
+	if (rc != TSS2_RC_SUCCESS)
+		return tpm2_rc_log(rc, "PolicyAuthorize");
+	return 0;
+}
+
 /* One policy session attempt: PolicyPCR on the current values, compare, and
  * Unseal.  Returns -EAGAIN when the PCRs changed between check and use. */
 static int tpm2_unseal_once(struct tpm2_context *c, ESYS_TR primary, ESYS_TR object,
 			    const struct tpm2_sealed *sealed, const TPM2B_DIGEST *auth_policy,
-			    struct secret *ret)
+			    ESYS_TR key_handle, const struct pcr_pubkey *key,
+			    const struct tpm2_policy_signature *sig, struct secret *ret)
 {
 	_cleanup_esys_ TPM2B_DIGEST *digest = NULL;
 	_cleanup_esys_ TPM2B_SENSITIVE_DATA *data = NULL;
@@ -791,6 +1003,13 @@ static int tpm2_unseal_once(struct tpm2_context *c, ESYS_TR primary, ESYS_TR obj
 	r = tpm2_start_salted_session(c, primary, TPM2_SE_POLICY, &session);
 	if (r < 0)
 		return r;
+
+	if (key) {
+		r = tpm2_policy_authorize(c, session, key_handle, key, sealed->pubkey_pcr_mask,
+					  sig);
+		if (r < 0)
+			goto out;
+	}
 
 	/* Empty pcrDigest: the TPM checks against the PCRs' current values.
 	 * With no PCRs systemd adds no PolicyPCR at all (the policy is the
@@ -848,14 +1067,32 @@ out:
 
 int tpm2_unseal(struct tpm2_context *c, const struct tpm2_sealed *sealed, struct secret *ret)
 {
+	return tpm2_unseal_signed(c, sealed, NULL, ret);
+}
+
+int tpm2_unseal_signed(struct tpm2_context *c, const struct tpm2_sealed *sealed,
+		       const struct tpm2_policy_signature *sig, struct secret *ret)
+{
 	TPM2B_PRIVATE private = {};
 	TPM2B_PUBLIC public = {};
-	ESYS_TR primary = ESYS_TR_NONE, object = ESYS_TR_NONE;
+	ESYS_TR primary = ESYS_TR_NONE, object = ESYS_TR_NONE, key_handle = ESYS_TR_NONE;
+	struct pcr_pubkey key;
+	bool is_signed;
 	TSS2_RC rc;
 	int r;
 
 	if (!c || !sealed || !ret)
 		return -EINVAL;
+	is_signed = sealed->pubkey_pcr_mask != 0;
+	if (sealed->pubkey_pcr_mask >= (UINT32_C(1) << TPM2_PCR_COUNT))
+		return -EINVAL;
+	if (is_signed && (!sig || !sig->sig || sig->sig_size == 0))
+		return -ENOKEY;
+	if (is_signed) {
+		r = pcr_pubkey_from_pem(sealed->pubkey, sealed->pubkey_size, &key);
+		if (r < 0)
+			return r;
+	}
 	/* An empty PCR set is refused when sealing but accepted here: systemd
 	 * enrolls with --tpm2-pcrs= (empty) as an object bound to nothing but
 	 * this TPM. */
@@ -900,9 +1137,15 @@ int tpm2_unseal(struct tpm2_context *c, const struct tpm2_sealed *sealed, struct
 		goto out;
 	}
 
+	if (is_signed) {
+		r = tpm2_load_pubkey(c, &key, &key_handle);
+		if (r < 0)
+			goto out;
+	}
+
 	for (unsigned attempt = 1;; attempt++) {
 		r = tpm2_unseal_once(c, primary, object, sealed, &public.publicArea.authPolicy,
-				     ret);
+				     key_handle, is_signed ? &key : NULL, sig, ret);
 		if (r != -EAGAIN)
 			break;
 		if (attempt >= TPM2_UNSEAL_RETRIES) {
@@ -912,6 +1155,7 @@ int tpm2_unseal(struct tpm2_context *c, const struct tpm2_sealed *sealed, struct
 		log_debug("TPM2 PCRs changed during unseal, retrying");
 	}
 out:
+	tpm2_flush(c, &key_handle);
 	tpm2_flush(c, &object);
 	tpm2_flush(c, &primary);
 	explicit_wipe(&private, sizeof(private));

@@ -74,6 +74,13 @@ struct tpm2_sealed {
 	 * from systemd-cryptenroll), not checked. */
 	uint8_t primary_name[TPM2_NAME_SHA256_SIZE];
 	uint16_t primary_name_size;
+	/* Signed PCR policy (TPM2_PolicyAuthorize), systemd's "tpm2_pubkey" and
+	 * "tpm2_pubkey_pcrs": the PEM public key whose signatures approve the
+	 * values of the PCRs in pubkey_pcr_mask (0: no signed part; pubkey
+	 * NULL).  pcr_mask then lists the PCRs bound by value on top of it. */
+	uint8_t *pubkey;
+	size_t pubkey_size;
+	uint32_t pubkey_pcr_mask;
 };
 
 void tpm2_sealed_done(struct tpm2_sealed *s);
@@ -97,6 +104,18 @@ int tpm2_seal_to_values(struct tpm2_context *c, uint32_t pcr_mask,
 			const uint8_t values[TPM2_PCR_COUNT][TPM2_SHA256_SIZE],
 			const struct secret *secret, struct tpm2_sealed *ret);
 
+/* Like tpm2_seal_to_values(), but the policy first requires a signature by
+ * the key in PUBKEY (PEM, pcr_pubkey.h) approving the values of the PCRs in
+ * PUBKEY_PCR_MASK (PolicyPCR then PolicyAuthorize, as systemd 252 builds it),
+ * then binds the PCRs in PCR_MASK (may be 0) to VALUES.  The digest is
+ * computed in software (tpm2_policy_signed_digest) and cross-checked with a
+ * TPM trial session; the sealed object does not depend on the current values
+ * of the signed PCRs.  -EBADMSG/-EOPNOTSUPP: PUBKEY is not a usable key. */
+int tpm2_seal_to_values_signed(struct tpm2_context *c, uint32_t pcr_mask,
+			       const uint8_t values[TPM2_PCR_COUNT][TPM2_SHA256_SIZE],
+			       const void *pubkey, size_t pubkey_size, uint32_t pubkey_pcr_mask,
+			       const struct secret *secret, struct tpm2_sealed *ret);
+
 /* The policy digest after a single TPM2_PolicyPCR in a fresh session over the
  * SHA-256 PCRs in pcr_mask holding VALUES, without a TPM:
  *   H(0^32 || TPM_CC_PolicyPCR || TPML_PCR_SELECTION || H(values in PCR order))
@@ -105,6 +124,23 @@ int tpm2_seal_to_values(struct tpm2_context *c, uint32_t pcr_mask,
 int tpm2_policy_pcr_digest(uint32_t pcr_mask,
 			   const uint8_t values[TPM2_PCR_COUNT][TPM2_SHA256_SIZE],
 			   uint8_t ret[TPM2_SHA256_SIZE]);
+
+/* The digest of a signed PCR policy, without a TPM: TPM2_PolicyAuthorize for
+ * the key named KEY_NAME with an empty policyRef,
+ *   A = H(H(0^32 || TPM_CC_PolicyAuthorize || KEY_NAME) || "")
+ * then, unless pcr_mask is 0, TPM2_PolicyPCR over VALUES on top of it:
+ *   H(A || TPM_CC_PolicyPCR || TPML_PCR_SELECTION || H(values in PCR order)).
+ * The signed PCRs do not appear: PolicyAuthorize replaces the digest. */
+int tpm2_policy_signed_digest(const uint8_t key_name[TPM2_NAME_SHA256_SIZE], uint32_t pcr_mask,
+			      const uint8_t values[TPM2_PCR_COUNT][TPM2_SHA256_SIZE],
+			      uint8_t ret[TPM2_SHA256_SIZE]);
+
+/* A signature approving a PolicyPCR digest, for unsealing a signed token. */
+struct tpm2_policy_signature {
+	const uint8_t *sig; /* as in the signature file (pcr_signature.h) */
+	size_t sig_size;
+	uint8_t approved[TPM2_SHA256_SIZE]; /* the PolicyPCR digest it signs */
+};
 
 /* Recompute the policy, compare it with sealed->policy_hash, then unseal into
  * *ret (caller wipes with secret_wipe).  When sealed->primary_name_size is
@@ -116,6 +152,16 @@ int tpm2_policy_pcr_digest(uint32_t pcr_mask,
  * if the blob's own authPolicy equals policy_hash (the PCR values changed),
  * -ESTALE if policy_hash does not belong to the blob. */
 int tpm2_unseal(struct tpm2_context *c, const struct tpm2_sealed *sealed, struct secret *ret);
+
+/* tpm2_unseal() for any token; a token with sealed->pubkey_pcr_mask set
+ * needs SIG (else -ENOKEY).  The signed PCRs' PolicyPCR digest in the session
+ * must equal sig->approved (else -EKEYREJECTED: the PCRs changed since the
+ * caller picked the signature); the TPM verifies the signature with the
+ * token's key (TPM2_VerifySignature; -EKEYREVOKED when it does not verify),
+ * then PolicyAuthorize and the PolicyPCR over sealed->pcr_mask follow.
+ * -EBADMSG/-EOPNOTSUPP also when sealed->pubkey is not a usable key. */
+int tpm2_unseal_signed(struct tpm2_context *c, const struct tpm2_sealed *sealed,
+		       const struct tpm2_policy_signature *sig, struct secret *ret);
 
 /* Check that BLOB unmarshals as TPM2B_PRIVATE || TPM2B_PUBLIC of a KEYEDHASH
  * object with nothing after it, without a TPM: 0 or -EBADMSG.  For checking

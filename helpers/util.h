@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * util.h — small helpers shared by every module: cleanup attributes,
- * secret wiping, array sizes, time.  Nothing here logs.
+ * secret wiping, array sizes, time, EINTR retry.  Nothing here logs.
  */
 #pragma once
 
@@ -22,6 +22,9 @@
 #define _sentinel_ __attribute__((sentinel))
 
 #define ELEMENTSOF(a) (sizeof(a) / sizeof((a)[0]))
+/* The value of macro X as a string literal: STRINGIFY(15) is "15". */
+#define STRINGIFY(x) STRINGIFY_ARG(x)
+#define STRINGIFY_ARG(x) #x
 
 typedef uint64_t usec_t;
 #define USEC_PER_SEC ((usec_t)1000000ULL)
@@ -95,6 +98,18 @@ static inline void secret_wipe(struct secret *s)
 		_tf;                                                                               \
 	})
 
+/* Evaluate CALL (a system call: -1 and errno on failure) again for as long
+ * as it fails with EINTR; the result is its last return value, errno as it
+ * left it.  The one place that retries an interrupted call. */
+#define RETRY_ON_EINTR(call)                                                                       \
+	({                                                                                         \
+		__typeof__(call) _re;                                                              \
+		do                                                                                 \
+			_re = (call);                                                              \
+		while (_re < 0 && errno == EINTR);                                                 \
+		_re;                                                                               \
+	})
+
 static inline usec_t now_usec(clockid_t clock)
 {
 	struct timespec ts;
@@ -102,6 +117,24 @@ static inline usec_t now_usec(clockid_t clock)
 		return 0;
 	return (usec_t)ts.tv_sec * USEC_PER_SEC + (usec_t)ts.tv_nsec / 1000;
 }
+
+/* Make room for element N of the array ARR (capacity *CAPP elements): when
+ * N >= *CAPP, grow to FIRST elements, else double.  0, or -ENOMEM with ARR
+ * and *CAPP unchanged. */
+#define array_reserve(arr, capp, n, first)                                                         \
+	({                                                                                         \
+		int _ar_r = 0;                                                                     \
+		if ((n) >= *(capp)) {                                                              \
+			size_t _ar_c = *(capp) ? *(capp)*2 : (first);                              \
+			__typeof__(arr) _ar_t = reallocarray((arr), _ar_c, sizeof(*(arr)));        \
+			if (_ar_t) {                                                               \
+				(arr) = _ar_t;                                                     \
+				*(capp) = _ar_c;                                                   \
+			} else                                                                     \
+				_ar_r = -ENOMEM;                                                   \
+		}                                                                                  \
+		_ar_r;                                                                             \
+	})
 
 static inline bool streq(const char *a, const char *b)
 {

@@ -2,21 +2,15 @@
 /* verity.c — dm-verity via libcryptsetup, see verity.h. */
 #include <fcntl.h>
 #include <inttypes.h>
-#include <libcryptsetup.h>
 #include <openssl/evp.h>
 
+#include "crypt_util.h"
 #include "discover.h"
+#include "encoding.h"
 #include "log.h"
 #include "verity.h"
 
 #define VERITY_SB_SIZE 512 /* struct verity_sb, before the hash tree */
-
-static void crypt_device_freep(struct crypt_device **cd)
-{
-	if (*cd)
-		crypt_free(*cd);
-}
-#define _cleanup_crypt_ _cleanup_(crypt_device_freep)
 
 /* Route libcryptsetup's messages through log.h.  Its errors carry detail
  * ("Verification failed at position …"); the step that failed still logs
@@ -40,20 +34,10 @@ static void verity_crypt_log(int level, const char *msg, void *userdata)
 	}
 }
 
-void verity_hex(const uint8_t *root_hash, size_t size, char *buf)
-{
-	static const char hexdigits[] = "0123456789abcdef";
-	for (size_t i = 0; i < size; i++) {
-		buf[2 * i] = hexdigits[root_hash[i] >> 4];
-		buf[2 * i + 1] = hexdigits[root_hash[i] & 15];
-	}
-	buf[2 * size] = '\0';
-}
-
 static void format_uuid(const uint8_t b[16], char out[37])
 {
 	char hex[33];
-	verity_hex(b, 16, hex);
+	hex_encode_into(b, 16, hex);
 	snprintf(out, 37, "%.8s-%.4s-%.4s-%.4s-%.12s", hex, hex + 8, hex + 12, hex + 16, hex + 20);
 }
 
@@ -289,8 +273,8 @@ static int verity_check_root(struct crypt_device *cd, const struct verity_config
 
 	if (memcmp(digest, v->root_hash, dlen) != 0) {
 		char want[2 * SEALROOT_ROOT_HASH_MAX + 1], got[2 * EVP_MAX_MD_SIZE + 1];
-		verity_hex(v->root_hash, v->root_hash_size, want);
-		verity_hex(digest, dlen, got);
+		hex_encode_into(v->root_hash, v->root_hash_size, want);
+		hex_encode_into(digest, dlen, got);
 		log_error(
 		    "root hash mismatch: roothash=%s but the hash tree on %s has root %s. The "
 		    "image and the kernel command line do not belong together.",
@@ -326,7 +310,7 @@ int verity_verify(const struct verity_config *v, const struct verity_devices *d)
 	r = crypt_activate_by_volume_key(cd, NULL, (const char *)v->root_hash, v->root_hash_size,
 					 0);
 	if (r == -EPERM) {
-		verity_hex(v->root_hash, v->root_hash_size, hex);
+		hex_encode_into(v->root_hash, v->root_hash_size, hex);
 		log_error(
 		    "corruption detected: data device %s and hash device %s do not match root "
 		    "hash %s. Do not use this image; rebuild or reflash it.",

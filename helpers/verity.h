@@ -16,9 +16,6 @@
  * lowercase 8-4-4-4-12.  -EINVAL if SIZE < 32. */
 int verity_default_partuuids(const uint8_t *root_hash, size_t size, char data[37], char hash[37]);
 
-/* Lowercase hex of a root hash into BUF (at least 2*size+1 bytes). */
-void verity_hex(const uint8_t *root_hash, size_t size, char *buf);
-
 struct verity_devices {
 	char *data;
 	char *hash;

@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
-# layout-baseline.sh ROOT LAYOUT — the shell baseline of scripts/bench-layout:
+# layout-baseline.sh ROOT LAYOUT — the shell baseline of scripts/bench/bench-layout:
 # the same work as 'sealroot layout apply --root ROOT LAYOUT', done the way an
 # initramfs bash script would (source the file, mkdir/mount/cp -a per path).
 # No symlink checks, no idempotence: it is the speed reference, not a tool.

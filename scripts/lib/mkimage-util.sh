@@ -14,16 +14,9 @@ GPT_ROOT_X86_64=4F68BCE3-E8CD-4DB1-96E7-FBCAF984B709
 GPT_ROOT_VERITY_X86_64=2C7357ED-EBD2-46D9-AEC1-23D437EC2BF5
 GPT_LINUX_FS=0FC63DAF-8483-4772-8E79-3D69D8477DE4
 
-die() {
-	echo "$PROG: error: $*" >&2
-	exit 1
-}
-die_usage() {
-	echo "$PROG: $*" >&2
-	echo "Try '$PROG --help'." >&2
-	exit 2
-}
-info() { [ "${QUIET:-0}" = 1 ] || echo "$PROG: $*"; }
+# die, die_usage, need_arg, info
+# shellcheck source=scripts/lib/cli.sh
+. "$(dirname "${BASH_SOURCE[0]}")/cli.sh"
 step() { info "$*"; }
 now_ms() { date +%s%3N; }
 

@@ -8,7 +8,7 @@
 # reports the bad entry and B's reason, with A's persistent data intact.
 source "$(dirname "$0")/../lib.sh"
 source "$(dirname "$0")/lib.sh"
-source "$(dirname "$0")/ab/lib-ab.sh"
+source "$(dirname "$0")/ab/lib-ab-host.sh"
 
 reason="e2e: the application service of version 2 did not start"
 ab_build v1 1 --slots ab

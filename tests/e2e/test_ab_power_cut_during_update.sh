@@ -5,7 +5,7 @@
 # machine boots A with its persistent data.  The retried update completes.
 source "$(dirname "$0")/../lib.sh"
 source "$(dirname "$0")/lib.sh"
-source "$(dirname "$0")/ab/lib-ab.sh"
+source "$(dirname "$0")/ab/lib-ab-host.sh"
 
 ab_build v1 1 --slots ab
 ab_build v2 2

@@ -10,7 +10,7 @@
 # took.
 source "$(dirname "$0")/../lib.sh"
 source "$(dirname "$0")/lib.sh"
-source "$(dirname "$0")/ab/lib-ab.sh"
+source "$(dirname "$0")/ab/lib-ab-host.sh"
 
 ab_build v1 1 --slots ab
 ab_build v2 2

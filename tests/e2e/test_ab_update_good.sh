@@ -5,15 +5,53 @@
 # 2 tries; the next boot runs B, passes the health check and blesses its
 # entry (the counter disappears from the file name); B stays the default on
 # the boot after; the persistent data written under A is there, unlocked by
-# the same TPM policy (PCR 7 + lock PCR 15 do not change with a new UKI).
+# the same token: both UKIs carry a PCR 11 policy signed with the same PCR
+# key (mkimage --pcr-key), and the LUKS2 tokens and keyslots are the same
+# before and after the update (no reseal).  In every booted system PCR 11
+# is exactly what systemd-measure calculates for the booted UKI plus the
+# phases measured since (enter-initrd by systemd-pcrphase, leave-initrd by
+# sealroot after the unlock and by systemd-pcrphase at switch-root), and the
+# genuine token, tried with the UKI's own signature, no longer unseals.
+# Last, a version 3 signed with ANOTHER PCR key goes into slot A: its one
+# try is refused (the token's key signed nothing for it) and fails closed:
+# TPM locked, no decryption, reboot, no shell.
 source "$(dirname "$0")/../lib.sh"
 source "$(dirname "$0")/lib.sh"
-source "$(dirname "$0")/ab/lib-ab.sh"
+source "$(dirname "$0")/ab/lib-ab-host.sh"
 
 ab_build v1 1 --slots ab
 ab_build v2 2
 e2e_disk "$TMP/v1"
 assert_eq "$(ab_entries)" "sealroot-1-a.efi" "fresh A/B disk entries"
+pkfp=$(jq -r '.uki.pcr_signature.pkfp' "$TMP/v1/manifest.json")
+[[ $pkfp =~ ^[0-9a-f]{64}$ ]] || fail "v1 has no signed PCR policy (manifest uki.pcr_signature: $pkfp)"
+assert_eq "$(jq -r '.uki.pcr_signature.pkfp' "$TMP/v2/manifest.json")" "$pkfp" "v2's PCR key fingerprint"
+# The phases measured into PCR 11 before the booted system runs.
+BOOTED_PHASES=enter-initrd:leave-initrd:leave-initrd
+# assert_booted_pcr11 BUILD: PCR 11 of this boot vs. systemd-measure for the
+# build's UKI; the value its PCR key signed (enter-initrd) is left behind, and
+# the genuine token does not unseal with the UKI's signature.
+assert_booted_pcr11() {
+	local signed
+	signed=$(jq -r '.uki.pcr_signature.signed[] | select(.phase == "enter-initrd") | .value' "$1/manifest.json")
+	assert_eq "$(uki_pcr11 "$1/uki.efi" enter-initrd)" "$signed" "systemd-measure vs. the manifest's signed value"
+	assert_marker pcr11 "$(uki_pcr11 "$1/uki.efi" "$BOOTED_PHASES")"
+	[ "$(marker pcr11)" != "$signed" ] || fail "the booted system still has the signed enter-initrd PCR 11 value"
+	assert_marker pcr_signature_file present
+	assert_marker unseal_after_boot refused
+	assert_grep 'SEALROOT-E2E-UNSEAL: .*refused to unseal token 0' "$BOOT_LOG"
+	# sealroot checks the lock PCR 15 first; PCR 11 alone would refuse it too:
+	# the UKI's .pcrsig has no signature for the PolicyPCR digest of this value.
+	assert_eq "$(policy_pcr11 "$signed")" "$(jq -r '.sha256[0].pol' "$1/pcr-signature.json")" \
+		"PolicyPCR digest of the signed value vs. .pcrsig's pol"
+	! jq -e --arg p "$(policy_pcr11 "$(marker pcr11)")" '.sha256[] | select(.pol == $p)' \
+		"$1/pcr-signature.json" >/dev/null || fail "the UKI's .pcrsig approves the booted system's PCR 11 value"
+}
+# policy_pcr11 VALUE: the TPM2_PolicyPCR digest of PCR 11 (sha256) = VALUE.
+policy_pcr11() {
+	printf '%064d%s%s' 0 0000017f00000001000b03000800 "$(printf '%s' "$1" | xxd -r -p | sha256sum | cut -d' ' -f1)" |
+		xxd -r -p | sha256sum | cut -d' ' -f1
+}
 
 ab_boot a1 --args "sealroot_test=basic"
 assert_done
@@ -24,6 +62,12 @@ assert_marker stage:persist ok
 assert_marker persistent_write ok
 assert_marker boot_count 1
 a1_id=$(marker boot_id)
+assert_booted_pcr11 "$TMP/v1"
+assert_marker persist_policy signed
+tokens_a=$(persist_tokens)
+jq -e --arg pub "$(base64 -w0 <"$TMP/v1/pcr-public-key.pem")" '[.tokens[] | select(.type == "systemd-tpm2")] |
+	length == 1 and .[0]["tpm2_pubkey_pcrs"] == [11] and .[0]["tpm2_pubkey"] == $pub' <<<"$tokens_a" >/dev/null ||
+	fail "the provisioned token is not a signed PCR 11 policy of v1's PCR key: $tokens_a"
 
 ab_update v2 --tries 2
 assert_eq "$(ab_entries)" "sealroot-1-a.efi sealroot-2-b+2.efi" "entries after the update"
@@ -42,6 +86,8 @@ assert_marker stage:persist ok
 assert_marker stage:layout ok
 assert_marker persistent_file "present:$a1_id"
 assert_marker boot_count 2
+assert_booted_pcr11 "$TMP/v2"
+assert_eq "$(persist_tokens)" "$tokens_a" "LUKS2 tokens and keyslots after the update (a reseal would change them)"
 assert_eq "$(ab_entries)" "sealroot-1-a.efi sealroot-2-b.efi" "entries after B was blessed"
 ab_record "update to good B: first B boot blessed in $(($(date +%s) - t0)) s"
 
@@ -53,3 +99,18 @@ assert_marker ab_blessed "already (no boot counter)"
 assert_marker persistent_file "present:$(marker boot_id "$E2E_LOGDIR/b1.log")"
 assert_marker boot_count 3
 ab_record "update to good B: $AB_BOOTS boots, $AB_SECONDS s of boots"
+
+# Version 3, signed with another PCR key, into slot A: refused, fail closed.
+ab_build v3 3 --pcr-key "$E2E_PCR_KEY_OTHER"
+ab_update v3 --tries 1
+assert_grep "warning: $TMP/v3/uki.efi is signed by another PCR key" "$E2E_LOGDIR/update-v3.log"
+assert_eq "$(ab_entries)" "sealroot-2-b.efi sealroot-3-a+1.efi" "entries after the update to v3"
+persist_sha=$(part_sha256 sealroot-persist)
+t0=$(date +%s)
+ab_boot a-other-key --args "sealroot_test=basic"
+assert_locked_no_shell "$persist_sha"
+assert_grep "holds no signature of PCR 11 by its key \(fingerprint $(jq -r .uki.pcr_signature.pkfp "$TMP/v1/manifest.json")\): this image was signed with another PCR key" "$BOOT_LOG"
+assert_no_grep 'sealroot: stage persist ok' "$BOOT_LOG"
+assert_eq "$(ab_entries)" "sealroot-2-b.efi sealroot-3-a+0-1.efi" "entries after v3's refused try"
+assert_eq "$(persist_tokens)" "$tokens_a" "LUKS2 tokens after the refused boot"
+ab_record "v3 signed with another PCR key: refused and locked in $(($(date +%s) - t0)) s (1 boot)"

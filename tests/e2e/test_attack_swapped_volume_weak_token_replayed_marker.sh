@@ -10,6 +10,11 @@
 #   control   the image's default UKI (no recovery options, same root hash
 #             and signer, so the same PCR 7) unlocks the volume: the UKI
 #             swap alone changes nothing (positive control for (e))
+#   recovery  the owner's way in (positive control for (d)): Secure Boot
+#             off, so PCR 7 differs and the TPM refuses; sealroot asks on
+#             the console (systemd-ask-password), a well-formed but wrong
+#             key is refused and asked again, the key printed at
+#             provisioning unlocks the same data; nothing is reformatted
 #   (e)       the TPM2 token replaced by one sealed to no PCR at all
 #             (systemd-cryptenroll --tpm2-pcrs= against a copy of this
 #             machine's TPM, authorised with the recovery key), booted with
@@ -50,6 +55,21 @@ assert_marker persist_token_type systemd-tpm2
 assert_marker persistent_file "present:$boot1_id"
 genuine_pcr15=$(marker pcr15)
 [[ $genuine_pcr15 =~ ^[0-9A-Fa-f]{64}$ ]] || fail "the genuine boot printed no PCR 15 ('$genuine_pcr15')"
+
+# The genuine recovery key, typed on the serial console (scripts/boot --answer).
+e2e_restore provisioned
+wrong=$(echo "$key" | tr 'cbdefghijklnrtuv' 'bdefghijklnrtuvc')
+e2e_boot recovery-sb-off --secure-boot off --args "sealroot_test=basic" \
+	--answer "Recovery key for=$wrong" --answer "Recovery key for=$key"
+assert_grep 'secureboot: Secure boot disabled' "$BOOT_LOG"
+assert_grep 'sealroot.*(PCR|pcr).*7' "$BOOT_LOG"
+assert_grep 'recovery key was not accepted' "$BOOT_LOG"
+assert_done
+assert_marker stage:persist ok
+assert_marker persist_action unlocked
+assert_marker persist_token_type recovery
+assert_marker persistent_file "present:$boot1_id"
+assert_marker status_rc 0
 
 # (e) a token sealed to no PCR, made with this machine's TPM.
 e2e_restore provisioned

@@ -1,11 +1,15 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 # First boot of a fresh machine provisions the TPM-sealed persistent partition
-# and applies the layout; the second boot unlocks it: the persistent file
-# written in boot 1 is there, the tmpfs file is gone, and `sealroot status`
-# shows this boot's report.  The root hash signature (every test image has
-# one) was verified in userspace, the kernel having no key for it; every
-# layout mount is nosuid,nodev and the overlays write to their tmpfs.
+# and applies the layout.  The key is sealed to PCR 7 (Secure Boot state): a
+# boot with Secure Boot off (other firmware variables, so PCR 7 changes) must
+# NOT unlock it -- the boot stops with a message naming PCR 7 and nothing is
+# reformatted.  The boot after it, Secure Boot on again, unlocks the same data:
+# the persistent file written in boot 1 is there, the tmpfs file is gone, and
+# `sealroot status` shows this boot's report.
+# The root hash signature (every test image has one) was verified in
+# userspace, the kernel having no key for it; every layout mount is
+# nosuid,nodev and the overlays write to their tmpfs.
 source "$(dirname "$0")/../lib.sh"
 source "$(dirname "$0")/lib.sh"
 
@@ -35,7 +39,12 @@ assert_layout_mounts_hardened
 boot1_id=$(marker boot_id)
 [ -n "$boot1_id" ] || fail "boot 1 printed no boot_id"
 
-e2e_boot boot2 --args "sealroot_test=basic"
+e2e_boot sb-off --secure-boot off --args "sealroot_test=basic"
+assert_not_done
+assert_grep 'secureboot: Secure boot disabled' "$BOOT_LOG"
+assert_grep 'sealroot.*(PCR|pcr).*7' "$BOOT_LOG"
+
+e2e_boot boot2 --secure-boot on --args "sealroot_test=basic"
 assert_done
 assert_marker stage:verity ok
 assert_marker stage:persist ok

@@ -31,7 +31,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			if (token_tpm2_parse(again, &t2, &reason) != 0 || t2.keyslot != t.keyslot ||
 			    t2.sealed.blob_size != t.sealed.blob_size ||
 			    memcmp(t2.sealed.blob, t.sealed.blob, t.sealed.blob_size) != 0 ||
-			    t2.sealed.pcr_mask != t.sealed.pcr_mask)
+			    t2.sealed.pcr_mask != t.sealed.pcr_mask ||
+			    t2.sealed.pubkey_pcr_mask != t.sealed.pubkey_pcr_mask ||
+			    t2.sealed.pubkey_size != t.sealed.pubkey_size ||
+			    (t.sealed.pubkey_size &&
+			     memcmp(t2.sealed.pubkey, t.sealed.pubkey, t.sealed.pubkey_size) != 0))
 				__builtin_trap();
 			tpm2_token_done(&t2);
 		}

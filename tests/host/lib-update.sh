@@ -3,9 +3,11 @@
 # tests/host/lib-update.sh — fixtures for tests/host/test_update_*.sh and
 # test_mkimage_ab_*.sh (sourced after tests/lib.sh and lib-mkimage.sh).
 #   UPDATE                    the updater under test
-#   ab_fixture                tiny rootfs + initrd; $TMP/v1 = `mkimage --slots ab`
+#   ab_fixture [--pcr-key]    tiny rootfs + initrd; $TMP/v1 = `mkimage --slots ab`
 #                             version 1, $TMP/v2, $TMP/v3 = single-slot builds
-#                             of versions 2 and 3 (different content)
+#                             of versions 2 and 3 (different content); with
+#                             --pcr-key v1 and v2 have signed PCR policies from
+#                             $TMP/pcr.key, v3 from $TMP/pcr-other.key
 #   build_version NAME VER    another single-slot build of a changed rootfs
 #   disk_part DISK NAME KEY   start/size(bytes)/uuid/num of a partition on DISK
 #   esp_entries DISK          EFI/Linux entries of DISK's ESP, sorted, one line
@@ -23,10 +25,19 @@ build_version() {
 }
 
 ab_fixture() {
+	local pcr=() pcr3=()
 	mkimage_fixture
-	build_version v1 1 --slots ab --persist-size 4M
-	build_version v2 2
-	build_version v3 3
+	if [ "${1:-}" = --pcr-key ]; then
+		for k in pcr pcr-other; do
+			openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$TMP/$k.key" 2>/dev/null ||
+				fail "openssl could not create $TMP/$k.key"
+		done
+		pcr=(--pcr-key "$TMP/pcr.key")
+		pcr3=(--pcr-key "$TMP/pcr-other.key")
+	fi
+	build_version v1 1 --slots ab --persist-size 4M "${pcr[@]}"
+	build_version v2 2 "${pcr[@]}"
+	build_version v3 3 "${pcr3[@]}"
 }
 
 disk_part() {

@@ -4,7 +4,7 @@
 # unseals a systemd-tpm2 token that 'sealroot persist provision' enrolled: its
 # tpm2-tools flow (createprimary -G ecc, load, unseal with a PCR policy) yields
 # the passphrase the keyslot accepts; after a PCR 7 change it fails.
-source "$(dirname "$0")/persist-lib.sh"
+source "$(dirname "$0")/lib-persist.sh"
 persist_setup
 img=$(new_image img 40M)
 provision "$img" >"$TMP/prov" 2>&1 || { cat "$TMP/prov"; fail "sealroot persist provision failed"; }

@@ -54,6 +54,10 @@ assert_grep '^layout +ok ' "$TMP/out.txt"
 assert_grep '^/var/lib/myapp: kept$' "$TMP/out.txt"
 assert_grep '^/etc/myapp: reset to the image$' "$TMP/out.txt"
 assert_grep '^db$' "$TMP/out.txt"
+# An image update: the new file added, the machine's data kept, status says so.
+assert_grep '^schema 2$' "$TMP/out.txt"
+assert_grep '^boot 1 data$' "$TMP/out.txt"
+assert_grep '^MERGE of the image update into the persistent copies: added 1 updated 0 kept 0 conflicts 0$' "$TMP/out.txt"
 # Migrating from EMT: the device's machine-id and host key, two moves listed.
 assert_grep '^0123456789abcdef0123456789abcdef$' "$TMP/out.txt"
 assert_grep "^this device's host key$" "$TMP/out.txt"

@@ -3,7 +3,7 @@
 # The default layout on a scratch root: tmpfs overlays are writable and reset
 # at the next boot, persistent binds (directories and files, nested under
 # overlays) are seeded once and kept; the image itself is never written.
-. "$(dirname "$0")/layout_lib.sh"
+. "$(dirname "$0")/lib-layout.sh"
 scratch_init
 image_default
 

@@ -6,7 +6,7 @@
 # inherited its source's flags would show none.  A device node and a set-uid
 # program planted on the persistent partition, and a device node made in an
 # overlay at run time, do not act as such through the layout's mounts.
-. "$(dirname "$0")/layout_lib.sh"
+. "$(dirname "$0")/lib-layout.sh"
 scratch_init
 image_default
 chmod 0755 "$TMP" # the set-uid check runs as nobody

@@ -7,7 +7,7 @@
 # the overlays are refused and nothing is written to the root.  The tmpfs
 # mount is made to fail by strace's syscall fault injection (the first
 # fsopen(2) of the run is the tmpfs's).
-. "$(dirname "$0")/layout_lib.sh"
+. "$(dirname "$0")/lib-layout.sh"
 command -v strace >/dev/null || fail "strace is missing (scripts/install-deps installs it)"
 scratch_init
 image_default

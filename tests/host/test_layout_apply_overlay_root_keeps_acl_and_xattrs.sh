@@ -4,7 +4,7 @@
 # (access and default) and extended attributes: they are carried to the
 # upper directory, which overlayfs shows for the merged root.  A file created
 # in the overlay inherits the default ACL.
-. "$(dirname "$0")/layout_lib.sh"
+. "$(dirname "$0")/lib-layout.sh"
 scratch_init ext4
 mkdir -p "$S/image/srv/data"
 chmod 0750 "$S/image/srv/data"

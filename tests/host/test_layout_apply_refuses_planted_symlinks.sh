@@ -5,7 +5,7 @@
 # error naming the symlink, and nothing is mounted from (or written to) its
 # target.  A symlink in the image at a mount point is refused the same way.
 # The other entries are still applied.
-. "$(dirname "$0")/layout_lib.sh"
+. "$(dirname "$0")/lib-layout.sh"
 scratch_init
 mkdir -p "$S/image/etc/ssh" "$S/image/etc/pki" "$S/image/var/lib/app" "$S/image/srv/data" \
 	"$S/image/opt/real" "$S/outside"

@@ -6,7 +6,7 @@
 # whatever the depth.  A leftover deeper than the removal's limit (lowered in
 # the test build) fails that one entry with a message saying what to do; the
 # other entries are still applied.
-. "$(dirname "$0")/layout_lib.sh"
+. "$(dirname "$0")/lib-layout.sh"
 scratch_init
 mkdir -p "$S/image/etc/ssh" "$S/image/etc/pki"
 echo "image" >"$S/image/etc/ssh/sshd_config"

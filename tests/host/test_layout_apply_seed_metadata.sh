@@ -4,7 +4,7 @@
 # mtime, user.* / security.* / trusted.* xattrs and POSIX ACLs; symlinks are copied as symlinks, FIFOs as
 # FIFOs, hard links as hard links; a device node or socket in the image is
 # left out with a warning (never created) and the entry is still bound.
-. "$(dirname "$0")/layout_lib.sh"
+. "$(dirname "$0")/lib-layout.sh"
 scratch_init ext4
 mkdir -p "$S/image/etc/app/sub" "$S/image/etc/dev"
 echo conf >"$S/image/etc/app/app.conf"

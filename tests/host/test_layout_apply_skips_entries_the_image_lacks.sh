@@ -6,7 +6,7 @@
 # other entries are applied and apply exits 0.  `layout check --root` warns
 # about exactly those entries, at their lines, with the reasons apply reports.
 # Listed in REQUIRED_PATHS, the same entry fails the step (exit 1).
-. "$(dirname "$0")/layout_lib.sh"
+. "$(dirname "$0")/lib-layout.sh"
 scratch_init
 export SEALROOT_REPORT=$S/report.json
 mkdir -p "$S/image/etc/ssh" "$S/image/var/log" "$S/image/opt/docker"

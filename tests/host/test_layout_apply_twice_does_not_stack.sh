@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # Applying the default layout twice in one boot mounts nothing more the
 # second time (mountinfo line count) and says "already applied".
-. "$(dirname "$0")/layout_lib.sh"
+. "$(dirname "$0")/lib-layout.sh"
 scratch_init
 image_default
 

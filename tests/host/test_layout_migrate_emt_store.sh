@@ -6,8 +6,8 @@
 # /etc/hosts edits and a file with an ACL and xattrs show at their paths,
 # identical to the EMT copies.  The report lists every move; `sealroot status`
 # shows it.  The second boot finds nothing to migrate and changes nothing.
-. "$(dirname "$0")/layout_lib.sh"
-. "$(dirname "$0")/emt_lib.sh"
+. "$(dirname "$0")/lib-layout.sh"
+. "$(dirname "$0")/lib-emt.sh"
 scratch_init ext4
 emt_image
 emt_store "$S/persist"
@@ -39,7 +39,8 @@ for p in /etc/machine-id /etc/ssh /etc/app /etc/hosts; do
 done
 
 P=$S/persist
-assert_eq "$(ls -A "$P" | tr '\n' ' ')" "etc " "only the mirrored tree is left in the store"
+assert_eq "$(ls -A "$P" | tr '\n' ' ')" ".sealroot-manifest etc " \
+	"only the mirrored tree (and the merge manifest) is left in the store"
 assert_eq "$(manifest "$P/etc/ssh")" "$(cat "$TMP/ssh.before")" "/etc/ssh identical to the EMT copy"
 assert_eq "$(manifest "$P/etc/app")" "$(cat "$TMP/app.before")" "/etc/app identical to the EMT copy"
 assert_eq "$( (cd "$P/etc" && manifest . | grep -E '^\./machine-id|^[0-9a-f]+  \./machine-id|file: machine-id') )" \

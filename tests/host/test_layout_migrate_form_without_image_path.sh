@@ -5,8 +5,8 @@
 # directory holding exactly one regular file of the path's name is the file
 # form, anything else the directory form; both are adopted and bound.  A file
 # form's directory that holds more than the file keeps the rest, in place.
-. "$(dirname "$0")/layout_lib.sh"
-. "$(dirname "$0")/emt_lib.sh"
+. "$(dirname "$0")/lib-layout.sh"
+. "$(dirname "$0")/lib-emt.sh"
 scratch_init
 mkdir -p "$S/image/var/lib" "$S/image/etc"
 echo "127.0.0.1 localhost" >"$S/image/etc/hosts"

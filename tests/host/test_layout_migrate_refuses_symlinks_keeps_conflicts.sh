@@ -6,8 +6,8 @@
 # it.  An EMT copy whose sealroot copy exists too is a conflict: both are
 # kept untouched and the sealroot copy is used.  Two entries with one EMT name
 # (/etc/a-b and /etc/a/b: EMT does not escape '-') are left alone.
-. "$(dirname "$0")/layout_lib.sh"
-. "$(dirname "$0")/emt_lib.sh"
+. "$(dirname "$0")/lib-layout.sh"
+. "$(dirname "$0")/lib-emt.sh"
 scratch_init
 emt_image
 mkdir -p "$S/image/etc/a-b" "$S/image/etc/a/b" "$S/image/srv/data" "$S/outside" "$S/outside2"

@@ -8,8 +8,8 @@
 #   every move (renameat2 RENAME_NOREPLACE) → fsync of both directories;
 #   removal of an emptied EMT directory → fsync;
 #   syncfs → removal of the intent → fsync.
-. "$(dirname "$0")/layout_lib.sh"
-. "$(dirname "$0")/emt_lib.sh"
+. "$(dirname "$0")/lib-layout.sh"
+. "$(dirname "$0")/lib-emt.sh"
 command -v strace >/dev/null || fail "strace is needed (apt-get install strace)"
 scratch_init ext4
 emt_image

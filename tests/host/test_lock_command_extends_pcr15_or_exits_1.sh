@@ -7,7 +7,7 @@
 # through a test-only sysfs view) and exits 1 while the mapping is still
 # there.  A stage command that fails inside the initramfs locks the same way
 # ("failure:verity", "failure:layout"); outside it, it leaves PCR 15 alone.
-source "$(dirname "$0")/lock-lib.sh"
+source "$(dirname "$0")/lib-lock.sh"
 persist_setup
 img=$(new_image img)
 run_expect_rc 0 provision "$img"

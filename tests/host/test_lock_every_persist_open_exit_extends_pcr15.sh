@@ -6,7 +6,7 @@
 # refused ("failure:persist"); a token whose keyslot refuses the unsealed
 # secret ("failure:keyslot" at once, then "failure:persist").  Without a TPM
 # the step fails even under the volatile policy: nothing could lock.
-source "$(dirname "$0")/lock-lib.sh"
+source "$(dirname "$0")/lib-lock.sh"
 persist_setup
 genuine=$(new_image genuine)
 run_expect_rc 0 provision "$genuine" --recovery-key --recovery-key-output "$TMP/rk"

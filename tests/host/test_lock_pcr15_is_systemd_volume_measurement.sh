@@ -7,7 +7,7 @@
 # systemd's value), the recovery key (volume, recovery-key), a dm name with
 # ':' (escaped \x3a).  The report records the events and PCR 15; afterwards
 # the genuine token no longer unseals ('persist check' refused).
-source "$(dirname "$0")/lock-lib.sh"
+source "$(dirname "$0")/lib-lock.sh"
 persist_setup
 img=$(new_image img)
 open_args=(persist open --cmdline "" --device "$img" --tpm2-device "$TCTI" --no-activate)

@@ -15,6 +15,16 @@ for fs in erofs ext4; do
 	cmp -s "$TMP/a-$fs/image.raw" "$TMP/b-$fs/image.raw" || fail "$fs: image.raw differs between two builds"
 done
 [ "$(cat "$TMP/a-erofs/roothash.txt")" != "$(cat "$TMP/a-ext4/roothash.txt")" ] || fail "erofs and ext4 gave the same root hash"
+# A signed PCR policy (--pcr-key) is deterministic too (RSA PKCS#1 v1.5).
+openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$TMP/pcr.key" 2>/dev/null
+mkimage_build "$TMP/a-pcr" --raw-only --no-sign --pcr-key "$TMP/pcr.key"
+sleep 1.1
+mkimage_build "$TMP/b-pcr" --raw-only --no-sign --pcr-key "$TMP/pcr.key"
+for f in uki.efi pcr-signature.json image.raw; do
+	cmp -s "$TMP/a-pcr/$f" "$TMP/b-pcr/$f" || fail "--pcr-key: $f differs between two builds"
+done
+! cmp -s "$TMP/a-pcr/uki.efi" "$TMP/a-erofs/uki.efi" || fail "--pcr-key did not change the UKI"
+assert_eq "$(cat "$TMP/a-pcr/roothash.txt")" "$(cat "$TMP/a-erofs/roothash.txt")" "root hash with --pcr-key"
 
 # Packaging options do not change the root hash.
 mkimage_build "$TMP/signed" --fec --cmdline quiet

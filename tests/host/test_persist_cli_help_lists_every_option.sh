@@ -4,7 +4,7 @@
 # help; each option a subcommand's help lists is accepted by that subcommand
 # (not refused as unknown), every other one — and any abbreviation — is
 # refused with a pointer to its --help.
-source "$(dirname "$0")/persist-lib.sh"
+source "$(dirname "$0")/lib-persist.sh"
 export SEALROOT_PROC_CMDLINE=$TMP/cmdline
 : >"$TMP/cmdline"
 
@@ -40,8 +40,8 @@ for verb in open provision check reseal; do
 		assert_grep "'sealroot persist $verb'( does not accept option --$o; see 'sealroot persist $verb --help'|: write option --$o-[a-z-]* in full)" "$TMP/out"
 	done
 done
-assert_eq "$(tr '\n' ' ' <"$TMP/check-opts")" "help tpm2-device " "options of check"
-assert_eq "$(tr '\n' ' ' <"$TMP/reseal-opts")" "help pcr-value pcrs recovery-key-file tpm2-device " "options of reseal"
+assert_eq "$(tr '\n' ' ' <"$TMP/check-opts")" "help pcr-signature tpm2-device " "options of check"
+assert_eq "$(tr '\n' ' ' <"$TMP/reseal-opts")" "help pcr-key pcr-signature pcr-value pcrs recovery-key-file tpm2-device " "options of reseal"
 run_expect_rc 2 "$SEALROOT" persist reseal img --recovery-key F
 assert_grep "write option --recovery-key-file in full" "$TMP/out"
 run_expect_rc 2 "$SEALROOT" persist reseal img --pcr-value 24=00

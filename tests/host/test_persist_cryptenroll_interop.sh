@@ -2,7 +2,7 @@
 # A systemd-tpm2 token enrolled by systemd-cryptenroll (systemd 252) passes
 # 'sealroot persist check' and unlocks with 'persist open'; a PCR change is
 # reported (the token has no recorded values, so the message says so).
-source "$(dirname "$0")/persist-lib.sh"
+source "$(dirname "$0")/lib-persist.sh"
 command -v systemd-cryptenroll >/dev/null || fail "systemd-cryptenroll missing (package systemd)"
 persist_setup
 img=$(new_image img 32M)
@@ -17,6 +17,7 @@ assert_eq "$(jq -r 'has("sealroot-pcr-values")' "$TMP/token.json")" false "forei
 
 run_expect_rc 0 "$SEALROOT" persist check "$img" --tpm2-device "$TCTI"
 assert_grep "OK: this TPM2 unseals token 0 .* keyslot 1 accepts" "$TMP/out"
+assert_grep "policy: pcr; PCRs by value 7\." "$TMP/out"
 
 before=$(sha256sum <"$img")
 run_expect_rc 0 "$SEALROOT" persist open --cmdline "" --device "$img" --tpm2-device "$TCTI" --no-activate

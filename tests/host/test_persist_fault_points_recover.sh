@@ -4,7 +4,7 @@
 # the TPM and finish) or safely restarts (no token: the key never left RAM).
 # A keyslot a token refers to is never destroyed; the end state always has
 # exactly one TPM2 keyslot+token and one recovery keyslot+token that work.
-source "$(dirname "$0")/persist-lib.sh"
+source "$(dirname "$0")/lib-persist.sh"
 persist_setup
 [ -x "$SEALROOT_TEST" ] || fail "missing $SEALROOT_TEST"
 

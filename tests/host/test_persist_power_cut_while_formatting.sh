@@ -5,7 +5,7 @@
 # is complete, so the next boot starts over instead of refusing forever —
 # while a device with the same bytes but no mark is still refused, and a
 # complete volume never carries the mark.
-source "$(dirname "$0")/persist-lib.sh"
+source "$(dirname "$0")/lib-persist.sh"
 persist_setup
 [ -x "$SEALROOT_TEST" ] || fail "missing $SEALROOT_TEST"
 

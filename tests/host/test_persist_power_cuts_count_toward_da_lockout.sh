@@ -6,7 +6,7 @@
 # not.  swtpm allows 3: three power cuts during provisioning lock the TPM out;
 # then provisioning fails with an explanation, never touches anything beyond
 # its own restartable state, and completes once the lockout is cleared.
-source "$(dirname "$0")/persist-lib.sh"
+source "$(dirname "$0")/lib-persist.sh"
 persist_setup
 counter() { tpm2_getcap properties-variable | sed -n 's/^TPM2_PT_LOCKOUT_COUNTER: //p'; }
 power_cut() { swtpm_restart "$TMP/tpm" KILL; } # no TPM2_Shutdown first

@@ -3,7 +3,7 @@
 # sectors, PBKDF2-1000 keyslot) with a systemd-tpm2 token carrying every
 # systemd field plus sealroot-pcr-values; 'persist check' then passes; the
 # report names the action; systemd's own token plugin validates the token.
-source "$(dirname "$0")/persist-lib.sh"
+source "$(dirname "$0")/lib-persist.sh"
 persist_setup
 img=$(new_image img)
 

@@ -8,7 +8,7 @@
 # provisioning: it refuses, enrols and prints no recovery key and changes
 # nothing on disk.  A genuine interrupted provisioning (after-token) resumes,
 # also after a reseal (whose new token carries a new HMAC).
-source "$(dirname "$0")/persist-lib.sh"
+source "$(dirname "$0")/lib-persist.sh"
 persist_setup
 [ -x "$SEALROOT_TEST" ] || fail "missing $SEALROOT_TEST"
 

@@ -7,7 +7,7 @@
 # with or without dashes, says "does not hold a recovery key" for text that
 # is not one (a non-modhex letter, a letter short) and "does not open" for a
 # well-formed key of another volume.
-source "$(dirname "$0")/persist-lib.sh"
+source "$(dirname "$0")/lib-persist.sh"
 persist_setup
 img=$(new_image img)
 (umask 000 && provision "$img" --pcrs 7 --recovery-key --recovery-key-output "$TMP/rk") >"$TMP/out" 2>&1 ||

@@ -5,7 +5,7 @@
 # forever; a key typed in time is still accepted.  The prompt runs on a
 # pseudo-terminal made by script(1) (SEALROOT_TEST_CONSOLE=/dev/tty, test
 # builds only) on a volume with no TPM2 token, so the TPM cannot unlock it.
-source "$(dirname "$0")/persist-lib.sh"
+source "$(dirname "$0")/lib-persist.sh"
 command -v script >/dev/null || fail "script missing (package bsdutils)"
 persist_setup
 [ -x "$SEALROOT_TEST" ] || fail "missing $SEALROOT_TEST"

@@ -4,7 +4,7 @@
 # provisioning marker but a token or keyslot sealroot never writes before its
 # TPM2 token (a foreign token, a second keyslot, a recovery token), a LUKS1
 # header, unknown non-zero bytes.  A corrupted systemd-tpm2 token gives a clear error, no reformat.
-source "$(dirname "$0")/persist-lib.sh"
+source "$(dirname "$0")/lib-persist.sh"
 persist_setup
 
 # A filesystem.

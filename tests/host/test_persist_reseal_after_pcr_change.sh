@@ -5,7 +5,7 @@
 # the recovery keyslot is kept.  A reseal authorised by the TPM token works
 # too (not once the lock PCR is extended), and a crash right after the new
 # token leaves two working tokens, never zero.
-source "$(dirname "$0")/persist-lib.sh"
+source "$(dirname "$0")/lib-persist.sh"
 persist_setup
 img=$(new_image img)
 run_expect_rc 0 provision "$img" --pcrs 7 --recovery-key --recovery-key-output "$TMP/rk"

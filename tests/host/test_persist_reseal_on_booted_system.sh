@@ -5,7 +5,7 @@
 # PCRs to their current values or to --pcr-value.  Each reseal is followed by
 # a new "boot" (swtpm restarted: PCRs reset, the firmware's PCR 7 measurements
 # replayed) in which 'persist check' and 'persist open' succeed.
-source "$(dirname "$0")/persist-lib.sh"
+source "$(dirname "$0")/lib-persist.sh"
 persist_setup
 img=$(new_image img)
 zero=$(printf '0%.0s' $(seq 64))

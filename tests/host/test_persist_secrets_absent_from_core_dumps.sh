@@ -9,7 +9,7 @@
 #                                    buffers, copies in tpm2-tss wiped);
 #   + SEALROOT_TEST_SECRETS_DUMPABLE=1 (no MADV_DONTDUMP) both are found:
 #                                    the search does detect a leak.
-source "$(dirname "$0")/persist-lib.sh"
+source "$(dirname "$0")/lib-persist.sh"
 persist_setup
 pattern=$(cat /proc/sys/kernel/core_pattern)
 case $pattern in

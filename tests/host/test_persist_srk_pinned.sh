@@ -8,7 +8,7 @@
 # nothing changes on disk; systemd-cryptenroll tokens (no pin) still unlock
 # (test_persist_cryptenroll_interop.sh) unless sealroot.tpm2_srk_pin=required,
 # which refuses any token without the pin (a header writer can delete it).
-source "$(dirname "$0")/persist-lib.sh"
+source "$(dirname "$0")/lib-persist.sh"
 persist_setup
 
 open_img() { # IMG [CMDLINE]

@@ -10,7 +10,7 @@
 #    refused with a message naming what was altered; a changed PCR still
 #    gets the "PCR 7 changed" explanation.
 # Nothing on disk changes in any of these.
-source "$(dirname "$0")/persist-lib.sh"
+source "$(dirname "$0")/lib-persist.sh"
 command -v systemd-cryptenroll >/dev/null || fail "systemd-cryptenroll missing (package systemd)"
 persist_setup
 

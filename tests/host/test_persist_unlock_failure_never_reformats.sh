@@ -4,7 +4,7 @@
 # PCR 7 without touching the image; the default policy fails (exit 1), the
 # volatile policy mounts an empty tmpfs (nosuid,nodev, like the partition
 # it stands in for) and exits 0 with status "volatile".
-source "$(dirname "$0")/lock-lib.sh"
+source "$(dirname "$0")/lib-lock.sh"
 persist_setup
 img=$(new_image img)
 run_expect_rc 0 provision "$img" --pcrs 7

@@ -4,7 +4,7 @@
 # the keyslot; a blob sealed by sealroot to the same PCRs has the same policy
 # digest and the same public area (all but the per-object unique hash) as
 # systemd's, i.e. the same primary key, object template and PolicyPCR.
-source "$(dirname "$0")/tpm2-lib.sh"
+source "$(dirname "$0")/lib-tpm2.sh"
 command -v systemd-cryptenroll >/dev/null || fail "systemd-cryptenroll missing (package systemd)"
 swtpm_start "$TMP/tpm"
 export TPM2TOOLS_TCTI="$SWTPM_TCTI"

@@ -2,7 +2,7 @@
 # A TPM in dictionary-attack lockout: unseal fails with -ENOLCK (37).  The
 # primary key (systemd's template) is DA-protected, so loading under it is
 # refused while the TPM is locked out.
-source "$(dirname "$0")/tpm2-lib.sh"
+source "$(dirname "$0")/lib-tpm2.sh"
 swtpm_start "$TMP/tpm"
 export TPM2TOOLS_TCTI="$SWTPM_TCTI"
 

@@ -1,6 +1,6 @@
 #!/bin/bash
 # No TPM behind the TCTI: -ENXIO (6) with a message naming the TCTI.
-source "$(dirname "$0")/tpm2-lib.sh"
+source "$(dirname "$0")/lib-tpm2.sh"
 
 port=$(free_port) || fail "no free port"
 run_expect_rc 6 "$DRIVER" "swtpm:host=127.0.0.1,port=$port" random 8

@@ -1,7 +1,7 @@
 #!/bin/bash
 # tpm2_pcr_extend extends the SHA-256 bank with SHA-256(data):
 # new = SHA-256(old || SHA-256(data)), as read back by tpm2-tools.
-source "$(dirname "$0")/tpm2-lib.sh"
+source "$(dirname "$0")/lib-tpm2.sh"
 swtpm_start "$TMP/tpm"
 export TPM2TOOLS_TCTI="$SWTPM_TCTI"
 

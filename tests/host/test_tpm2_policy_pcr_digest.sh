@@ -3,7 +3,7 @@
 # computes in a trial session (driven by tpm2-tools, independent of sealroot),
 # for the current PCR values and for arbitrary expected values; and a secret
 # sealed by tpm2_seal (which now uses the software digest) still unseals.
-source "$(dirname "$0")/tpm2-lib.sh"
+source "$(dirname "$0")/lib-tpm2.sh"
 swtpm_start "$TMP/tpm"
 export TPM2TOOLS_TCTI=$SWTPM_TCTI
 cd "$TMP"

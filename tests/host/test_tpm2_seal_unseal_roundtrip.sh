@@ -3,7 +3,7 @@
 # bytes; the PCR values recorded at seal time are the TPM's; bad sizes are
 # refused; GetRandom delivers the requested length.  Also prints the median
 # seal/unseal time of 10 rounds.
-source "$(dirname "$0")/tpm2-lib.sh"
+source "$(dirname "$0")/lib-tpm2.sh"
 swtpm_start "$TMP/tpm"
 export TPM2TOOLS_TCTI="$SWTPM_TCTI"
 tpm2_pcrextend 7:sha256="$(printf boot | sha256sum | cut -d' ' -f1)"

@@ -3,7 +3,7 @@
 # neither in TPM2_Create (seal) nor in the TPM2_Unseal response.  The traffic
 # is recorded with tpm2-tss's pcap TCTI; as a control, a GetRandom response
 # (not encrypted) must be visible in the same kind of capture.
-source "$(dirname "$0")/tpm2-lib.sh"
+source "$(dirname "$0")/lib-tpm2.sh"
 swtpm_start "$TMP/tpm"
 
 hexof() { od -An -v -tx1 "$1" | tr -d ' \n'; }

@@ -1,7 +1,7 @@
 #!/bin/bash
 # Extending a PCR in the policy makes unseal fail with -EPERM and a message
 # naming the blob; an unrelated PCR does not matter.
-source "$(dirname "$0")/tpm2-lib.sh"
+source "$(dirname "$0")/lib-tpm2.sh"
 swtpm_start "$TMP/tpm"
 export TPM2TOOLS_TCTI="$SWTPM_TCTI"
 

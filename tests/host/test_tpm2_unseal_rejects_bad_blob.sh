@@ -1,6 +1,6 @@
 #!/bin/bash
 # Blobs that are not a sealed object for this TPM: -EBADMSG (74), no crash.
-source "$(dirname "$0")/tpm2-lib.sh"
+source "$(dirname "$0")/lib-tpm2.sh"
 swtpm_start "$TMP/tpm"
 
 head -c 32 /dev/urandom | "$DRIVER" "$SWTPM_TCTI" seal 7 "$TMP/blob" "$TMP/policy" >/dev/null

@@ -1,7 +1,7 @@
 #!/bin/bash
 # A stored policy hash that does not belong to the blob: -ESTALE (116),
 # and nothing is unsealed.
-source "$(dirname "$0")/tpm2-lib.sh"
+source "$(dirname "$0")/lib-tpm2.sh"
 swtpm_start "$TMP/tpm"
 
 head -c 32 /dev/urandom | "$DRIVER" "$SWTPM_TCTI" seal 7 "$TMP/blob" "$TMP/policy" >/dev/null

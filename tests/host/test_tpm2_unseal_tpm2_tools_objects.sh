@@ -5,7 +5,7 @@
 # fixedtpm|fixedparent, PolicyPCR sha256:7) unseals with sealroot.  Loading
 # only succeeds under a bit-identical primary key, so this checks both
 # primary templates independently of systemd, including the RSA fallback.
-source "$(dirname "$0")/tpm2-lib.sh"
+source "$(dirname "$0")/lib-tpm2.sh"
 swtpm_start "$TMP/tpm"
 export TPM2TOOLS_TCTI="$SWTPM_TCTI"
 hexof() { od -An -v -tx1 "$1" | tr -d ' \n'; }

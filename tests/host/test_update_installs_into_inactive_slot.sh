@@ -6,12 +6,14 @@
 # entry), the persistent partition, systemd-boot and loader.conf are
 # byte-identical.  The active slot is the newest blessed entry: while B is
 # only being tried, the next update replaces B again; once B is blessed, the
-# next update goes to A.
+# next update goes to A.  The UKI is installed unchanged, its signed PCR
+# policy (.pcrsig, .pcrpkey) included; an update whose PCR key differs from
+# the active slot's, or that has none, is installed with a warning.
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/lib-mkimage.sh"
 . "$(dirname "$0")/lib-update.sh"
 
-ab_fixture
+ab_fixture --pcr-key
 disk=$TMP/disk.raw
 cp --sparse=always "$TMP/v1/image.raw" "$disk"
 # Something on the persistent partition that must survive.
@@ -29,10 +31,15 @@ assert_eq "$(disk_part "$disk" root-b-verity uuid)" "$(uuid_of "${rh2:32:32}")" 
 slot_verifies "$disk" b "$TMP/v2" || fail "slot B does not verify against build 2's root hash"
 mcopy -i "$disk@@$(disk_part "$disk" esp start)" "::EFI/Linux/sealroot-2-b+2.efi" "$TMP/e.efi"
 cmp -s "$TMP/e.efi" "$TMP/v2/uki.efi" || fail "the slot B entry is not build 2's UKI"
+objcopy -O binary --only-section=.pcrsig "$TMP/e.efi" "$TMP/e.pcrsig"
+cmp -s "$TMP/e.pcrsig" "$TMP/v2/pcr-signature.json" || fail "the slot B entry lost build 2's .pcrsig"
+assert_grep "^  pcr policy    signed for PCR 11, key pkfp $(jq -r .uki.pcr_signature.pkfp "$TMP/v2/manifest.json")\$" "$TMP/out"
+assert_no_grep 'warning' "$TMP/out"
 
 # B not yet blessed (still trying): A is active, version 3 replaces B.
 run_expect_rc 0 "$UPDATE" "$TMP/v3" --disk "$disk"
 assert_grep 'active slot: A \(sealroot-1-a.efi, blessed\)' "$TMP/out"
+assert_grep "warning: $TMP/v3/uki.efi is signed by another PCR key than the active slot's sealroot-1-a.efi" "$TMP/out"
 assert_eq "$(esp_entries "$disk")" "sealroot-1-a.efi sealroot-3-b+3.efi" "entries after update 2"
 slot_verifies "$disk" b "$TMP/v3" || fail "slot B does not verify against build 3"
 protected_sums "$disk" a >"$TMP/after"
@@ -45,6 +52,8 @@ build_version v4 4
 protected_sums "$disk" b >"$TMP/before-b"
 run_expect_rc 0 "$UPDATE" "$TMP/v4" --disk "$disk" --tries 1
 assert_grep 'active slot: B \(sealroot-3-b.efi, blessed\)' "$TMP/out"
+assert_grep "warning: $TMP/v4/uki.efi has no signed PCR policy \(.pcrsig\), the active slot's sealroot-3-b.efi has one" "$TMP/out"
+assert_grep '^  pcr policy    none' "$TMP/out"
 assert_eq "$(esp_entries "$disk")" "sealroot-3-b.efi sealroot-4-a+1.efi" "entries after update 3"
 slot_verifies "$disk" a "$TMP/v4" || fail "slot A does not verify against build 4"
 protected_sums "$disk" b >"$TMP/after-b"

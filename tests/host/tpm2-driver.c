@@ -14,14 +14,26 @@
  *                                            software (hex), for the current
  *                                            values or those in the file VALUES
  *                                            (32 bytes per PCR, ascending)
+ *   tpm2-driver TCTI seal-signed PCRS PUBKEY SIGNED BLOB POLICY
+ *                                            seal (secret on stdin) to a signed
+ *                                            policy: PUBKEY (PEM) signs the PCRs
+ *                                            SIGNED, PCRS bound by value
+ *   tpm2-driver TCTI unseal-signed PCRS PUBKEY SIGNED SIGFILE BLOB POLICY [hex|base64]
+ *                                            unseal it with the signature file
+ *   tpm2-driver TCTI policy-signed PUBKEY PCRS  signed policy digest computed in
+ *                                            software for the current values
  *
  * PCRS is a comma-separated list ("7,15") or "none".  On failure the module's error is
  * logged and the exit status is the errno (EPERM 1, ENXIO 6, ENOLCK 37,
- * EBADMSG 74, ESTALE 116).
+ * EBADMSG 74, ESTALE 116, ENOKEY 126, EKEYREVOKED 128, EKEYREJECTED 129).
  */
 #include <openssl/evp.h>
 
+#include "fileio.h"
 #include "log.h"
+#include "pcr_pubkey.h"
+#include "pcr_signature.h"
+#include "token_policy.h"
 #include "tpm2.h"
 
 static int parse_pcrs(const char *s, uint32_t *ret)
@@ -147,12 +159,52 @@ static int load_sealed(const char *pcrs, const char *blob_path, const char *poli
 	return 0;
 }
 
+static int read_path(const char *path, char **ret, size_t *ret_size)
+{
+	_cleanup_fclose_ FILE *f = fopen(path, "re");
+	if (!f)
+		return log_error_errno(-errno, "Cannot open %s: %m", path);
+	int r = read_fd_bounded(fileno(f), 1024 * 1024, ret, ret_size);
+	if (r < 0)
+		return log_error_errno(r, "Cannot read %s: %m", path);
+	return 0;
+}
+
+static void print_secret(const char *fmt, const struct secret *secret)
+{
+	if (streq(fmt, "base64")) {
+		size_t n = 4 * ((secret->size + 2) / 3) + 1;
+		_cleanup_free_ unsigned char *b64 = malloc(n);
+		if (!b64)
+			return;
+		EVP_EncodeBlock(b64, secret->data, (int)secret->size);
+		fputs((char *)b64, stdout);
+		explicit_wipe(b64, n);
+	} else
+		hex_print(stdout, secret->data, secret->size);
+}
+
+/* The blob (binary) and the policy hash (hex) of S. */
+static int write_sealed(const struct tpm2_sealed *s, const char *blob, const char *policy)
+{
+	char hex[2 * TPM2_SHA256_SIZE + 1];
+	int r;
+
+	for (size_t i = 0; i < TPM2_SHA256_SIZE; i++)
+		snprintf(hex + 2 * i, 3, "%02x", s->policy_hash[i]);
+	r = write_file(blob, s->blob, s->blob_size);
+	if (r >= 0)
+		r = write_file(policy, hex, strlen(hex));
+	if (r < 0)
+		log_error_errno(r, "Cannot write %s or %s: %m", blob, policy);
+	return r;
+}
+
 static int cmd_seal(struct tpm2_context *c, char **argv)
 {
 	_cleanup_secret_ struct secret secret = {};
 	struct tpm2_sealed s = {};
 	uint32_t mask;
-	char hex[2 * TPM2_SHA256_SIZE + 1];
 	int r;
 
 	r = parse_pcrs(argv[0], &mask);
@@ -164,13 +216,7 @@ static int cmd_seal(struct tpm2_context *c, char **argv)
 	r = tpm2_seal(c, mask, &secret, &s);
 	if (r < 0)
 		return log_error_errno(r, "Sealing to PCRs %s failed: %m", argv[0]);
-	for (size_t i = 0; i < TPM2_SHA256_SIZE; i++)
-		snprintf(hex + 2 * i, 3, "%02x", s.policy_hash[i]);
-	r = write_file(argv[1], s.blob, s.blob_size);
-	if (r >= 0)
-		r = write_file(argv[2], hex, strlen(hex));
-	if (r < 0)
-		log_error_errno(r, "Cannot write %s or %s: %m", argv[1], argv[2]);
+	r = write_sealed(&s, argv[1], argv[2]);
 	for (unsigned pcr = 0; r >= 0 && pcr < TPM2_PCR_COUNT; pcr++)
 		if (mask & (UINT32_C(1) << pcr)) {
 			printf("pcr %u ", pcr);
@@ -200,16 +246,115 @@ static int cmd_unseal(struct tpm2_context *c, int argc, char **argv)
 	if (r < 0)
 		return r;
 
-	if (streq(fmt, "base64")) {
-		size_t n = 4 * ((secret.size + 2) / 3) + 1;
-		_cleanup_free_ unsigned char *b64 = malloc(n);
-		if (!b64)
-			return log_error_errno(-ENOMEM, "Out of memory");
-		EVP_EncodeBlock(b64, secret.data, (int)secret.size);
-		fputs((char *)b64, stdout);
-		explicit_wipe(b64, n);
-	} else
-		hex_print(stdout, secret.data, secret.size);
+	print_secret(fmt, &secret);
+	return 0;
+}
+
+/* argv: PCRS PUBKEY SIGNED BLOB POLICY */
+static int cmd_seal_signed(struct tpm2_context *c, char **argv)
+{
+	uint8_t values[TPM2_PCR_COUNT][TPM2_SHA256_SIZE] = {};
+	_cleanup_secret_ struct secret secret = {};
+	_cleanup_free_ char *pem = NULL;
+	struct tpm2_sealed s = {};
+	uint32_t mask, signed_mask;
+	size_t pem_size;
+	int r;
+
+	if (parse_pcrs(argv[0], &mask) < 0 || parse_pcrs(argv[2], &signed_mask) < 0)
+		return log_error_errno(-EINVAL, "Bad PCR list");
+	r = read_path(argv[1], &pem, &pem_size);
+	if (r < 0)
+		return r;
+	r = read_all(stdin, &secret);
+	if (r < 0)
+		return log_error_errno(r, "Cannot read the secret from stdin: %m");
+	if (mask) {
+		r = tpm2_pcr_read(c, mask, values);
+		if (r < 0)
+			return log_error_errno(r, "Reading PCRs failed: %m");
+	}
+	r = tpm2_seal_to_values_signed(c, mask, values, pem, pem_size, signed_mask, &secret, &s);
+	if (r < 0)
+		return log_error_errno(r, "Sealing to the signed policy failed: %m");
+	r = write_sealed(&s, argv[3], argv[4]);
+	tpm2_sealed_done(&s);
+	return r;
+}
+
+/* argv: PCRS PUBKEY SIGNED SIGFILE BLOB POLICY [FMT] */
+static int cmd_unseal_signed(struct tpm2_context *c, int argc, char **argv)
+{
+	_cleanup_secret_ struct secret secret = {};
+	_cleanup_pcr_signature_ struct pcr_signature sigs = {};
+	_cleanup_free_ char *pem = NULL, *json = NULL;
+	struct tpm2_token tok = { .keyslot = 0 };
+	struct tpm2_policy_signature sig = {};
+	const char *reason = NULL;
+	size_t pem_size, json_size;
+	int r;
+
+	r = load_sealed(argv[0], argv[4], argv[5], &tok.sealed);
+	if (r < 0)
+		goto out;
+	r = parse_pcrs(argv[2], &tok.sealed.pubkey_pcr_mask);
+	if (r < 0)
+		goto out;
+	r = read_path(argv[1], &pem, &pem_size);
+	if (r < 0)
+		goto out;
+	tok.sealed.pubkey = (uint8_t *)TAKE_PTR(pem);
+	tok.sealed.pubkey_size = pem_size;
+	r = read_path(argv[3], &json, &json_size);
+	if (r < 0)
+		goto out;
+	r = pcr_signature_parse(json, json_size, &sigs, &reason);
+	if (r < 0) {
+		log_error_errno(r, "%s: %s", argv[3], reason ? reason : "cannot parse");
+		goto out;
+	}
+	r = token_policy_signature(c, &tok, &sigs, argv[3], 0, argv[4], &sig);
+	if (r < 0)
+		goto out;
+	r = tpm2_unseal_signed(c, &tok.sealed, &sig, &secret);
+	if (r < 0) {
+		log_error_errno(r, "Unsealing %s with the signed policy failed: %m", argv[4]);
+		goto out;
+	}
+	print_secret(argc > 6 ? argv[6] : "hex", &secret);
+out:
+	tpm2_sealed_done(&tok.sealed);
+	return r;
+}
+
+/* argv: PUBKEY PCRS */
+static int cmd_policy_signed(struct tpm2_context *c, char **argv)
+{
+	uint8_t values[TPM2_PCR_COUNT][TPM2_SHA256_SIZE] = {};
+	uint8_t digest[TPM2_SHA256_SIZE];
+	_cleanup_free_ char *pem = NULL;
+	struct pcr_pubkey key;
+	size_t pem_size;
+	uint32_t mask;
+	int r;
+
+	if (parse_pcrs(argv[1], &mask) < 0)
+		return log_error_errno(-EINVAL, "Bad PCR list '%s'", argv[1]);
+	r = read_path(argv[0], &pem, &pem_size);
+	if (r < 0)
+		return r;
+	r = pcr_pubkey_from_pem(pem, pem_size, &key);
+	if (r < 0)
+		return log_error_errno(r, "%s is not a usable public key: %m", argv[0]);
+	if (mask) {
+		r = tpm2_pcr_read(c, mask, values);
+		if (r < 0)
+			return log_error_errno(r, "Reading PCRs failed: %m");
+	}
+	r = tpm2_policy_signed_digest(key.name, mask, values, digest);
+	if (r < 0)
+		return log_error_errno(r, "Computing the policy digest failed: %m");
+	hex_print(stdout, digest, sizeof(digest));
 	return 0;
 }
 
@@ -349,6 +494,12 @@ static int run(int argc, char **argv)
 			hex_print(stdout, buf, n);
 	} else if (streq(cmd, "policy-pcr") && argc >= 1 && argc <= 2)
 		r = cmd_policy_pcr(c, argc, argv);
+	else if (streq(cmd, "seal-signed") && argc == 5)
+		r = cmd_seal_signed(c, argv);
+	else if (streq(cmd, "unseal-signed") && argc >= 6 && argc <= 7)
+		r = cmd_unseal_signed(c, argc, argv);
+	else if (streq(cmd, "policy-signed") && argc == 2)
+		r = cmd_policy_signed(c, argv);
 	else if (streq(cmd, "bench") && argc == 2)
 		r = cmd_bench(c, argv);
 	else

@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* Unit tests for fileio.c: bounded whole-file reads. */
+/* Unit tests for fileio.c: bounded whole-file reads, whole writes, mkdir -p. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <cmocka.h>
+#include <fcntl.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 
 #include "fileio.h"
 #include "util.h"
@@ -62,6 +65,71 @@ static void test_read_fd_bounded_reports_read_errors(void **state)
 	assert_null(buf);
 }
 
+static void test_write_all_writes_every_byte_through_a_pipe(void **state)
+{
+	(void)state;
+	/* More than a pipe holds at once (64 KiB): a reader drains it meanwhile. */
+	enum { SIZE = 200 * 1024 };
+	_cleanup_free_ char *data = malloc(SIZE), *got = NULL;
+	size_t got_size = 0;
+	int p[2];
+	assert_non_null(data);
+	for (size_t i = 0; i < SIZE; i++)
+		data[i] = (char)('a' + i % 26);
+	assert_int_equal(pipe2(p, O_CLOEXEC), 0);
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		close(p[0]);
+		_exit(write_all(p[1], data, SIZE) == 0 ? 0 : 1);
+	}
+	close(p[1]);
+	assert_int_equal(read_fd_bounded(p[0], SIZE, &got, &got_size), 0);
+	close(p[0]);
+	int status;
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	assert_int_equal(got_size, SIZE);
+	assert_memory_equal(got, data, SIZE);
+}
+
+static void test_write_all_reports_errors(void **state)
+{
+	(void)state;
+	assert_int_equal(write_all(-1, "x", 1), -EBADF);
+}
+
+static void test_mkdir_p_creates_parents_and_accepts_existing(void **state)
+{
+	(void)state;
+	char dir[] = "/tmp/sealroot-fileio.XXXXXX";
+	_cleanup_free_ char *deep = NULL, *file = NULL, *under_file = NULL;
+	struct stat st;
+
+	assert_non_null(mkdtemp(dir));
+	assert_true(asprintf(&deep, "%s/a/b//c/", dir) > 0);
+	assert_int_equal(mkdir_p(deep), 0);
+	assert_int_equal(stat(deep, &st), 0);
+	assert_true(S_ISDIR(st.st_mode));
+	assert_int_equal(st.st_mode & 07777, 0755 & ~umask(022));
+	/* Again: everything exists. */
+	assert_int_equal(mkdir_p(deep), 0);
+	assert_int_equal(mkdir_p("/"), 0);
+	assert_int_equal(mkdir_p(""), -ENOENT);
+
+	/* A file in the way. */
+	assert_true(asprintf(&file, "%s/f", dir) > 0);
+	assert_true(asprintf(&under_file, "%s/f/g", dir) > 0);
+	_cleanup_close_ int fd = open(file, O_CREAT | O_WRONLY | O_CLOEXEC, 0644);
+	assert_true(fd >= 0);
+	assert_int_equal(mkdir_p(under_file), -ENOTDIR);
+
+	char *cmd = NULL;
+	assert_true(asprintf(&cmd, "rm -rf '%s'", dir) > 0);
+	assert_int_equal(system(cmd), 0);
+	free(cmd);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -69,6 +137,9 @@ int main(void)
 		cmocka_unit_test(test_read_fd_bounded_accepts_exactly_max),
 		cmocka_unit_test(test_read_fd_bounded_refuses_one_byte_more),
 		cmocka_unit_test(test_read_fd_bounded_reports_read_errors),
+		cmocka_unit_test(test_write_all_writes_every_byte_through_a_pipe),
+		cmocka_unit_test(test_write_all_reports_errors),
+		cmocka_unit_test(test_mkdir_p_creates_parents_and_accepts_existing),
 	};
 	return cmocka_run_group_tests_name("fileio", tests, NULL, NULL);
 }

@@ -53,6 +53,43 @@ static void test_token_round_trip_keeps_every_field(void **state)
 	tpm2_token_done(&t);
 }
 
+static void test_token_round_trip_keeps_signed_policy(void **state)
+{
+	(void)state;
+	static const char pem[] = "-----BEGIN PUBLIC KEY-----\nnot checked here\n";
+	struct tpm2_sealed s;
+	_cleanup_free_ char *json = NULL;
+	struct tpm2_token t;
+	const char *reason = NULL;
+
+	make_sealed(&s);
+	s.pubkey = (uint8_t *)pem;
+	s.pubkey_size = sizeof(pem) - 1;
+	s.pubkey_pcr_mask = 1u << 11;
+	assert_int_equal(token_tpm2_format(&s, 1, false, &json), 0);
+	/* The field names and encodings systemd-cryptenroll 252 writes. */
+	assert_non_null(strstr(json, "\"tpm2_pubkey_pcrs\":[11]"));
+	assert_non_null(strstr(json, "\"tpm2_pubkey\":\"LS0tLS1CRUdJTiBQVUJMSUMgS0VZLS0tLS0K"));
+	assert_non_null(strstr(json, "\"tpm2-pcrs\":[7,15]"));
+	assert_int_equal(token_tpm2_parse(json, &t, &reason), 0);
+	assert_int_equal(t.sealed.pubkey_pcr_mask, 1u << 11);
+	assert_int_equal(t.sealed.pubkey_size, s.pubkey_size);
+	assert_memory_equal(t.sealed.pubkey, pem, s.pubkey_size);
+	assert_int_equal(t.sealed.pcr_mask, s.pcr_mask);
+	tpm2_token_done(&t);
+
+	/* A key with an empty PCR list is ignored, as systemd does. */
+	const char *no_pcrs =
+	    "{\"type\":\"systemd-tpm2\",\"keyslots\":[\"1\"],\"tpm2-pcrs\":[7],"
+	    "\"tpm2-policy-hash\":\"" /* 64 hex */
+	    "0000000000000000000000000000000000000000000000000000000000000000\","
+	    "\"tpm2-blob\":\"AA==\",\"tpm2_pubkey_pcrs\":[],\"tpm2_pubkey\":\"AA==\"}";
+	assert_int_equal(token_tpm2_parse(no_pcrs, &t, &reason), 0);
+	assert_int_equal(t.sealed.pubkey_pcr_mask, 0);
+	assert_null(t.sealed.pubkey);
+	tpm2_token_done(&t);
+}
+
 static void test_token_accepts_cryptenroll_defaults(void **state)
 {
 	(void)state;
@@ -125,8 +162,20 @@ static void test_token_rejects_malformed_fields(void **state)
 			-EOPNOTSUPP, "PIN");
 	expect_rejected(GOOD_HEAD "\"tpm2-pcrs\":[7]," GOOD_POLICY ",\"tpm2-pin\":\"no\"}",
 			-EBADMSG, "tpm2-pin");
-	expect_rejected(GOOD_HEAD "\"tpm2-pcrs\":[7]," GOOD_POLICY ",\"tpm2_pubkey_pcrs\":[7]}",
-			-EOPNOTSUPP, "signed");
+	expect_rejected(GOOD_HEAD "\"tpm2-pcrs\":[7]," GOOD_POLICY
+				  ",\"tpm2-blob\":\"AA==\",\"tpm2_pubkey_pcrs\":[11]}",
+			-EBADMSG, "tpm2_pubkey is missing");
+	expect_rejected(GOOD_HEAD "\"tpm2-pcrs\":[7]," GOOD_POLICY
+				  ",\"tpm2-blob\":\"AA==\",\"tpm2_pubkey_pcrs\":11}",
+			-EBADMSG, "tpm2_pubkey_pcrs is not an array");
+	expect_rejected(GOOD_HEAD "\"tpm2-pcrs\":[7]," GOOD_POLICY
+				  ",\"tpm2-blob\":\"AA==\",\"tpm2_pubkey_pcrs\":[24],"
+				  "\"tpm2_pubkey\":\"AA==\"}",
+			-EBADMSG, "tpm2_pubkey_pcrs entry");
+	expect_rejected(GOOD_HEAD "\"tpm2-pcrs\":[7]," GOOD_POLICY
+				  ",\"tpm2-blob\":\"AA==\",\"tpm2_pubkey_pcrs\":[11],"
+				  "\"tpm2_pubkey\":\"!!\"}",
+			-EBADMSG, "tpm2_pubkey is not base64");
 	expect_rejected(GOOD_HEAD "\"tpm2-pcrs\":[7]," GOOD_POLICY "}", -EBADMSG, "tpm2-blob");
 	expect_rejected(GOOD_HEAD "\"tpm2-pcrs\":[7]," GOOD_POLICY ",\"tpm2-blob\":\"!!!!\"}",
 			-EBADMSG, "tpm2-blob is not base64");
@@ -241,6 +290,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_token_round_trip_keeps_every_field),
+		cmocka_unit_test(test_token_round_trip_keeps_signed_policy),
 		cmocka_unit_test(test_token_accepts_cryptenroll_defaults),
 		cmocka_unit_test(test_token_rejects_malformed_fields),
 		cmocka_unit_test(test_token_rejects_huge_blob_and_json),

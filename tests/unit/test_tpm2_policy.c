@@ -4,13 +4,20 @@
  * produced by swtpm through tpm2-tools (tpm2_startauthsession (trial),
  * tpm2_policypcr -l sha256:LIST -f VALUES -L OUT), an implementation
  * independent of sealroot's; tests/host/test_tpm2_policy_pcr_digest.sh
- * repeats the comparison live with random values. */
+ * repeats the comparison live with random values.
+ *
+ * The signed-policy vectors (PolicyAuthorize for an RSA key, then PolicyPCR)
+ * are the "tpm2-policy-hash" systemd-cryptenroll 252 wrote against swtpm for
+ * the key below (--tpm2-public-key, --tpm2-public-key-pcrs=11, and
+ * --tpm2-pcrs=7+15 resp. --tpm2-pcrs=), and its fingerprint is the "pkfp"
+ * systemd-measure 252 wrote for it. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <cmocka.h>
 
 #include "encoding.h"
+#include "pcr_pubkey.h"
 #include "tpm2.h"
 
 #define PCR(n) (UINT32_C(1) << (n))
@@ -82,6 +89,104 @@ static void test_policy_pcr_digest_rejects_empty_or_out_of_range_mask(void **sta
 	assert_int_equal(tpm2_policy_pcr_digest(PCR(7), NULL, out), -EINVAL);
 }
 
+/* An RSA-2048 test key (public part only; its private key was thrown away). */
+static const char test_rsa_pem[] =
+    "-----BEGIN PUBLIC KEY-----\n"
+    "MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEArVobkbBDyntLVHe83ekM\n"
+    "8hf/cS6UnVc0DA5qpdjfHSG+dBhDcUqrtBcrSlBfSsNFlzV0NpfVtz2h4X5XwbZk\n"
+    "zsYS/y1pV6RSXUW1FrOaaP3AAoiS9ff3Oq+M2Fh5S1J77wx8QpyigyjPxu2gwrHF\n"
+    "OaxMrxExIxs0O+LdL535HwaREuY+fXRD0A8/RIBEnHPGaoIBLONYvTjAdJgCVFgw\n"
+    "PZFiA9B1Q+gyGhrbtaoh6ZhYtYAd5H6T7MSEMZQkajp8+DLsCSHbdCTF5tfOV9D8\n"
+    "yri32nGAJ+5fjfqwiID3BRxCFoc1wrBJ2BDyQlBYOfbqYkWELUjLCeuxRqG7jihz\n"
+    "dQIDAQAB\n"
+    "-----END PUBLIC KEY-----\n";
+
+static void test_pubkey_name_and_fingerprint_are_systemds(void **state)
+{
+	struct pcr_pubkey key;
+	uint8_t fp[TPM2_SHA256_SIZE];
+
+	(void)state;
+	assert_int_equal(pcr_pubkey_from_pem(test_rsa_pem, strlen(test_rsa_pem), &key), 0);
+	assert_int_equal(
+	    hex_decode_exact("9cc9e8efc8195e4b1c14237e1fbd35eefa676d857f746f0e8de5eb58084daeb6", fp,
+			     sizeof(fp)),
+	    0);
+	assert_memory_equal(key.fingerprint, fp, sizeof(fp));
+	assert_int_equal(key.public.publicArea.type, TPM2_ALG_RSA);
+	assert_int_equal(key.public.publicArea.parameters.rsaDetail.keyBits, 2048);
+	assert_int_equal(key.public.publicArea.parameters.rsaDetail.exponent, 65537);
+	assert_int_equal(key.name[0], 0x00);
+	assert_int_equal(key.name[1], 0x0b);
+}
+
+static void test_pubkey_der_is_the_same_key(void **state)
+{
+	struct pcr_pubkey pem, der;
+	uint8_t *buf = NULL;
+	size_t size = 0;
+	/* The base64 body of the PEM is the DER SubjectPublicKeyInfo. */
+	char body[sizeof(test_rsa_pem)], *p = body;
+
+	(void)state;
+	for (const char *l = strchr(test_rsa_pem, '\n') + 1; *l != '-'; l++)
+		if (*l != '\n')
+			*p++ = *l;
+	*p = '\0';
+	assert_int_equal(base64_decode(body, strlen(body), &buf, &size), 0);
+	assert_int_equal(pcr_pubkey_from_pem(test_rsa_pem, strlen(test_rsa_pem), &pem), 0);
+	assert_int_equal(pcr_pubkey_from_pem(buf, size, &der), 0);
+	assert_memory_equal(pem.name, der.name, sizeof(pem.name));
+	assert_memory_equal(pem.fingerprint, der.fingerprint, sizeof(pem.fingerprint));
+	/* Trailing bytes after the DER: not a key. */
+	uint8_t *longer = malloc(size + 1);
+	assert_non_null(longer);
+	memcpy(longer, buf, size);
+	longer[size] = 0;
+	assert_int_equal(pcr_pubkey_from_pem(longer, size + 1, &der), -EBADMSG);
+	free(longer);
+	free(buf);
+}
+
+static void expect_signed_digest(uint32_t mask, const char *hex)
+{
+	uint8_t values[TPM2_PCR_COUNT][TPM2_SHA256_SIZE] = {};
+	uint8_t want[TPM2_SHA256_SIZE], got[TPM2_SHA256_SIZE];
+	struct pcr_pubkey key;
+
+	assert_int_equal(pcr_pubkey_from_pem(test_rsa_pem, strlen(test_rsa_pem), &key), 0);
+	assert_int_equal(hex_decode_exact(hex, want, sizeof(want)), 0);
+	assert_int_equal(tpm2_policy_signed_digest(key.name, mask, values, got), 0);
+	assert_memory_equal(got, want, sizeof(want));
+}
+
+static void test_signed_digest_matches_cryptenroll_with_pcrs_7_15(void **state)
+{
+	(void)state;
+	expect_signed_digest(PCR(7) | PCR(15),
+			     "c872709b31077e534f75bb05e4ef9a127b0a9fed37f9ed4496b880251bd2eb79");
+}
+
+static void test_signed_digest_matches_cryptenroll_without_hash_pcrs(void **state)
+{
+	(void)state;
+	expect_signed_digest(0, "8c60378ca814e18c500565505ca485ed1d51d1a04c1f927f783638da4cb570cf");
+}
+
+static void test_pubkey_rejects_garbage_and_other_types(void **state)
+{
+	static const char ed25519[] =
+	    "-----BEGIN PUBLIC KEY-----\n"
+	    "MCowBQYDK2VwAyEAGb9ECWmEzf6FQbrBZ9w7lshQhqowtrbLDFw4rXAxZuE=\n"
+	    "-----END PUBLIC KEY-----\n";
+	struct pcr_pubkey key;
+
+	(void)state;
+	assert_int_equal(pcr_pubkey_from_pem("junk", 4, &key), -EBADMSG);
+	assert_int_equal(pcr_pubkey_from_pem(test_rsa_pem, 40, &key), -EBADMSG);
+	assert_int_equal(pcr_pubkey_from_pem(ed25519, strlen(ed25519), &key), -EOPNOTSUPP);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -90,6 +195,11 @@ int main(void)
 		cmocka_unit_test(test_policy_pcr_digest_ignores_unselected_rows),
 		cmocka_unit_test(test_policy_pcr_digest_depends_on_values),
 		cmocka_unit_test(test_policy_pcr_digest_rejects_empty_or_out_of_range_mask),
+		cmocka_unit_test(test_pubkey_name_and_fingerprint_are_systemds),
+		cmocka_unit_test(test_pubkey_der_is_the_same_key),
+		cmocka_unit_test(test_signed_digest_matches_cryptenroll_with_pcrs_7_15),
+		cmocka_unit_test(test_signed_digest_matches_cryptenroll_without_hash_pcrs),
+		cmocka_unit_test(test_pubkey_rejects_garbage_and_other_types),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

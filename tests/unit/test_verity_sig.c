@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "encoding.h"
 #include "fileio.h"
 
 #include "log.h"
@@ -174,7 +175,7 @@ static int usage_setup(void **state)
 	if (!mkdtemp(usage_dir))
 		return -1;
 	char hex[65];
-	verity_hex(usage_rh, sizeof(usage_rh), hex);
+	hex_encode_into(usage_rh, sizeof(usage_rh), hex);
 	return sh(
 	    "printf %%s %s >rh.txt && %s"
 	    "mk good keyUsage=critical,digitalSignature extendedKeyUsage=codeSigning && "

@@ -1,0 +1,57 @@
+# shellcheck shell=bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# tests/host/lib-persist.sh — sourced by tests/host/test_persist_*.sh.
+#
+#   (everything from lib-tpm2.sh: lib.sh, DRIVER, a safe free_port)
+#   persist_setup           swtpm + report file; exports TCTI
+#   new_image NAME [SIZE]   a sparse zeroed image file, prints its path
+#   provision IMG [ARGS…]   sealroot persist provision IMG --no-activate on the swtpm
+#   header_sum IMG          sha256 of the LUKS2 header area (first 16 MiB)
+#   swtpm_reboot            restart the swtpm with the same state: PCRs reset
+#   recovery_key_from FILE  the recovery key printed into FILE
+#   token_json IMG ID       the JSON of token ID
+source "$(dirname "${BASH_SOURCE[0]}")/lib-tpm2.sh"
+
+persist_setup() {
+	swtpm_start "$TMP/tpm"
+	TCTI=$SWTPM_TCTI
+	export TPM2TOOLS_TCTI=$SWTPM_TCTI
+	export SEALROOT_REPORT=$TMP/report.json
+	# This "boot"'s record of the PCR 11 phases it measured (pcr_phase.h).
+	export SEALROOT_PHASE_DIR=$TMP/run
+	# The host's own kernel command line must not leak into the tests.
+	export SEALROOT_PROC_CMDLINE=$TMP/cmdline
+	: >"$TMP/cmdline"
+}
+
+new_image() {
+	local img=$TMP/$1
+	rm -f "$img"
+	truncate -s "${2:-40M}" "$img"
+	echo "$img"
+}
+
+provision() {
+	local img=$1
+	shift
+	"$SEALROOT" persist provision "$img" --cmdline "" --tpm2-device "$TCTI" --no-activate "$@"
+}
+
+header_sum() { head -c 16M "$1" | sha256sum | cut -d' ' -f1; }
+
+swtpm_reboot() {
+	# An orderly TPM2_Shutdown first: a TPM counts every unorderly restart
+	# as a dictionary-attack failure and would soon lock out.
+	tpm2_shutdown -c >/dev/null 2>&1 || true
+	swtpm_restart "$TMP/tpm"
+	rm -f "$SEALROOT_PHASE_DIR"/pcr11-*
+}
+
+recovery_key_from() {
+	grep -oE '([cbdefghijklnrtuv]{8}-){7}[cbdefghijklnrtuv]{8}' "$1" | tail -1
+}
+
+token_json() { cryptsetup token export --token-id "$2" "$1"; }
+
+# Number of keyslots in use.
+keyslot_count() { cryptsetup luksDump "$1" | grep -cE '^  [0-9]+: luks2$'; }
