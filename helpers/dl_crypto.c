@@ -10,7 +10,8 @@ int dl_crypto_load(void)
 	static int result = 1; /* 1: not tried yet; then the first attempt's result */
 
 	if (result > 0)
-		result = dlopen_lib_load("libcrypto.so.3", "digests and signature checks (libcrypto)",
-					 syms, ELEMENTSOF(syms));
+		result =
+		    dlopen_lib_load("libcrypto.so.3", "digests and signature checks (libcrypto)",
+				    syms, ELEMENTSOF(syms));
 	return result;
 }

@@ -10,7 +10,8 @@ int dl_cryptsetup_load(void)
 	static int result = 1; /* 1: not tried yet; then the first attempt's result */
 
 	if (result > 0)
-		result = dlopen_lib_load("libcryptsetup.so.12", "dm-verity and LUKS2 (libcryptsetup)",
-					 syms, ELEMENTSOF(syms));
+		result =
+		    dlopen_lib_load("libcryptsetup.so.12", "dm-verity and LUKS2 (libcryptsetup)",
+				    syms, ELEMENTSOF(syms));
 	return result;
 }

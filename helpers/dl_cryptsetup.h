@@ -19,36 +19,36 @@
 
 #include "dlopen_lib.h"
 
-#define DL_CRYPTSETUP_SYMBOLS(X) \
-	X(crypt_activate_by_passphrase) \
-	X(crypt_activate_by_signed_key) \
-	X(crypt_activate_by_volume_key) \
-	X(crypt_deactivate) \
-	X(crypt_deactivate_by_name) \
-	X(crypt_format) \
-	X(crypt_free) \
-	X(crypt_get_label) \
-	X(crypt_get_subsystem) \
-	X(crypt_get_type) \
-	X(crypt_get_uuid) \
-	X(crypt_get_verity_info) \
-	X(crypt_get_volume_key_size) \
-	X(crypt_init) \
-	X(crypt_init_data_device) \
-	X(crypt_keyslot_add_by_passphrase) \
-	X(crypt_keyslot_add_by_volume_key) \
-	X(crypt_keyslot_destroy) \
-	X(crypt_keyslot_max) \
-	X(crypt_keyslot_status) \
-	X(crypt_load) \
-	X(crypt_set_debug_level) \
-	X(crypt_set_label) \
-	X(crypt_set_log_callback) \
-	X(crypt_set_pbkdf_type) \
-	X(crypt_status) \
-	X(crypt_token_json_get) \
-	X(crypt_token_json_set) \
-	X(crypt_token_status) \
+#define DL_CRYPTSETUP_SYMBOLS(X)                                                                   \
+	X(crypt_activate_by_passphrase)                                                            \
+	X(crypt_activate_by_signed_key)                                                            \
+	X(crypt_activate_by_volume_key)                                                            \
+	X(crypt_deactivate)                                                                        \
+	X(crypt_deactivate_by_name)                                                                \
+	X(crypt_format)                                                                            \
+	X(crypt_free)                                                                              \
+	X(crypt_get_label)                                                                         \
+	X(crypt_get_subsystem)                                                                     \
+	X(crypt_get_type)                                                                          \
+	X(crypt_get_uuid)                                                                          \
+	X(crypt_get_verity_info)                                                                   \
+	X(crypt_get_volume_key_size)                                                               \
+	X(crypt_init)                                                                              \
+	X(crypt_init_data_device)                                                                  \
+	X(crypt_keyslot_add_by_passphrase)                                                         \
+	X(crypt_keyslot_add_by_volume_key)                                                         \
+	X(crypt_keyslot_destroy)                                                                   \
+	X(crypt_keyslot_max)                                                                       \
+	X(crypt_keyslot_status)                                                                    \
+	X(crypt_load)                                                                              \
+	X(crypt_set_debug_level)                                                                   \
+	X(crypt_set_label)                                                                         \
+	X(crypt_set_log_callback)                                                                  \
+	X(crypt_set_pbkdf_type)                                                                    \
+	X(crypt_status)                                                                            \
+	X(crypt_token_json_get)                                                                    \
+	X(crypt_token_json_set)                                                                    \
+	X(crypt_token_status)                                                                      \
 	X(crypt_volume_key_get)
 
 DL_CRYPTSETUP_SYMBOLS(DLOPEN_SYM_DECLARE)

@@ -42,11 +42,12 @@ int dlopen_lib_load(const char *soname, const char *purpose, const struct dlopen
 	if (!handle) {
 		const char *err = dlerror();
 
-		return log_error_errno(-ENOPKG,
-				       "Cannot load %s, needed for %s: %s. Install the package that "
-				       "ships it; in the initramfs, rebuild it with the sealroot "
-				       "dracut module (it installs the library).",
-				       soname, purpose, err ? err : "unknown error");
+		return log_error_errno(
+		    -ENOPKG,
+		    "Cannot load %s, needed for %s: %s. Install the package that "
+		    "ships it; in the initramfs, rebuild it with the sealroot "
+		    "dracut module (it installs the library).",
+		    soname, purpose, err ? err : "unknown error");
 	}
 
 	for (size_t i = 0; i < n_syms; i++) {
@@ -54,11 +55,12 @@ int dlopen_lib_load(const char *soname, const char *purpose, const struct dlopen
 		*syms[i].ptr = dlsym(handle, lookup_name(syms[i].name, buf, sizeof(buf)));
 		if (!*syms[i].ptr) {
 			clear_table(syms, n_syms);
-			return log_error_errno(-ENOSYS,
-					       "%s has no symbol %s, needed for %s: the installed "
-					       "library is too old or not the one sealroot was built "
-					       "against; install the version sealroot was built with.",
-					       soname, syms[i].name, purpose);
+			return log_error_errno(
+			    -ENOSYS,
+			    "%s has no symbol %s, needed for %s: the installed "
+			    "library is too old or not the one sealroot was built "
+			    "against; install the version sealroot was built with.",
+			    soname, syms[i].name, purpose);
 		}
 	}
 	return 0;

@@ -5,7 +5,6 @@
 #include "dl_crypto.h"
 #include "dl_tss2.h"
 
-
 #define ECC_P256_SIZE 32
 
 /* NULL-safe before libcrypto is loaded (the pointers are NULL until then). */

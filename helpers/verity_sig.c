@@ -5,7 +5,6 @@
 #include <limits.h>
 #include <sys/stat.h>
 
-
 #include "dl_crypto.h"
 #include "fileio.h"
 #include "log.h"
@@ -143,7 +142,7 @@ static int load_cert_file(const char *path, STACK_OF(X509) * certs)
  * is an empty set; an unreadable or unparsable certificate file is an error. */
 static int load_certs(const char *cert_dir, STACK_OF(X509) * *ret)
 {
-	STACK_OF(X509) *certs;
+	STACK_OF(X509) * certs;
 	int r = dl_crypto_load();
 
 	if (r < 0)
