@@ -4,8 +4,11 @@
  * that open, create or close a dm-verity / LUKS2 volume (it pulls in
  * libdevmapper, libargon2, libudev …), not linked into the binary.
  *
- * dl_cryptsetup_load() resolves the symbols listed below; it returns 0, or
- * a negative errno after logging what is missing (dlopen_lib.h).  The first
+ * dl_cryptsetup_load() resolves the symbols listed below and turns off
+ * libcryptsetup's external token plugins (sealroot reads its systemd-tpm2
+ * token itself; systemd's plugin would map libsystemd-shared and a dozen
+ * libraries more); it returns 0, or a negative errno after logging what is
+ * missing (dlopen_lib.h).  The first
  * result is kept, so each entry point that creates a struct crypt_device
  * (luks_load, luks_format, verity …, lock_close_volume) calls it first.
  *
@@ -48,6 +51,7 @@
 	X(crypt_status)                                                                            \
 	X(crypt_token_json_get)                                                                    \
 	X(crypt_token_json_set)                                                                    \
+	X(crypt_token_external_disable)                                                            \
 	X(crypt_token_status)                                                                      \
 	X(crypt_volume_key_get)
 
@@ -83,5 +87,6 @@ int dl_cryptsetup_load(void);
 #define crypt_status dl_crypt_status
 #define crypt_token_json_get dl_crypt_token_json_get
 #define crypt_token_json_set dl_crypt_token_json_set
+#define crypt_token_external_disable dl_crypt_token_external_disable
 #define crypt_token_status dl_crypt_token_status
 #define crypt_volume_key_get dl_crypt_volume_key_get
