@@ -47,7 +47,7 @@ install() {
     inst_binary "$(sealroot_bin)" /usr/sbin/sealroot
 
     # sealroot loads these with dlopen() in the stage that uses them
-    # (helpers/dl_*.c), so ldd cannot see them; dracut installs what each of
+    # (helpers/*/dl_*.c), so ldd cannot see them; dracut installs what each of
     # them needs.  tests/host/test_initrd_has_every_dlopen_library.sh checks
     # this list against the sources and the built initramfs.
     inst_libdir_file libcryptsetup.so.12 libcrypto.so.3 libtss2-esys.so.0 libtss2-sys.so.1 \

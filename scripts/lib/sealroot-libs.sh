@@ -4,7 +4,7 @@
 # needs in a root file system (sourced, bash; the boot lab's rootfs builders).
 #
 #   sealroot_libs BIN   print the path of every library BIN links (ldd), every
-#                       library it loads with dlopen() (helpers/dl_*.c: their
+#                       library it loads with dlopen() (helpers/*/dl_*.c: their
 #                       sonames are strings in the binary, looked up next to
 #                       its libc), and every library those need; one a line,
 #                       sorted.  The dynamic loader is included.

@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 # The initramfs built with the dracut module holds every library sealroot
-# loads with dlopen() (helpers/**/dl_*.c: ldd cannot see them), and each of
+# loads with dlopen() (helpers/*/dl_*.c: ldd cannot see them), and each of
 # them can be loaded there: the dynamic loader of the unpacked initramfs,
 # run in a chroot of it, resolves every dependency of each library.  A
 # library missing from modules.d/90sealroot/module-setup.sh fails here, not
