@@ -37,7 +37,8 @@ int dlopen_lib_load(const char *soname, const char *purpose, const struct dlopen
 	char buf[256];
 	void *handle;
 
-	/* The handle is kept: the symbols stay valid until the process exits. */
+	/* On success the handle is kept: the symbols stay valid until the
+	 * process exits. */
 	handle = dlopen(lookup_name(soname, buf, sizeof(buf)), RTLD_NOW | RTLD_LOCAL);
 	if (!handle) {
 		const char *err = dlerror();
@@ -51,10 +52,10 @@ int dlopen_lib_load(const char *soname, const char *purpose, const struct dlopen
 	}
 
 	for (size_t i = 0; i < n_syms; i++) {
-		(void)dlerror();
 		*syms[i].ptr = dlsym(handle, lookup_name(syms[i].name, buf, sizeof(buf)));
 		if (!*syms[i].ptr) {
 			clear_table(syms, n_syms);
+			(void)dlclose(handle);
 			return log_error_errno(
 			    -ENOSYS,
 			    "%s has no symbol %s, needed for %s: the installed "
