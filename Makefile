@@ -17,9 +17,15 @@ CLANG       ?= clang
 PKG_CONFIG  ?= pkg-config
 B           := build
 
-PKGS        := libcryptsetup devmapper blkid mount tss2-esys tss2-sys tss2-rc tss2-mu tss2-tctildr json-c libcrypto
+# The binary links only what every stage uses (LINK_PKGS); the others are
+# loaded with dlopen() by the stage that needs them (helpers/*/dl_*.c,
+# dlopen_lib.h), so a stage maps no library it does not call.  Tests and
+# test drivers that call a library directly link all of PKGS (TEST_LIBS).
+PKGS        := libcryptsetup blkid tss2-esys tss2-sys tss2-rc tss2-mu tss2-tctildr json-c libcrypto
+LINK_PKGS   := blkid json-c
 PKG_CFLAGS  = $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS    = $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
+PKG_LIBS    = $(shell $(PKG_CONFIG) --libs $(LINK_PKGS) 2>/dev/null)
+TEST_LIBS   = $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
 
 WARN        := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wno-format-nonliteral -Wmissing-prototypes \
                -Wstrict-prototypes -Wvla -Wpointer-arith -Wundef
@@ -30,7 +36,7 @@ HELPER_INC  := $(addprefix -Ihelpers/,$(STAGES))
 BASE_CFLAGS := -std=gnu11 -D_GNU_SOURCE -DSEALROOT_VERSION='"$(VERSION)"' $(HELPER_INC) $(WARN)
 CFLAGS      ?= -O2 -g -D_FORTIFY_SOURCE=2 -fstack-protector-strong
 ALL_CFLAGS   = $(BASE_CFLAGS) $(CFLAGS) $(PKG_CFLAGS)
-LDFLAGS     ?= -Wl,-z,relro,-z,now
+LDFLAGS     ?= -Wl,-z,relro,-z,now -Wl,--as-needed
 SAN_FLAGS   := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
 LIB_SRCS    := $(filter-out helpers/core/main.c,$(foreach s,$(STAGES),$(wildcard helpers/$(s)/*.c)))
@@ -115,16 +121,16 @@ $(B)/sealroot-test: $(B)/test/core/main.o $(B)/libsealroot-test.a
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 $(B)/unit/%: tests/unit/%.c $(B)/libsealroot-test.a $(HDRS) | $(B)/unit
-	$(CC) $(ALL_CFLAGS) -DSEALROOT_TEST_HOOKS=1 -o $@ $< $(B)/libsealroot-test.a $(PKG_LIBS) -lcmocka
+	$(CC) $(ALL_CFLAGS) -DSEALROOT_TEST_HOOKS=1 -o $@ $< $(B)/libsealroot-test.a $(TEST_LIBS) -lcmocka
 $(B)/unit-asan/%: tests/unit/%.c $(B)/libsealroot-asan.a $(HDRS) | $(B)/unit-asan
-	$(CC) $(BASE_CFLAGS) $(SAN_FLAGS) $(PKG_CFLAGS) -o $@ $< $(B)/libsealroot-asan.a $(PKG_LIBS) -lcmocka
+	$(CC) $(BASE_CFLAGS) $(SAN_FLAGS) $(PKG_CFLAGS) -o $@ $< $(B)/libsealroot-asan.a $(TEST_LIBS) -lcmocka
 
 # libFuzzer targets: each fuzz_*.c names the helpers/STAGE/*.c it exercises
 # in lines "// fuzz-sources: core/a.c layout/b.c" (paths under helpers/).
 $(B)/fuzz/%: tests/fuzz/%.c $(LIB_SRCS) $(HDRS) | $(B)/fuzz
 	$(CLANG) $(BASE_CFLAGS) -Wno-missing-prototypes -O1 -g -fsanitize=fuzzer,address,undefined \
 		$(PKG_CFLAGS) -o $@ $< \
-		$(addprefix helpers/,$(shell sed -n 's|^// fuzz-sources: ||p' $<)) $(PKG_LIBS)
+		$(addprefix helpers/,$(shell sed -n 's|^// fuzz-sources: ||p' $<)) $(TEST_LIBS)
 
 $(B)/unit $(B)/unit-asan $(B)/fuzz:
 	mkdir -p $@
@@ -220,5 +226,5 @@ clean:
 # Test-only front end to helpers/persist/tpm2.c for tests/host/test_tpm2_*.sh.
 $(B)/tests/tpm2-driver: tests/host/tpm2-driver.c $(B)/libsealroot-test.a $(HDRS)
 	@mkdir -p $(B)/tests
-	$(CC) $(ALL_CFLAGS) -DSEALROOT_TEST_HOOKS=1 -o $@ $< $(B)/libsealroot-test.a $(PKG_LIBS)
+	$(CC) $(ALL_CFLAGS) -DSEALROOT_TEST_HOOKS=1 -o $@ $< $(B)/libsealroot-test.a $(TEST_LIBS)
 host: $(B)/tests/tpm2-driver

@@ -3,11 +3,10 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <openssl/crypto.h>
-#include <openssl/evp.h>
 #include <stdarg.h>
 #include <sys/stat.h>
 
+#include "dl_crypto.h"
 #include "fault.h"
 #include "layout_merge.h"
 #include "log.h"
@@ -51,29 +50,55 @@ struct scan {
 	uint8_t *buf; /* READ_BUF_SIZE bytes */
 };
 
-/* SHA-256, fetched once; OpenSSL's configuration file is not read (it
- * cannot change SHA-256, and reading it costs milliseconds at boot). */
-static const EVP_MD *sha256(void)
+/* SHA-256, fetched once (libcrypto is loaded on first use: a boot that
+ * merges nothing never maps it); OpenSSL's configuration file is not read
+ * (it cannot change SHA-256, and reading it costs milliseconds at boot). */
+static int sha256_md(const EVP_MD **ret)
 {
 	static EVP_MD *md;
+	int r = dl_crypto_load();
+
+	if (r < 0)
+		return r;
 	if (!md) {
 		(void)OPENSSL_init_crypto(OPENSSL_INIT_NO_LOAD_CONFIG, NULL);
 		md = EVP_MD_fetch(NULL, "SHA256", NULL);
+		if (!md)
+			return -ENOMEM;
 	}
-	return md;
+	*ret = md;
+	return 0;
+}
+
+/* A SHA-256 digest context, initialised. */
+static int sha256_new(EVP_MD_CTX **ret)
+{
+	const EVP_MD *md;
+	EVP_MD_CTX *ctx;
+	int r = sha256_md(&md);
+
+	if (r < 0)
+		return r;
+	ctx = EVP_MD_CTX_new();
+	if (!ctx)
+		return -ENOMEM;
+	if (EVP_DigestInit_ex(ctx, md, NULL) != 1) {
+		EVP_MD_CTX_free(ctx);
+		return -ENOMEM;
+	}
+	*ret = ctx;
+	return 0;
 }
 
 static int sha256_fd(int fd, uint8_t *buf, size_t bufsize, uint8_t out[MANIFEST_HASH_SIZE],
 		     uint64_t *ret_size)
 {
-	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	EVP_MD_CTX *ctx;
 	uint64_t total = 0;
-	int r = 0;
+	int r = sha256_new(&ctx);
 
-	if (!ctx || !sha256() || EVP_DigestInit_ex(ctx, sha256(), NULL) != 1) {
-		EVP_MD_CTX_free(ctx);
-		return -ENOMEM;
-	}
+	if (r < 0)
+		return r;
 	for (;;) {
 		ssize_t n = read(fd, buf, bufsize);
 		if (n < 0) {
@@ -121,8 +146,11 @@ static int node_record(int dir_fd, const char *name, const struct stat *st, uint
 			return -ENAMETOOLONG;
 		rec->type = MANIFEST_SYMLINK;
 		rec->size = (uint64_t)n;
-		if (!sha256() ||
-		    EVP_Digest(target, (size_t)n, rec->hash, NULL, sha256(), NULL) != 1)
+		const EVP_MD *md;
+		int r = sha256_md(&md);
+		if (r < 0)
+			return r;
+		if (EVP_Digest(target, (size_t)n, rec->hash, NULL, md, NULL) != 1)
 			return -EIO;
 	} else if (S_ISREG(st->st_mode)) {
 		_cleanup_close_ int fd =
@@ -233,8 +261,12 @@ static int cmp_record(const void *a, const void *b)
 static int tree_id(const struct manifest_entry *e, char **ret)
 {
 	uint8_t md[MANIFEST_HASH_SIZE];
-	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-	bool ok = ctx && sha256() && EVP_DigestInit_ex(ctx, sha256(), NULL) == 1;
+	EVP_MD_CTX *ctx;
+	int k = sha256_new(&ctx);
+	bool ok = true;
+
+	if (k < 0)
+		return k;
 
 	for (size_t i = 0; ok && i < e->n_records; i++) {
 		const struct manifest_record *r = &e->records[i];

@@ -90,7 +90,9 @@ static int lock_run(const struct lock_args *a)
 
 	struct report_stage *stage = report_stage_begin("lock");
 	r = tpm2_context_new(tcti, &tpm);
-	if (r < 0)
+	if (tpm2_missing_library(r))
+		r_extend = r; /* the library is named in the message already given */
+	else if (r < 0)
 		r_extend = log_error_errno(r, "lock: no TPM2 reachable through \"%s\": %m.", tcti);
 	else
 		r_extend = lock_measure_event(tpm, event, &rec);

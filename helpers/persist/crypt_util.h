@@ -2,12 +2,11 @@
 /*
  * crypt_util.h — what every user of libcryptsetup shares: the cleanup
  * attribute for a struct crypt_device (luks.c, verity.c, persist_*.c,
- * provision.c).
+ * provision.c), and the calls through dlopen()ed pointers (dl_cryptsetup.h).
  */
 #pragma once
 
-#include <libcryptsetup.h>
-
+#include "dl_cryptsetup.h"
 #include "util.h"
 
 static inline void crypt_freep(struct crypt_device **cd)

@@ -4,11 +4,11 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
 #include <sys/mount.h>
 #include <sys/sysmacros.h>
 
+#include "crypt_util.h"
+#include "dl_crypto.h"
 #include "fileio.h"
 #include "lock.h"
 #include "log.h"
@@ -78,6 +78,9 @@ int lock_volume_digest(const void *key, size_t key_size, const char *name, const
 
 	if (!key || key_size == 0 || key_size > INT32_MAX || !name)
 		return -EINVAL;
+	r = dl_crypto_load();
+	if (r < 0)
+		return r;
 	r = lock_volume_message(name, uuid, &msg);
 	if (r < 0)
 		return r;
@@ -103,6 +106,9 @@ int lock_event_digest(const char *event, uint8_t ret[TPM2_SHA256_SIZE])
 
 	if (!event_valid(event))
 		return -EINVAL;
+	int r = dl_crypto_load();
+	if (r < 0)
+		return r;
 	int n = snprintf(text, sizeof(text), LOCK_EVENT_PREFIX "%s", event);
 	if (n < 0 || (size_t)n >= sizeof(text))
 		return -EINVAL;
@@ -401,6 +407,9 @@ int lock_close_volume(const char *name)
 	if (r == 0)
 		return 0;
 	(void)unmount_device(name, dev);
+	r = dl_cryptsetup_load(); /* only now: a lock with nothing open needs none */
+	if (r < 0)
+		return r;
 	r = crypt_deactivate_by_name(NULL, name, CRYPT_DEACTIVATE_FORCE);
 	if (r < 0)
 		log_debug_errno(r, "crypt_deactivate_by_name(%s, FORCE): %m", name);

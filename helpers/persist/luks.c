@@ -22,8 +22,14 @@ static void cryptsetup_log(int level, const char *msg, void *usrptr)
 	log_debug("libcryptsetup: %.*s", (int)n, msg);
 }
 
+/* Every struct crypt_device of this file is made here, so libcryptsetup is
+ * loaded here (the other functions take one). */
 static int luks_init(const char *device, struct crypt_device **ret)
 {
+	int r = dl_cryptsetup_load();
+
+	if (r < 0)
+		return r;
 	crypt_set_log_callback(NULL, cryptsetup_log, NULL);
 	return crypt_init(ret, device);
 }

@@ -2,25 +2,21 @@
 /* pcr_pubkey.c — PEM public key to TPM2B_PUBLIC, TPM name and fingerprint,
  * see pcr_pubkey.h. */
 #include "pcr_pubkey.h"
-
-#include <openssl/bio.h>
-#include <openssl/bn.h>
-#include <openssl/core_names.h>
-#include <openssl/ec.h>
-#include <openssl/evp.h>
-#include <openssl/pem.h>
-#include <openssl/x509.h>
-#include <tss2/tss2_mu.h>
+#include "dl_crypto.h"
+#include "dl_tss2.h"
 
 #define ECC_P256_SIZE 32
 
+/* NULL-safe before libcrypto is loaded (the pointers are NULL until then). */
 static void evp_pkey_freep(EVP_PKEY **p)
 {
-	EVP_PKEY_free(*p);
+	if (*p)
+		EVP_PKEY_free(*p);
 }
 static void bn_freep(BIGNUM **p)
 {
-	BN_free(*p);
+	if (*p)
+		BN_free(*p);
 }
 
 /* The attributes and (empty) parameters systemd gives the key: any use,
@@ -140,6 +136,12 @@ int pcr_pubkey_from_pem(const void *pem, size_t size, struct pcr_pubkey *ret)
 		return -EINVAL;
 	if (size == 0 || size > PCR_PUBKEY_PEM_MAX)
 		return -EBADMSG;
+	r = dl_crypto_load();
+	if (r < 0)
+		return r;
+	r = dl_tss2_load(); /* the key's TPM name is a marshalled TPMT_PUBLIC */
+	if (r < 0)
+		return r;
 	bio = BIO_new_mem_buf(pem, (int)size);
 	if (!bio)
 		return -ENOMEM;
@@ -216,8 +218,10 @@ int pcr_pubkey_tpm_signature(const struct pcr_pubkey *key, const uint8_t *sig, s
 {
 	if (!key || !ret || !sig || size == 0)
 		return -EINVAL;
-	if (key->public.publicArea.type == TPM2_ALG_ECC)
-		return ecdsa_signature(sig, size, ret);
+	if (key->public.publicArea.type == TPM2_ALG_ECC) {
+		int r = dl_crypto_load();
+		return r < 0 ? r : ecdsa_signature(sig, size, ret);
+	}
 	if (size != key->public.publicArea.unique.rsa.size)
 		return -EBADMSG;
 	*ret = (TPMT_SIGNATURE){

@@ -37,6 +37,8 @@
 int persist_connect_tpm(const char *tcti, const char *device, struct tpm2_context **ret)
 {
 	int r = tpm2_context_new(tcti, ret);
+	if (tpm2_missing_library(r))
+		return r; /* the library is named in the message already given */
 	if (r < 0)
 		return log_error_errno(
 		    r,

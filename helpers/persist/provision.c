@@ -2,11 +2,9 @@
 /* provision.c — first-boot provisioning state machine, see provision.h. */
 #include <blkid.h>
 #include <fcntl.h>
-#include <openssl/crypto.h>
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
 #include <sys/random.h>
 
+#include "dl_crypto.h"
 #include "encoding.h"
 #include "fault.h"
 #include "log.h"
@@ -207,8 +205,13 @@ static int provisioning_hmac(const void *secret, size_t secret_size, struct cryp
 	const char *uuid = luks_uuid(cd);
 	unsigned int len = 0;
 
+	int r;
+
 	if (!*uuid)
 		return -EBADMSG;
+	r = dl_crypto_load();
+	if (r < 0)
+		return r;
 	if (asprintf(&msg, "%s%s", PROVISIONING_HMAC_PREFIX, uuid) < 0)
 		return -ENOMEM;
 	if (!HMAC(EVP_sha256(), secret, (int)secret_size, (const uint8_t *)msg, strlen(msg), ret,

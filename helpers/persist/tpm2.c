@@ -8,13 +8,9 @@
 #include "tpm2.h"
 
 #include <malloc.h>
-#include <openssl/evp.h>
-#include <tss2/tss2_esys.h>
-#include <tss2/tss2_mu.h>
-#include <tss2/tss2_rc.h>
-#include <tss2/tss2_sys.h>
-#include <tss2/tss2_tctildr.h>
 
+#include "dl_crypto.h"
+#include "dl_tss2.h"
 #include "log.h"
 #include "pcr_pubkey.h"
 #include "secret.h"
@@ -39,7 +35,8 @@ static const TPMT_SYM_DEF session_symmetric = {
 
 static void esys_freep(void *p)
 {
-	Esys_Free(*(void **)p);
+	if (*(void **)p)
+		Esys_Free(*(void **)p);
 }
 #define _cleanup_esys_ _cleanup_(esys_freep)
 
@@ -100,6 +97,16 @@ int tpm2_rc_to_errno(uint32_t rc)
 	}
 }
 
+/* tpm2-tss and libcrypto, loaded on first use (dl_tss2.h, dl_crypto.h): every
+ * path into this file that reaches either library passes here first, either
+ * directly or through tpm2_context_new(). */
+static int tpm2_libs_load(void)
+{
+	int r = dl_tss2_load();
+
+	return r < 0 ? r : dl_crypto_load();
+}
+
 /* Map RC to an errno and record the TPM's own words at debug level. */
 static int tpm2_rc_log(TSS2_RC rc, const char *what)
 {
@@ -117,6 +124,9 @@ int tpm2_context_new(const char *tcti, struct tpm2_context **ret)
 
 	if (!tcti || !ret)
 		return -EINVAL;
+	r = tpm2_libs_load();
+	if (r < 0)
+		return r;
 
 	/* tpm2-tss writes its own warnings to stderr; sealroot reports each
 	 * failure once through log.h, so keep the library quiet unless we are
@@ -436,9 +446,12 @@ static int tpm2_start_salted_session(struct tpm2_context *c, ESYS_TR primary, TP
 static int pcr_values_digest(uint32_t mask, const uint8_t values[TPM2_PCR_COUNT][TPM2_SHA256_SIZE],
 			     uint8_t ret[TPM2_SHA256_SIZE])
 {
-	EVP_MD_CTX *md = EVP_MD_CTX_new();
-	int r = 0;
+	EVP_MD_CTX *md;
+	int r = tpm2_libs_load();
 
+	if (r < 0)
+		return r;
+	md = EVP_MD_CTX_new();
 	if (!md)
 		return -ENOMEM;
 	if (EVP_DigestInit_ex(md, EVP_sha256(), NULL) != 1)
@@ -474,7 +487,7 @@ static int policy_pcr_update(const uint8_t start[TPM2_SHA256_SIZE], uint32_t pcr
 	TSS2_RC rc;
 	int r;
 
-	r = pcr_values_digest(pcr_mask, values, pcr_digest);
+	r = pcr_values_digest(pcr_mask, values, pcr_digest); /* loads the libraries */
 	if (r < 0)
 		return r;
 
@@ -522,6 +535,9 @@ int tpm2_policy_signed_digest(const uint8_t key_name[TPM2_NAME_SHA256_SIZE], uin
 
 	if (!key_name || !ret || (pcr_mask != 0 && (!values || !pcr_mask_valid(pcr_mask))))
 		return -EINVAL;
+	r = tpm2_libs_load();
+	if (r < 0)
+		return r;
 	put_cc(cc, TPM2_CC_PolicyAuthorize);
 
 	/* PolicyAuthorize resets the digest, then extends it with the key's
@@ -683,9 +699,13 @@ static int tpm2_unmarshal_blob(const uint8_t *blob, size_t size, TPM2B_PRIVATE *
 {
 	size_t off = 0;
 	TSS2_RC rc;
+	int r;
 
 	if (!blob || size == 0)
 		return -EBADMSG;
+	r = tpm2_libs_load();
+	if (r < 0)
+		return r;
 	rc = Tss2_MU_TPM2B_PRIVATE_Unmarshal(blob, size, &off, private);
 	if (rc == TSS2_RC_SUCCESS)
 		rc = Tss2_MU_TPM2B_PUBLIC_Unmarshal(blob, size, &off, public);
@@ -740,9 +760,13 @@ static int tpm2_marshal_blob(const TPM2B_PRIVATE *private, const TPM2B_PUBLIC *p
 			     uint8_t **ret, size_t *ret_size)
 {
 	size_t max = sizeof(*private) + sizeof(*public), off = 0;
-	_cleanup_free_ uint8_t *blob = malloc(max);
+	_cleanup_free_ uint8_t *blob = NULL;
 	TSS2_RC rc;
+	int r = tpm2_libs_load();
 
+	if (r < 0)
+		return r;
+	blob = malloc(max);
 	if (!blob)
 		return -ENOMEM;
 	rc = Tss2_MU_TPM2B_PRIVATE_Marshal(private, blob, max, &off);

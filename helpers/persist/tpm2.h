@@ -48,8 +48,14 @@ struct tpm2_context;
 /* tcti: a tpm2-tss TCTI string ("device:/dev/tpmrm0", "swtpm:port=2321").
  * Sends TPM2_Startup(CLEAR) (already started is fine).  Unless TSS2_LOG is
  * set or the log level is debug, sets TSS2_LOG=all+none so tpm2-tss does not
- * print its own messages. */
+ * print its own messages.  Loads tpm2-tss and libcrypto first (dl_tss2.h):
+ * when one is missing, -ENOPKG or -ENOSYS, already logged with its name
+ * (tpm2_missing_library() says so; the caller need not blame the TPM). */
 int tpm2_context_new(const char *tcti, struct tpm2_context **ret);
+static inline bool tpm2_missing_library(int r)
+{
+	return r == -ENOPKG || r == -ENOSYS;
+}
 void tpm2_context_free(struct tpm2_context *c);
 static inline void tpm2_context_freep(struct tpm2_context **c)
 {

@@ -2,10 +2,10 @@
 /* verity.c — dm-verity via libcryptsetup, see verity.h. */
 #include <fcntl.h>
 #include <inttypes.h>
-#include <openssl/evp.h>
 
 #include "crypt_util.h"
 #include "discover.h"
+#include "dl_crypto.h"
 #include "encoding.h"
 #include "log.h"
 #include "verity.h"
@@ -160,6 +160,14 @@ static int verity_load(const struct verity_config *v, const struct verity_device
 	_cleanup_crypt_ struct crypt_device *cd = NULL;
 	int r;
 
+	/* Every verity path starts here: load libcryptsetup, and libcrypto for
+	 * verity_check_root(). */
+	r = dl_cryptsetup_load();
+	if (r < 0)
+		return r;
+	r = dl_crypto_load();
+	if (r < 0)
+		return r;
 	crypt_set_log_callback(NULL, verity_crypt_log, NULL);
 	if (log_get_max_level() >= LOG_LEVEL_DEBUG)
 		crypt_set_debug_level(CRYPT_DEBUG_ALL);

@@ -5,15 +5,7 @@
 #include <limits.h>
 #include <sys/stat.h>
 
-#include <openssl/bio.h>
-#include <openssl/err.h>
-#include <openssl/evp.h>
-#include <openssl/pem.h>
-#include <openssl/pkcs7.h>
-#include <openssl/x509.h>
-#include <openssl/x509v3.h>
-#include <openssl/x509_vfy.h>
-
+#include "dl_crypto.h"
 #include "fileio.h"
 #include "log.h"
 #include "verity_sig.h"
@@ -66,6 +58,9 @@ int verity_sig_load(const char *spec, uint8_t **ret, size_t *ret_size)
 				"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/",
 				b64[i]))
 				return -EINVAL;
+		int r = dl_crypto_load();
+		if (r < 0)
+			return r;
 		_cleanup_free_ uint8_t *buf = malloc(len / 4 * 3 + 1);
 		if (!buf)
 			return -ENOMEM;
@@ -147,9 +142,12 @@ static int load_cert_file(const char *path, STACK_OF(X509) * certs)
  * is an empty set; an unreadable or unparsable certificate file is an error. */
 static int load_certs(const char *cert_dir, STACK_OF(X509) * *ret)
 {
-	STACK_OF(X509) *certs = sk_X509_new_null();
-	int r = 0;
+	STACK_OF(X509) * certs;
+	int r = dl_crypto_load();
 
+	if (r < 0)
+		return r;
+	certs = sk_X509_new_null();
 	if (!certs)
 		return -ENOMEM;
 	DIR *d = opendir(cert_dir);

@@ -46,6 +46,12 @@ installkernel() {
 install() {
     inst_binary "$(sealroot_bin)" /usr/sbin/sealroot
 
+    # sealroot loads these with dlopen() in the stage that uses them
+    # (helpers/*/dl_*.c), so ldd cannot see them; dracut installs what each of
+    # them needs.  tests/host/test_initrd_has_every_dlopen_library.sh checks
+    # this list against the sources and the built initramfs.
+    inst_libdir_file libcryptsetup.so.12 libcrypto.so.3 libtss2-esys.so.0 libtss2-sys.so.1 \
+        libtss2-mu.so.0 libtss2-rc.so.0 libtss2-tctildr.so.0
     # tpm2-tss loads its TCTI with dlopen() by name: ldd cannot see it.
     inst_libdir_file "libtss2-tcti-device.so*"
     inst_multiple mkfs.ext4 e2fsck

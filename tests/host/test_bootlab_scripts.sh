@@ -44,6 +44,13 @@ cmp -s "$r/etc/sealroot/layout.env" "$TOP/tests/e2e/layout.env" || fail "layout.
 [ -f "$r/etc/machine-id" ] || fail "/etc/machine-id must be a file (file bind mount)"
 run_expect_rc 0 chroot "$r" /usr/sbin/sealroot --version
 assert_grep '^sealroot [0-9]' "$TMP/out"
+# The libraries sealroot dlopen()s (ldd does not list them), each loadable there.
+ldso=$(cd "$r" && find lib64 usr/lib64 -maxdepth 1 -name 'ld-linux-*.so.*' 2>/dev/null | head -1)
+for so in $(grep -rhoE 'dlopen_lib_load\("[^"]+"' "$TOP/helpers" | sed 's/.*("//; s/"$//' | sort -u); do
+	p=$(cd "$r" && find lib usr/lib -name "$so" 2>/dev/null | head -1)
+	[ -n "$p" ] || fail "rootfs: no $so (sealroot loads it with dlopen())"
+	run_expect_rc 0 chroot "$r" "/$ldso" --list "/$p"
+done
 run_expect_rc 1 chroot "$r" /bin/sh -c 'SEALROOT_REPORT=/nonexistent/report.json sealroot status'
 assert_grep 'sealroot did not run during this boot' "$TMP/out"
 
