@@ -18,11 +18,7 @@
 #include "log.h"
 #include "pcr_pubkey.h"
 #include "secret.h"
-
-struct tpm2_context {
-	TSS2_TCTI_CONTEXT *tcti;
-	ESYS_CONTEXT *esys;
-};
+#include "tpm2_private.h"
 
 /* How often Unseal is retried when the TPM says the PCRs changed between the
  * PolicyPCR check and the Unseal itself. */
@@ -100,8 +96,7 @@ int tpm2_rc_to_errno(uint32_t rc)
 	}
 }
 
-/* Map RC to an errno and record the TPM's own words at debug level. */
-static int tpm2_rc_log(TSS2_RC rc, const char *what)
+int tpm2_rc_log(TSS2_RC rc, const char *what)
 {
 	int r = tpm2_rc_to_errno(rc);
 
@@ -197,7 +192,7 @@ int tpm2_get_random(struct tpm2_context *c, void *buf, size_t size)
 	return 0;
 }
 
-static void pcr_mask_to_selection(uint32_t mask, TPML_PCR_SELECTION *sel)
+void tpm2_pcr_selection(uint32_t mask, TPML_PCR_SELECTION *sel)
 {
 	*sel = (TPML_PCR_SELECTION){
 	    .count = 1,
@@ -242,7 +237,7 @@ int tpm2_pcr_read(struct tpm2_context *c, uint32_t pcr_mask,
 		unsigned n = 0;
 		TSS2_RC rc;
 
-		pcr_mask_to_selection(left, &sel);
+		tpm2_pcr_selection(left, &sel);
 		rc = Esys_PCR_Read(c->esys, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, &sel, NULL,
 				   &out_sel, &digests);
 		if (rc != TSS2_RC_SUCCESS)
@@ -397,7 +392,7 @@ static int tpm2_primary_name(struct tpm2_context *c, ESYS_TR primary,
 	return 0;
 }
 
-static void tpm2_flush(struct tpm2_context *c, ESYS_TR *h)
+void tpm2_flush(struct tpm2_context *c, ESYS_TR *h)
 {
 	if (*h == ESYS_TR_NONE)
 		return;
@@ -453,7 +448,7 @@ static int pcr_values_digest(uint32_t mask, const uint8_t values[TPM2_PCR_COUNT]
 	return r;
 }
 
-static void put_cc(uint8_t buf[4], uint32_t cc)
+void tpm2_put_cc(uint8_t buf[4], uint32_t cc)
 {
 	buf[0] = (uint8_t)(cc >> 24);
 	buf[1] = (uint8_t)(cc >> 16);
@@ -461,10 +456,9 @@ static void put_cc(uint8_t buf[4], uint32_t cc)
 	buf[3] = (uint8_t)cc;
 }
 
-/* policyDigest' = H(START || TPM_CC_PolicyPCR || pcrs || pcrDigest). */
-static int policy_pcr_update(const uint8_t start[TPM2_SHA256_SIZE], uint32_t pcr_mask,
-			     const uint8_t values[TPM2_PCR_COUNT][TPM2_SHA256_SIZE],
-			     uint8_t ret[TPM2_SHA256_SIZE])
+int tpm2_policy_pcr_update(const uint8_t start[TPM2_SHA256_SIZE], uint32_t pcr_mask,
+			   const uint8_t values[TPM2_PCR_COUNT][TPM2_SHA256_SIZE],
+			   uint8_t ret[TPM2_SHA256_SIZE])
 {
 	uint8_t pcr_digest[TPM2_SHA256_SIZE], cc[4], sel_buf[sizeof(TPML_PCR_SELECTION)];
 	TPML_PCR_SELECTION sel;
@@ -479,11 +473,11 @@ static int policy_pcr_update(const uint8_t start[TPM2_SHA256_SIZE], uint32_t pcr
 		return r;
 
 	/* The selection exactly as PolicyPCR sends it (TPM byte order). */
-	pcr_mask_to_selection(pcr_mask, &sel);
+	tpm2_pcr_selection(pcr_mask, &sel);
 	rc = Tss2_MU_TPML_PCR_SELECTION_Marshal(&sel, sel_buf, sizeof(sel_buf), &sel_size);
 	if (rc != TSS2_RC_SUCCESS)
 		return -EIO;
-	put_cc(cc, TPM2_CC_PolicyPCR);
+	tpm2_put_cc(cc, TPM2_CC_PolicyPCR);
 
 	md = EVP_MD_CTX_new();
 	if (!md)
@@ -508,7 +502,7 @@ int tpm2_policy_pcr_digest(uint32_t pcr_mask,
 	if (!values || !ret || !pcr_mask_valid(pcr_mask))
 		return -EINVAL;
 	/* A fresh session starts from the all-zero digest. */
-	return policy_pcr_update(zero, pcr_mask, values, ret);
+	return tpm2_policy_pcr_update(zero, pcr_mask, values, ret);
 }
 
 int tpm2_policy_signed_digest(const uint8_t key_name[TPM2_NAME_SHA256_SIZE], uint32_t pcr_mask,
@@ -522,7 +516,7 @@ int tpm2_policy_signed_digest(const uint8_t key_name[TPM2_NAME_SHA256_SIZE], uin
 
 	if (!key_name || !ret || (pcr_mask != 0 && (!values || !pcr_mask_valid(pcr_mask))))
 		return -EINVAL;
-	put_cc(cc, TPM2_CC_PolicyAuthorize);
+	tpm2_put_cc(cc, TPM2_CC_PolicyAuthorize);
 
 	/* PolicyAuthorize resets the digest, then extends it with the key's
 	 * name and (separately) the policyRef, which is empty here. */
@@ -545,7 +539,7 @@ int tpm2_policy_signed_digest(const uint8_t key_name[TPM2_NAME_SHA256_SIZE], uin
 		memcpy(ret, authorized, TPM2_SHA256_SIZE);
 		return 0;
 	}
-	return policy_pcr_update(authorized, pcr_mask, values, ret);
+	return tpm2_policy_pcr_update(authorized, pcr_mask, values, ret);
 }
 
 /* The same digest computed by the TPM in a trial session, as a cross-check:
@@ -625,7 +619,7 @@ static int tpm2_trial_policy(struct tpm2_context *c, const struct pcr_pubkey *ke
 		TPM2B_NAME name = { .size = TPM2_NAME_SHA256_SIZE };
 
 		memcpy(name.name, key->name, TPM2_NAME_SHA256_SIZE);
-		pcr_mask_to_selection(pubkey_mask, &sel);
+		tpm2_pcr_selection(pubkey_mask, &sel);
 		rc = Esys_PolicyPCR(c->esys, session, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE,
 				    NULL, &sel);
 		if (rc == TSS2_RC_SUCCESS)
@@ -642,7 +636,7 @@ static int tpm2_trial_policy(struct tpm2_context *c, const struct pcr_pubkey *ke
 	}
 
 	if (mask != 0) {
-		pcr_mask_to_selection(mask, &sel);
+		tpm2_pcr_selection(mask, &sel);
 		rc = Esys_PolicyPCR(c->esys, session, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE,
 				    &pcr_digest, &sel);
 		if (rc != TSS2_RC_SUCCESS) {
@@ -948,7 +942,7 @@ static int tpm2_policy_authorize(struct tpm2_context *c, ESYS_TR session, ESYS_T
 	TSS2_RC rc;
 	int r;
 
-	pcr_mask_to_selection(pubkey_mask, &sel);
+	tpm2_pcr_selection(pubkey_mask, &sel);
 	rc = Esys_PolicyPCR(c->esys, session, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, NULL, &sel);
 	if (rc != TSS2_RC_SUCCESS)
 		return tpm2_rc_log(rc, "PolicyPCR (signed PCRs)");
@@ -1015,7 +1009,7 @@ static int tpm2_unseal_once(struct tpm2_context *c, ESYS_TR primary, ESYS_TR obj
 	 * With no PCRs systemd adds no PolicyPCR at all (the policy is the
 	 * all-zero digest of an empty policy session), so neither do we. */
 	if (sealed->pcr_mask != 0) {
-		pcr_mask_to_selection(sealed->pcr_mask, &sel);
+		tpm2_pcr_selection(sealed->pcr_mask, &sel);
 		rc = Esys_PolicyPCR(c->esys, session, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE,
 				    NULL, &sel);
 		if (rc != TSS2_RC_SUCCESS) {
