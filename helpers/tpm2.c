@@ -96,6 +96,17 @@ int tpm2_rc_to_errno(uint32_t rc)
 	}
 }
 
+int tpm2_name_sha256(const void *public, size_t size, uint8_t ret[TPM2_NAME_SHA256_SIZE])
+{
+	if (!public || !ret)
+		return -EINVAL;
+	ret[0] = (uint8_t)(TPM2_ALG_SHA256 >> 8);
+	ret[1] = (uint8_t)TPM2_ALG_SHA256;
+	if (EVP_Digest(public, size, ret + 2, NULL, EVP_sha256(), NULL) != 1)
+		return -EIO;
+	return 0;
+}
+
 int tpm2_rc_log(TSS2_RC rc, const char *what)
 {
 	int r = tpm2_rc_to_errno(rc);

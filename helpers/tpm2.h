@@ -183,6 +183,11 @@ int tpm2_pcr_extend(struct tpm2_context *c, unsigned pcr, const void *data, size
 int tpm2_pcr_extend_digest(struct tpm2_context *c, unsigned pcr,
 			   const uint8_t digest[TPM2_SHA256_SIZE]);
 
+/* The SHA-256 name of a TPM entity from its marshalled public area (a
+ * TPMT_PUBLIC or TPMS_NV_PUBLIC of SIZE bytes): TPM2_ALG_SHA256 (big-endian)
+ * || SHA-256(PUBLIC).  0 or -EIO. */
+int tpm2_name_sha256(const void *public, size_t size, uint8_t ret[TPM2_NAME_SHA256_SIZE]);
+
 /* Map a tpm2-tss return code to a negative errno (0 for success), as listed
  * at the top of this file.  Exposed for unit tests. */
 int tpm2_rc_to_errno(uint32_t rc);

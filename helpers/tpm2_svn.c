@@ -103,11 +103,7 @@ static int nv_name_of(const TPMS_NV_PUBLIC *p, uint8_t ret[TPM2_NAME_SHA256_SIZE
 
 	if (Tss2_MU_TPMS_NV_PUBLIC_Marshal(p, buf, sizeof(buf), &off) != TSS2_RC_SUCCESS)
 		return -EIO;
-	ret[0] = (uint8_t)(TPM2_ALG_SHA256 >> 8);
-	ret[1] = (uint8_t)TPM2_ALG_SHA256;
-	if (EVP_Digest(buf, off, ret + 2, NULL, EVP_sha256(), NULL) != 1)
-		return -EIO;
-	return 0;
+	return tpm2_name_sha256(buf, off, ret);
 }
 
 int tpm2_svn_nv_name(const uint8_t auth_policy[TPM2_SHA256_SIZE], bool written,
@@ -172,6 +168,18 @@ static void nv_close(struct tpm2_context *c, ESYS_TR *h)
 	*h = ESYS_TR_NONE;
 }
 
+/* An ESYS handle for whatever index is at TPM2_SVN_NV_INDEX: -ENOENT none. */
+static int svn_nv_handle(struct tpm2_context *c, ESYS_TR *ret)
+{
+	TSS2_RC rc = Esys_TR_FromTPMPublic(c->esys, TPM2_SVN_NV_INDEX, ESYS_TR_NONE, ESYS_TR_NONE,
+					   ESYS_TR_NONE, ret);
+	if (rc != TSS2_RC_SUCCESS) {
+		int r = tpm2_rc_log(rc, "TR_FromTPMPublic (SVN index)");
+		return rc_is_missing_handle(rc) ? -ENOENT : r;
+	}
+	return 0;
+}
+
 /* Open the index at the handle and check it is the one with AUTH_POLICY
  * (NULL: any).  *ret_written: TPMA_NV_WRITTEN. */
 static int svn_nv_open(struct tpm2_context *c, const uint8_t *auth_policy, ESYS_TR *ret,
@@ -186,12 +194,9 @@ static int svn_nv_open(struct tpm2_context *c, const uint8_t *auth_policy, ESYS_
 	TSS2_RC rc;
 	int r;
 
-	rc = Esys_TR_FromTPMPublic(c->esys, TPM2_SVN_NV_INDEX, ESYS_TR_NONE, ESYS_TR_NONE,
-				   ESYS_TR_NONE, &h);
-	if (rc != TSS2_RC_SUCCESS) {
-		r = tpm2_rc_log(rc, "TR_FromTPMPublic (SVN index)");
-		return rc_is_missing_handle(rc) ? -ENOENT : r;
-	}
+	r = svn_nv_handle(c, &h);
+	if (r < 0)
+		return r;
 	rc = Esys_NV_ReadPublic(c->esys, h, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, &pub, &name);
 	if (rc != TSS2_RC_SUCCESS) {
 		r = tpm2_rc_log(rc, "NV_ReadPublic (SVN index)");
@@ -361,12 +366,9 @@ int tpm2_svn_nv_tpm_name(struct tpm2_context *c, uint8_t ret[TPM2_NAME_SHA256_SI
 
 	if (!c || !ret)
 		return -EINVAL;
-	rc = Esys_TR_FromTPMPublic(c->esys, TPM2_SVN_NV_INDEX, ESYS_TR_NONE, ESYS_TR_NONE,
-				   ESYS_TR_NONE, &h);
-	if (rc != TSS2_RC_SUCCESS) {
-		r = tpm2_rc_log(rc, "TR_FromTPMPublic (SVN index)");
-		return rc_is_missing_handle(rc) ? -ENOENT : r;
-	}
+	r = svn_nv_handle(c, &h);
+	if (r < 0)
+		return r;
 	rc = Esys_NV_ReadPublic(c->esys, h, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, &pub, &name);
 	nv_close(c, &h);
 	if (rc != TSS2_RC_SUCCESS)
