@@ -414,12 +414,11 @@ int tpm2_svn_nv_undefine(struct tpm2_context *c)
 
 	if (!c)
 		return -EINVAL;
-	rc = Esys_TR_FromTPMPublic(c->esys, TPM2_SVN_NV_INDEX, ESYS_TR_NONE, ESYS_TR_NONE,
-				   ESYS_TR_NONE, &h);
-	if (rc != TSS2_RC_SUCCESS) {
-		r = tpm2_rc_log(rc, "TR_FromTPMPublic (SVN index)");
-		return rc_is_missing_handle(rc) ? 0 : r;
-	}
+	r = svn_nv_handle(c, &h);
+	if (r == -ENOENT)
+		return 0;
+	if (r < 0)
+		return r;
 	rc = Esys_NV_UndefineSpace(c->esys, ESYS_TR_RH_OWNER, h, ESYS_TR_PASSWORD, ESYS_TR_NONE,
 				   ESYS_TR_NONE);
 	if (rc != TSS2_RC_SUCCESS) {
