@@ -19,6 +19,7 @@
 #include "pcr_pubkey.h"
 #include "secret.h"
 #include "tpm2_private.h"
+#include "tpm2_svn.h"
 
 /* How often Unseal is retried when the TPM says the PCRs changed between the
  * PolicyPCR check and the Unseal itself. */
@@ -591,7 +592,7 @@ static int tpm2_load_pubkey(struct tpm2_context *c, const struct pcr_pubkey *key
 static int tpm2_trial_policy(struct tpm2_context *c, const struct pcr_pubkey *key,
 			     uint32_t pubkey_mask, uint32_t mask,
 			     const uint8_t values[TPM2_PCR_COUNT][TPM2_SHA256_SIZE],
-			     uint8_t ret[TPM2_SHA256_SIZE])
+			     const uint8_t *svn_auth_policy, uint8_t ret[TPM2_SHA256_SIZE])
 {
 	_cleanup_esys_ TPM2B_DIGEST *digest = NULL;
 	TPM2B_DIGEST pcr_digest = { .size = TPM2_SHA256_SIZE };
@@ -654,6 +655,11 @@ static int tpm2_trial_policy(struct tpm2_context *c, const struct pcr_pubkey *ke
 			r = tpm2_rc_log(rc, "PolicyPCR (trial)");
 			goto out;
 		}
+	}
+	if (svn_auth_policy) {
+		r = tpm2_svn_policy_nv(c, session, svn_auth_policy);
+		if (r < 0)
+			goto out;
 	}
 
 	rc = Esys_PolicyGetDigest(c->esys, session, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE,
@@ -806,6 +812,16 @@ int tpm2_seal_to_values_signed(struct tpm2_context *c, uint32_t pcr_mask,
 			       const void *pubkey, size_t pubkey_size, uint32_t pubkey_pcr_mask,
 			       const struct secret *secret, struct tpm2_sealed *ret)
 {
+	return tpm2_seal_to_values_svn(c, pcr_mask, values, pubkey, pubkey_size, pubkey_pcr_mask,
+				       NULL, secret, ret);
+}
+
+int tpm2_seal_to_values_svn(struct tpm2_context *c, uint32_t pcr_mask,
+			    const uint8_t values[TPM2_PCR_COUNT][TPM2_SHA256_SIZE],
+			    const void *pubkey, size_t pubkey_size, uint32_t pubkey_pcr_mask,
+			    const uint8_t *svn_auth_policy, const struct secret *secret,
+			    struct tpm2_sealed *ret)
+{
 	uint8_t trial[TPM2_SHA256_SIZE];
 	_cleanup_esys_ TPM2B_PRIVATE *private = NULL;
 	_cleanup_esys_ TPM2B_PUBLIC *public = NULL;
@@ -853,10 +869,15 @@ int tpm2_seal_to_values_signed(struct tpm2_context *c, uint32_t pcr_mask,
 		r = tpm2_policy_signed_digest(key.name, pcr_mask, s.pcr_values, s.policy_hash);
 	} else
 		r = tpm2_policy_pcr_digest(pcr_mask, s.pcr_values, s.policy_hash);
+	if (r >= 0 && svn_auth_policy) {
+		s.svn_bound = true;
+		memcpy(s.svn_auth_policy, svn_auth_policy, TPM2_SHA256_SIZE);
+		r = tpm2_svn_policy_update(s.policy_hash, svn_auth_policy, s.policy_hash);
+	}
 	if (r < 0)
 		goto out;
 	r = tpm2_trial_policy(c, is_signed ? &key : NULL, pubkey_pcr_mask, pcr_mask, s.pcr_values,
-			      trial);
+			      svn_auth_policy, trial);
 	if (r < 0)
 		goto out;
 	if (memcmp(trial, s.policy_hash, TPM2_SHA256_SIZE) != 0) {
@@ -1027,6 +1048,11 @@ static int tpm2_unseal_once(struct tpm2_context *c, ESYS_TR primary, ESYS_TR obj
 			r = tpm2_rc_log(rc, "PolicyPCR");
 			goto out;
 		}
+	}
+	if (sealed->svn_bound) {
+		r = tpm2_svn_policy_nv(c, session, sealed->svn_auth_policy);
+		if (r < 0)
+			goto out;
 	}
 
 	rc = Esys_PolicyGetDigest(c->esys, session, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE,

@@ -401,8 +401,11 @@ int tpm2_svn_policy_nv(struct tpm2_context *c, uint32_t session,
 	rc = Esys_PolicyNV(c->esys, h, h, session, ESYS_TR_PASSWORD, ESYS_TR_NONE, ESYS_TR_NONE, &b,
 			   0, TPM2_EO_BITCLEAR);
 	nv_close(c, &h);
-	if (rc != TSS2_RC_SUCCESS)
-		return tpm2_rc_log(rc, "PolicyNV (SVN index)");
+	if (rc != TSS2_RC_SUCCESS) {
+		r = tpm2_rc_log(rc, "PolicyNV (SVN index)");
+		/* TPM_RC_POLICY: the comparison failed, the bit is set. */
+		return (rc & ~TSS2_RC_LAYER_MASK) == TPM2_RC_POLICY ? -EKEYEXPIRED : r;
+	}
 	return 0;
 }
 

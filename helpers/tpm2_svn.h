@@ -88,6 +88,7 @@ int tpm2_svn_nv_set_bits(struct tpm2_context *c, const uint8_t nonce[TPM2_SVN_NO
 int tpm2_svn_nv_tpm_name(struct tpm2_context *c, uint8_t ret[TPM2_NAME_SHA256_SIZE]);
 
 /* In policy (or trial) SESSION: PolicyNV as tpm2_svn_policy_update()
- * describes, after checking the index is the written one with AUTH_POLICY. */
+ * describes, after checking the index is the written one with AUTH_POLICY.
+ * -EKEYEXPIRED: the TPM refused, bit TPM2_SVN_POLICY_BIT is set. */
 int tpm2_svn_policy_nv(struct tpm2_context *c, uint32_t session,
 		       const uint8_t auth_policy[TPM2_SHA256_SIZE]);

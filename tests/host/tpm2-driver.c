@@ -32,6 +32,9 @@
  *   tpm2-driver TCTI svn-name A written|unwritten   its name computed in software
  *   tpm2-driver TCTI svn-tpm-name            the name the TPM reports
  *
+ * With SVN_NV_POLICY=HEX (the SVN index's authPolicy) in the environment,
+ * seal and unseal add PolicyNV on that index (tpm2_svn.h).
+ *
  * PCRS is a comma-separated list ("7,15") or "none".  On failure the module's error is
  * logged and the exit status is the errno (EPERM 1, ENXIO 6, ENOLCK 37,
  * EBADMSG 74, ESTALE 116, ENOKEY 126, EKEYREVOKED 128, EKEYREJECTED 129).
@@ -133,6 +136,18 @@ static int write_file(const char *path, const void *p, size_t n)
 	return fflush(f) == 0 ? 0 : -errno;
 }
 
+/* SVN_NV_POLICY from the environment: *ret_set and the digest. */
+static int svn_from_env(uint8_t ret[TPM2_SHA256_SIZE], bool *ret_set)
+{
+	const char *hex = getenv("SVN_NV_POLICY");
+
+	*ret_set = hex != NULL;
+	if (hex &&
+	    (strlen(hex) != 2 * TPM2_SHA256_SIZE || hex_decode(hex, ret, TPM2_SHA256_SIZE) < 0))
+		return log_error_errno(-EINVAL, "SVN_NV_POLICY is not 32 bytes of hex");
+	return 0;
+}
+
 static int load_sealed(const char *pcrs, const char *blob_path, const char *policy_path,
 		       struct tpm2_sealed *s)
 {
@@ -167,7 +182,7 @@ static int load_sealed(const char *pcrs, const char *blob_path, const char *poli
 				       2 * TPM2_SHA256_SIZE);
 	s->pcr_bank = 0x000B;	 /* TPM2_ALG_SHA256 */
 	s->primary_alg = 0x0023; /* TPM2_ALG_ECC */
-	return 0;
+	return svn_from_env(s->svn_auth_policy, &s->svn_bound);
 }
 
 static int read_path(const char *path, char **ret, size_t *ret_size)
@@ -224,7 +239,15 @@ static int cmd_seal(struct tpm2_context *c, char **argv)
 	r = read_all(stdin, &secret);
 	if (r < 0)
 		return log_error_errno(r, "Cannot read the secret from stdin: %m");
-	r = tpm2_seal(c, mask, &secret, &s);
+	uint8_t values[TPM2_PCR_COUNT][TPM2_SHA256_SIZE] = {}, svn[TPM2_SHA256_SIZE];
+	bool with_svn;
+	r = svn_from_env(svn, &with_svn);
+	if (r >= 0 && with_svn) {
+		r = tpm2_pcr_read(c, mask, values);
+		if (r >= 0)
+			r = tpm2_seal_to_values_svn(c, mask, values, NULL, 0, 0, svn, &secret, &s);
+	} else if (r >= 0)
+		r = tpm2_seal(c, mask, &secret, &s);
 	if (r < 0)
 		return log_error_errno(r, "Sealing to PCRs %s failed: %m", argv[0]);
 	r = write_sealed(&s, argv[1], argv[2]);
