@@ -246,6 +246,20 @@ static void persist_report_policy(struct report_stage *stage, const struct persi
 	report_stage_set(stage, "pcr11_phase", res->phase ? res->phase : "not measured");
 }
 
+/* Anti-rollback: the image's SVN, the TPM's minimum when read, and the
+ * minimum this boot raised it to ("none" each when there is nothing). */
+static void persist_report_svn(struct report_stage *stage, const struct svn_state *svn)
+{
+	char buf[16];
+
+	(void)snprintf(buf, sizeof(buf), "%d", svn->image);
+	report_stage_set(stage, "svn_image", svn->image >= 0 ? buf : "none");
+	(void)snprintf(buf, sizeof(buf), "%d", svn->minimum);
+	report_stage_set(stage, "svn_minimum", svn->minimum >= 0 ? buf : "none");
+	(void)snprintf(buf, sizeof(buf), "%d", svn->raised);
+	report_stage_set(stage, "svn_raised", svn->raised >= 0 ? buf : "none");
+}
+
 static int do_open(const struct args *a, bool provision_only)
 {
 	struct sealroot_config cfg;
@@ -299,6 +313,7 @@ static int do_open(const struct args *a, bool provision_only)
 		.pcr_pubkey = cfg.persist.tpm2_pcr_pubkey,
 		.pcr_signature = cfg.persist.tpm2_pcr_signature,
 		.pubkey_pcr_mask = cfg.persist.tpm2_pubkey_pcr_mask,
+		.svn = cfg.persist.svn,
 		.name = a->name ? a->name : SEALROOT_DEFAULT_PERSIST_NAME,
 		.mount_point = mount_point,
 		.on_failure = cfg.persist.on_unlock_failure,
@@ -317,7 +332,7 @@ static int do_open(const struct args *a, bool provision_only)
 		o.activate = false;
 
 	if (discover_error < 0) {
-		res = (struct persist_result){};
+		res = (struct persist_result){ .svn = SVN_STATE_INIT(o.svn) };
 		r = persist_apply_failure_policy(&o, NULL, &res, discover_error);
 	} else
 		r = persist_open(&o, &res);
@@ -334,6 +349,7 @@ static int do_open(const struct args *a, bool provision_only)
 										    : "no");
 	report_stage_set(stage, "mount_point", o.mount ? mount_point : "");
 	persist_report_policy(stage, &res);
+	persist_report_svn(stage, &res.svn);
 	if (!provision_only)
 		lock_record_report(&res.lock, stage);
 	report_stage_end(stage, r < 0 ? r : 0);

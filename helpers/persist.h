@@ -25,6 +25,7 @@
 
 #include "config.h"
 #include "lock.h"
+#include "persist_svn.h"
 #include "tpm2.h"
 #include "util.h"
 
@@ -41,6 +42,7 @@ struct persist_options {
 	const char *pcr_pubkey;
 	const char *pcr_signature;
 	uint32_t pubkey_pcr_mask;
+	int svn;	  /* the image's security version (sealroot.svn=), SVN_NONE */
 	const char *name; /* dm-crypt name */
 	const char *mount_point;
 	enum unlock_failure_policy on_failure;
@@ -68,6 +70,7 @@ struct persist_result {
 	uint32_t pubkey_pcr_mask; /* signed PCRs of the TPM2 token used (0: PCR policy) */
 	char pcr_key_fp[2 * TPM2_SHA256_SIZE + 1]; /* its key's fingerprint, hex */
 	const char *phase;			   /* PCR 11: "left", "already left", NULL */
+	struct svn_state svn;			   /* anti-rollback: image SVN, TPM minimum */
 };
 
 const char *persist_action_to_string(enum persist_action a);

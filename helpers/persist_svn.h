@@ -39,6 +39,9 @@ struct svn_state {
 	int raised;  /* the minimum this boot raised it to, -1: not raised */
 };
 
+#define SVN_STATE_INIT(image_svn)                                                                  \
+	((struct svn_state){ .image = (image_svn), .minimum = -1, .raised = -1 })
+
 /* The index nonce of the volume whose volume key is VK. */
 int svn_index_nonce(const struct secret *vk, uint8_t ret[TPM2_SVN_NONCE_SIZE]);
 
