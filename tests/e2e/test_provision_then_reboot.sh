@@ -7,6 +7,9 @@
 # reformatted.  The boot after it, Secure Boot on again, unlocks the same data:
 # the persistent file written in boot 1 is there, the tmpfs file is gone, and
 # `sealroot status` shows this boot's report.
+# The root hash signature (every test image has one) was verified in
+# userspace, the kernel having no key for it; every layout mount is
+# nosuid,nodev and the overlays write to their tmpfs.
 source "$(dirname "$0")/../lib.sh"
 source "$(dirname "$0")/lib.sh"
 
@@ -31,6 +34,8 @@ assert_marker persistent_write ok
 assert_marker tmpfs_write ok
 assert_marker boot_count 1
 assert_grep 'sealroot: stage verity ok [0-9.]+ ms' "$BOOT_LOG"
+assert_root_hash_signature_userspace
+assert_layout_mounts_hardened
 boot1_id=$(marker boot_id)
 [ -n "$boot1_id" ] || fail "boot 1 printed no boot_id"
 
@@ -49,4 +54,5 @@ assert_marker tmpfs_file missing
 assert_marker boot_count 2
 assert_marker status_rc 0
 assert_grep 'SEALROOT-E2E-STATUS: persist +ok' "$BOOT_LOG"
+assert_layout_mounts_hardened
 [ "$(marker boot_id)" != "$boot1_id" ] || fail "boot 2 has the boot_id of boot 1"
