@@ -68,6 +68,7 @@ enum {
 	OPT_RECOVERY_KEY_FILE,
 	OPT_PCR_KEY,
 	OPT_PCR_SIGNATURE,
+	OPT_SVN_UNBIND,
 };
 
 /* The one list of options: the parser accepts, and --help shows, exactly
@@ -101,6 +102,8 @@ static const struct opt_def option_docs[] = {
 	  "seal to a signed PCR 11 policy of this public key" },
 	{ "pcr-signature", OPT_PCR_SIGNATURE, "FILE", VERB_CHECK | VERB_RESEAL,
 	  "PCR signatures for signed tokens (default " SEALROOT_DEFAULT_TPM2_PCR_SIGNATURE ")" },
+	{ "svn-unbind", OPT_SVN_UNBIND, NULL, VERB_RESEAL,
+	  "drop the anti-rollback binding: older images unseal again" },
 };
 
 static const struct opt_command persist_command = {
@@ -125,6 +128,7 @@ struct args {
 	bool no_mount;
 	bool no_activate;
 	bool recovery_key;
+	bool svn_unbind;
 };
 
 /* "N=HEX": a SHA-256 PCR value. */
@@ -199,6 +203,9 @@ static int set_option(void *userdata, int id, const char *arg)
 		break;
 	case OPT_PCR_SIGNATURE:
 		a->pcr_signature = arg;
+		break;
+	case OPT_SVN_UNBIND:
+		a->svn_unbind = true;
 		break;
 	}
 	return 0;
@@ -405,6 +412,7 @@ int cmd_persist(int argc, char **argv)
 			.pcr_key = a.pcr_key,
 			.pubkey_pcr_mask = SEALROOT_DEFAULT_TPM2_PUBKEY_PCRS,
 			.pcr_signature = sig,
+			.svn_unbind = a.svn_unbind,
 		};
 		return persist_reseal(a.device, tcti, &ro) < 0 ? 1 : 0;
 	}

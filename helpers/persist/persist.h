@@ -102,13 +102,15 @@ struct reseal_options {
 	const char *pcr_key;			     /* PEM: seal to a signed policy of this key */
 	uint32_t pubkey_pcr_mask;		     /* its signed PCRs (default 11) */
 	const char *pcr_signature; /* signatures for authorising with a signed token */
+	bool svn_unbind;	   /* do not keep the old token's anti-rollback binding */
 };
 
 /* New secret sealed to PCR_MASK (+ lock PCR) — after PolicyAuthorize of
  * PCR_KEY over PUBKEY_PCR_MASK when PCR_KEY is set — new keyslot and token,
  * then the old TPM token(s) and keyslot(s) removed.  Authorised by the
  * recovery key in RECOVERY_KEY_FILE, or by the current TPM token when that is
- * NULL.
+ * NULL.  A token bound to the anti-rollback index (persist_svn.h) is
+ * replaced by one bound to the same index, unless SVN_UNBIND.
  *
  * Works on the booted system: the policy binds the PCRs in PCR_MASK to their
  * current values, except those in OVERRIDES (may be NULL), and the lock PCR to

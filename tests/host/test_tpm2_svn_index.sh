@@ -40,6 +40,10 @@ assert_eq "$(D svn-tpm-name)" "$(D svn-name "$A" unwritten)" "name of the unwrit
 assert_eq "$(sed -n 's/^ *name: *//p' "$TMP/pub")" "$(D svn-name "$A" unwritten)" "name in tpm2_nvreadpublic"
 run_expect_rc 61 D svn-read "$A" # ENODATA: never written
 
+# Minimum 0 (provisioning by an image with SVN 0) writes no bit but marks the
+# index written, so PolicyNV can use it.
+D svn-raise "$nonce" 0
+assert_eq "$(D svn-read "$A")" "0000000000000000 0" "after raising to 0"
 D svn-raise "$nonce" 1
 assert_eq "$(D svn-read "$A")" "0000000000000001 1" "after raising to 1"
 assert_eq "$(D svn-tpm-name)" "$(D svn-name "$A" written)" "name of the written index"

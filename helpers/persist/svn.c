@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -41,6 +42,12 @@ int svn_parse(const char *s, unsigned *ret)
 		return -EINVAL;
 	*ret = v;
 	return 0;
+}
+
+const char *svn_efivars_dir(void)
+{
+	const char *e = getenv("SEALROOT_EFIVARS");
+	return e && *e ? e : SVN_EFIVARS_DIR;
 }
 
 int svn_boot_is_trial(const char *efivars)

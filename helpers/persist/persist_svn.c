@@ -7,8 +7,11 @@
 
 #include <openssl/hmac.h>
 
+#include "fault.h"
+#include "luks.h"
 #include "log.h"
 #include "svn.h"
+#include "token.h"
 
 #define SVN_NONCE_LABEL "sealroot-svn-index-nonce"
 
@@ -154,9 +157,12 @@ int svn_raise(struct tpm2_context *tpm, const struct secret *vk,
 		r = tpm2_svn_auth_policy(nonce, mine);
 	if (r >= 0 && memcmp(mine, auth_policy, TPM2_SHA256_SIZE) != 0)
 		r = -EBADE;
+	fault_point("svn-before-raise");
 	if (r >= 0)
 		r = tpm2_svn_nv_set_bits(tpm, nonce, svn_bits_for_minimum((unsigned)image_svn));
 	explicit_wipe(nonce, sizeof(nonce));
+	if (r >= 0)
+		fault_point("svn-after-raise");
 	if (r < 0)
 		return log_error_errno(r,
 				       "Failed to raise the minimum security version of %s to %d "
@@ -168,4 +174,23 @@ int svn_raise(struct tpm2_context *tpm, const struct secret *vk,
 		   "images can no longer unseal it.",
 		   device, svn_minimum_from_bits(bits), image_svn);
 	return 0;
+}
+
+int svn_volume_policy(struct crypt_device *cd, uint8_t ret[TPM2_SHA256_SIZE])
+{
+	for (int t = 0; t < LUKS_TOKENS_MAX; t++) {
+		struct tpm2_token tok = { .keyslot = -1 };
+		const char *json = NULL, *reason = NULL;
+		bool bound;
+
+		if (luks_token_get(cd, t, &json) < 0 || token_tpm2_parse(json, &tok, &reason) < 0)
+			continue;
+		bound = tok.sealed.svn_bound;
+		if (bound)
+			memcpy(ret, tok.sealed.svn_auth_policy, TPM2_SHA256_SIZE);
+		tpm2_token_done(&tok);
+		if (bound)
+			return 0;
+	}
+	return -ENOENT;
 }

@@ -56,6 +56,12 @@ int svn_provision(struct tpm2_context *tpm, const struct secret *vk, int image_s
 int svn_check(struct tpm2_context *tpm, const uint8_t auth_policy[TPM2_SHA256_SIZE], int image_svn,
 	      int token, const char *device, struct svn_state *state);
 
+/* For a reseal: the index authPolicy a systemd-tpm2 token of CD is bound
+ * to (the first one found), so the new token keeps the binding; -ENOENT
+ * when no token is bound. */
+struct crypt_device;
+int svn_volume_policy(struct crypt_device *cd, uint8_t ret[TPM2_SHA256_SIZE]);
+
 /* Step 3 after DEVICE was unlocked with a token bound to AUTH_POLICY and
  * the volume key VK.  EFIVARS: where to look for systemd-boot's variables. */
 int svn_raise(struct tpm2_context *tpm, const struct secret *vk,

@@ -38,6 +38,9 @@ static inline bool svn_allowed(unsigned image_svn, unsigned minimum)
 {
 	return image_svn >= minimum;
 }
+/* Where systemd-boot's variables are read: SVN_EFIVARS_DIR, or the
+ * environment variable SEALROOT_EFIVARS when set (tests). */
+const char *svn_efivars_dir(void);
 /* 1 when this boot is a trial (EFIVARS/LoaderBootCountPath-GUID exists),
  * 0 when not (no counter: blessed, or not started by systemd-boot's boot
  * counting), negative errno when the directory cannot be read. */

@@ -235,6 +235,19 @@ fail:
 	return r;
 }
 
+/* svn_nv_open(), and -ENODATA unless the index was written. */
+static int svn_nv_open_written(struct tpm2_context *c, const uint8_t *auth_policy, ESYS_TR *ret)
+{
+	bool written;
+	int r = svn_nv_open(c, auth_policy, ret, &written);
+
+	if (r >= 0 && !written) {
+		nv_close(c, ret);
+		return -ENODATA;
+	}
+	return r;
+}
+
 int tpm2_svn_nv_define(struct tpm2_context *c, const uint8_t auth_policy[TPM2_SHA256_SIZE])
 {
 	static const TPM2B_AUTH empty = {};
@@ -262,19 +275,14 @@ int tpm2_svn_nv_read(struct tpm2_context *c, const uint8_t auth_policy[TPM2_SHA2
 	_cleanup_esys_ TPM2B_MAX_NV_BUFFER *data = NULL;
 	ESYS_TR h = ESYS_TR_NONE;
 	uint64_t bits = 0;
-	bool written;
 	TSS2_RC rc;
 	int r;
 
 	if (!c || !ret_bits)
 		return -EINVAL;
-	r = svn_nv_open(c, auth_policy, &h, &written);
+	r = svn_nv_open_written(c, auth_policy, &h);
 	if (r < 0)
 		return r;
-	if (!written) {
-		nv_close(c, &h);
-		return -ENODATA;
-	}
 	rc = Esys_NV_Read(c->esys, h, h, ESYS_TR_PASSWORD, ESYS_TR_NONE, ESYS_TR_NONE,
 			  TPM2_SVN_NV_SIZE, 0, &data);
 	nv_close(c, &h);
@@ -384,19 +392,14 @@ int tpm2_svn_policy_nv(struct tpm2_context *c, uint32_t session,
 {
 	ESYS_TR h = ESYS_TR_NONE;
 	TPM2B_OPERAND b;
-	bool written;
 	TSS2_RC rc;
 	int r;
 
 	if (!c || !auth_policy)
 		return -EINVAL;
-	r = svn_nv_open(c, auth_policy, &h, &written);
+	r = svn_nv_open_written(c, auth_policy, &h);
 	if (r < 0)
 		return r;
-	if (!written) {
-		nv_close(c, &h);
-		return -ENODATA;
-	}
 	policy_operand(&b);
 	rc = Esys_PolicyNV(c->esys, h, h, session, ESYS_TR_PASSWORD, ESYS_TR_NONE, ESYS_TR_NONE, &b,
 			   0, TPM2_EO_BITCLEAR);
