@@ -129,7 +129,8 @@ ab_record "v1 (SVN 1) booted after SVN 2 was blessed: refused and locked in $(($
 mcopy -i "$esp" "$TMP/b-entry.efi" ::EFI/Linux/sealroot-2-b.efi || fail "cannot restore B's entry"
 
 # Version 3, signed with another PCR key, into slot A: refused, fail closed.
-ab_build v3 3 --pcr-key "$E2E_PCR_KEY_OTHER"
+# (SVN 3, so the anti-rollback check passes and the PCR key is what refuses it)
+ab_build v3 3 --pcr-key "$E2E_PCR_KEY_OTHER" --svn 3
 ab_update v3 --tries 1
 assert_grep "warning: $TMP/v3/uki.efi is signed by another PCR key" "$E2E_LOGDIR/update-v3.log"
 assert_eq "$(ab_entries)" "sealroot-2-b.efi sealroot-3-a+1.efi" "entries after the update to v3"
