@@ -10,6 +10,7 @@
 #include "encoding.h"
 #include "fileio.h"
 #include "log.h"
+#include "svn.h"
 
 #define PROC_CMDLINE "/proc/cmdline"
 #define CMDLINE_MAX (64 * 1024)
@@ -26,6 +27,7 @@ int sealroot_config_init(struct sealroot_config *c)
 		.verity.on_corruption = VERITY_ON_CORRUPTION_RESTART,
 		.persist.tpm2_pcr_mask = SEALROOT_DEFAULT_TPM2_PCRS,
 		.persist.tpm2_pubkey_pcr_mask = SEALROOT_DEFAULT_TPM2_PUBKEY_PCRS,
+		.persist.svn = -1,
 		.persist.on_unlock_failure = UNLOCK_FAILURE_EMERGENCY,
 		.persist.recovery = RECOVERY_NONE,
 		.persist.recovery_timeout_usec = SEALROOT_DEFAULT_RECOVERY_TIMEOUT_USEC,
@@ -517,6 +519,15 @@ static int opt_tpm2_srk_pin(struct sealroot_config *c, const char *key, const ch
 	return 0;
 }
 
+static int opt_svn(struct sealroot_config *c, const char *key, const char *v)
+{
+	unsigned svn;
+	if (svn_parse(v, &svn) < 0)
+		return invalid(key, v, "expected a security version 0–63 (decimal)");
+	c->persist.svn = (int)svn;
+	return 0;
+}
+
 static int opt_tpm2_pubkey_pcrs(struct sealroot_config *c, const char *key, const char *v)
 {
 	uint32_t mask;
@@ -655,6 +666,7 @@ static const struct option_def {
 	{ "sealroot.tpm2_pcr_pubkey", opt_tpm2_pcr_pubkey, OPT_VALUE },
 	{ "sealroot.tpm2_pcr_signature", opt_tpm2_pcr_signature, OPT_VALUE },
 	{ "sealroot.tpm2_pubkey_pcrs", opt_tpm2_pubkey_pcrs, OPT_VALUE },
+	{ "sealroot.svn", opt_svn, OPT_VALUE },
 	{ "sealroot.on_unlock_failure", opt_on_unlock_failure, OPT_VALUE },
 	{ "sealroot.recovery", opt_recovery, OPT_VALUE },
 	{ "sealroot.recovery_key", opt_recovery_key, OPT_VALUE },

@@ -75,6 +75,7 @@ struct persist_config {
 	char *tpm2_pcr_pubkey;	    /* sealroot.tpm2_pcr_pubkey=, a PEM file */
 	char *tpm2_pcr_signature;   /* sealroot.tpm2_pcr_signature=, a JSON file */
 	uint32_t tpm2_pubkey_pcr_mask; /* sealroot.tpm2_pubkey_pcrs=, default PCR 11 */
+	int svn;		       /* sealroot.svn=, 0..63; -1: not given */
 	enum unlock_failure_policy on_unlock_failure;
 	enum recovery_mode recovery;
 	usec_t recovery_timeout_usec; /* sealroot.recovery_timeout=, > 0, default 120 s */

@@ -17,6 +17,7 @@
  * Step names used by provisioning: after-format, after-seal, after-token,
  * after-recovery, after-mkfs; by reseal: reseal-after-token; by unlock:
  * after-unseal (the secret unsealed and verified, still in memory); by the
+ * anti-rollback raise (persist_svn.h): svn-before-raise, svn-after-raise; by the
  * EMT store migration (layout_migrate.h): migrate-* steps; by the merge of
  * an image update (layout_merge.h, manifest.h): merge-added, merge-updated,
  * merge-manifest-temp-written, merge-manifest-written.

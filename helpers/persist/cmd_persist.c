@@ -68,6 +68,7 @@ enum {
 	OPT_RECOVERY_KEY_FILE,
 	OPT_PCR_KEY,
 	OPT_PCR_SIGNATURE,
+	OPT_SVN_UNBIND,
 };
 
 /* The one list of options: the parser accepts, and --help shows, exactly
@@ -101,6 +102,8 @@ static const struct opt_def option_docs[] = {
 	  "seal to a signed PCR 11 policy of this public key" },
 	{ "pcr-signature", OPT_PCR_SIGNATURE, "FILE", VERB_CHECK | VERB_RESEAL,
 	  "PCR signatures for signed tokens (default " SEALROOT_DEFAULT_TPM2_PCR_SIGNATURE ")" },
+	{ "svn-unbind", OPT_SVN_UNBIND, NULL, VERB_RESEAL,
+	  "drop the anti-rollback binding: older images unseal again" },
 };
 
 static const struct opt_command persist_command = {
@@ -125,6 +128,7 @@ struct args {
 	bool no_mount;
 	bool no_activate;
 	bool recovery_key;
+	bool svn_unbind;
 };
 
 /* "N=HEX": a SHA-256 PCR value. */
@@ -200,6 +204,9 @@ static int set_option(void *userdata, int id, const char *arg)
 	case OPT_PCR_SIGNATURE:
 		a->pcr_signature = arg;
 		break;
+	case OPT_SVN_UNBIND:
+		a->svn_unbind = true;
+		break;
 	}
 	return 0;
 }
@@ -245,6 +252,20 @@ static void persist_report_policy(struct report_stage *stage, const struct persi
 		report_stage_set(stage, "signed_pcrs", "");
 	}
 	report_stage_set(stage, "pcr11_phase", res->phase ? res->phase : "not measured");
+}
+
+/* Anti-rollback: the image's SVN, the TPM's minimum when read, and the
+ * minimum this boot raised it to ("none" each when there is nothing). */
+static void persist_report_svn(struct report_stage *stage, const struct svn_state *svn)
+{
+	char buf[16];
+
+	(void)snprintf(buf, sizeof(buf), "%d", svn->image);
+	report_stage_set(stage, "svn_image", svn->image >= 0 ? buf : "none");
+	(void)snprintf(buf, sizeof(buf), "%d", svn->minimum);
+	report_stage_set(stage, "svn_minimum", svn->minimum >= 0 ? buf : "none");
+	(void)snprintf(buf, sizeof(buf), "%d", svn->raised);
+	report_stage_set(stage, "svn_raised", svn->raised >= 0 ? buf : "none");
 }
 
 static int do_open(const struct args *a, bool provision_only)
@@ -300,6 +321,7 @@ static int do_open(const struct args *a, bool provision_only)
 		.pcr_pubkey = cfg.persist.tpm2_pcr_pubkey,
 		.pcr_signature = cfg.persist.tpm2_pcr_signature,
 		.pubkey_pcr_mask = cfg.persist.tpm2_pubkey_pcr_mask,
+		.svn = cfg.persist.svn,
 		.name = a->name ? a->name : SEALROOT_DEFAULT_PERSIST_NAME,
 		.mount_point = mount_point,
 		.on_failure = cfg.persist.on_unlock_failure,
@@ -318,7 +340,7 @@ static int do_open(const struct args *a, bool provision_only)
 		o.activate = false;
 
 	if (discover_error < 0) {
-		res = (struct persist_result){};
+		res = (struct persist_result){ .svn = SVN_STATE_INIT(o.svn) };
 		r = persist_apply_failure_policy(&o, NULL, &res, discover_error);
 	} else
 		r = persist_open(&o, &res);
@@ -335,6 +357,7 @@ static int do_open(const struct args *a, bool provision_only)
 										    : "no");
 	report_stage_set(stage, "mount_point", o.mount ? mount_point : "");
 	persist_report_policy(stage, &res);
+	persist_report_svn(stage, &res.svn);
 	if (!provision_only)
 		lock_record_report(&res.lock, stage);
 	report_stage_end(stage, r < 0 ? r : 0);
@@ -389,6 +412,7 @@ int cmd_persist(int argc, char **argv)
 			.pcr_key = a.pcr_key,
 			.pubkey_pcr_mask = SEALROOT_DEFAULT_TPM2_PUBKEY_PCRS,
 			.pcr_signature = sig,
+			.svn_unbind = a.svn_unbind,
 		};
 		return persist_reseal(a.device, tcti, &ro) < 0 ? 1 : 0;
 	}

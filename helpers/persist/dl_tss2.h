@@ -34,14 +34,24 @@
 	X(Esys_Initialize)                                                                         \
 	X(Esys_Load)                                                                               \
 	X(Esys_LoadExternal)                                                                       \
+	X(Esys_NV_DefineSpace)                                                                     \
+	X(Esys_NV_Read)                                                                            \
+	X(Esys_NV_ReadPublic)                                                                      \
+	X(Esys_NV_SetBits)                                                                         \
+	X(Esys_NV_UndefineSpace)                                                                   \
 	X(Esys_PCR_Extend)                                                                         \
 	X(Esys_PCR_Read)                                                                           \
 	X(Esys_PolicyAuthorize)                                                                    \
+	X(Esys_PolicyCommandCode)                                                                  \
 	X(Esys_PolicyGetDigest)                                                                    \
+	X(Esys_PolicyNV)                                                                           \
+	X(Esys_PolicyOR)                                                                           \
 	X(Esys_PolicyPCR)                                                                          \
 	X(Esys_StartAuthSession)                                                                   \
 	X(Esys_Startup)                                                                            \
 	X(Esys_TRSess_SetAttributes)                                                               \
+	X(Esys_TR_Close)                                                                           \
+	X(Esys_TR_FromTPMPublic)                                                                   \
 	X(Esys_TR_GetName)                                                                         \
 	X(Esys_Unseal)                                                                             \
 	X(Esys_VerifySignature)
@@ -52,6 +62,7 @@
 	X(Tss2_MU_TPM2B_PUBLIC_Marshal)                                                            \
 	X(Tss2_MU_TPM2B_PUBLIC_Unmarshal)                                                          \
 	X(Tss2_MU_TPML_PCR_SELECTION_Marshal)                                                      \
+	X(Tss2_MU_TPMS_NV_PUBLIC_Marshal)                                                          \
 	X(Tss2_MU_TPMT_PUBLIC_Marshal)
 #define DL_TSS2_RC_SYMBOLS(X) X(Tss2_RC_Decode)
 #define DL_TSS2_TCTILDR_SYMBOLS(X)                                                                 \
@@ -97,3 +108,14 @@ int dl_tss2_load(void);
 #define Tss2_RC_Decode dl_Tss2_RC_Decode
 #define Tss2_TctiLdr_Finalize dl_Tss2_TctiLdr_Finalize
 #define Tss2_TctiLdr_Initialize dl_Tss2_TctiLdr_Initialize
+#define Tss2_MU_TPMS_NV_PUBLIC_Marshal dl_Tss2_MU_TPMS_NV_PUBLIC_Marshal
+#define Esys_TR_FromTPMPublic dl_Esys_TR_FromTPMPublic
+#define Esys_TR_Close dl_Esys_TR_Close
+#define Esys_PolicyOR dl_Esys_PolicyOR
+#define Esys_PolicyNV dl_Esys_PolicyNV
+#define Esys_PolicyCommandCode dl_Esys_PolicyCommandCode
+#define Esys_NV_UndefineSpace dl_Esys_NV_UndefineSpace
+#define Esys_NV_SetBits dl_Esys_NV_SetBits
+#define Esys_NV_ReadPublic dl_Esys_NV_ReadPublic
+#define Esys_NV_Read dl_Esys_NV_Read
+#define Esys_NV_DefineSpace dl_Esys_NV_DefineSpace

@@ -104,11 +104,7 @@ static int public_name(const TPMT_PUBLIC *p, uint8_t ret[TPM2_NAME_SHA256_SIZE])
 
 	if (Tss2_MU_TPMT_PUBLIC_Marshal(p, buf, sizeof(buf), &off) != TSS2_RC_SUCCESS)
 		return -EIO;
-	ret[0] = (uint8_t)(TPM2_ALG_SHA256 >> 8);
-	ret[1] = (uint8_t)TPM2_ALG_SHA256;
-	if (EVP_Digest(buf, off, ret + 2, NULL, EVP_sha256(), NULL) != 1)
-		return -EIO;
-	return 0;
+	return tpm2_name_sha256(buf, off, ret);
 }
 
 static int fingerprint(EVP_PKEY *pk, uint8_t ret[TPM2_SHA256_SIZE])

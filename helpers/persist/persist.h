@@ -25,6 +25,7 @@
 
 #include "config.h"
 #include "lock.h"
+#include "persist_svn.h"
 #include "tpm2.h"
 #include "util.h"
 
@@ -41,6 +42,7 @@ struct persist_options {
 	const char *pcr_pubkey;
 	const char *pcr_signature;
 	uint32_t pubkey_pcr_mask;
+	int svn;	  /* the image's security version (sealroot.svn=), SVN_NONE */
 	const char *name; /* dm-crypt name */
 	const char *mount_point;
 	enum unlock_failure_policy on_failure;
@@ -68,6 +70,7 @@ struct persist_result {
 	uint32_t pubkey_pcr_mask; /* signed PCRs of the TPM2 token used (0: PCR policy) */
 	char pcr_key_fp[2 * TPM2_SHA256_SIZE + 1]; /* its key's fingerprint, hex */
 	const char *phase;			   /* PCR 11: "left", "already left", NULL */
+	struct svn_state svn;			   /* anti-rollback: image SVN, TPM minimum */
 };
 
 const char *persist_action_to_string(enum persist_action a);
@@ -99,13 +102,15 @@ struct reseal_options {
 	const char *pcr_key;			     /* PEM: seal to a signed policy of this key */
 	uint32_t pubkey_pcr_mask;		     /* its signed PCRs (default 11) */
 	const char *pcr_signature; /* signatures for authorising with a signed token */
+	bool svn_unbind;	   /* do not keep the old token's anti-rollback binding */
 };
 
 /* New secret sealed to PCR_MASK (+ lock PCR) — after PolicyAuthorize of
  * PCR_KEY over PUBKEY_PCR_MASK when PCR_KEY is set — new keyslot and token,
  * then the old TPM token(s) and keyslot(s) removed.  Authorised by the
  * recovery key in RECOVERY_KEY_FILE, or by the current TPM token when that is
- * NULL.
+ * NULL.  A token bound to the anti-rollback index (persist_svn.h) is
+ * replaced by one bound to the same index, unless SVN_UNBIND.
  *
  * Works on the booted system: the policy binds the PCRs in PCR_MASK to their
  * current values, except those in OVERRIDES (may be NULL), and the lock PCR to

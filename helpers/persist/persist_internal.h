@@ -18,6 +18,8 @@ struct unlocked_token {
 	uint32_t pcr_mask;
 	uint32_t pubkey_pcr_mask;
 	uint8_t key_fp[TPM2_SHA256_SIZE];
+	bool svn_bound; /* anti-rollback: the token's index authPolicy */
+	uint8_t svn_auth_policy[TPM2_SHA256_SIZE];
 };
 
 /* Connect to the TPM2 through TCTI for DEVICE; explains a missing TPM. */
@@ -27,11 +29,14 @@ int persist_connect_tpm(const char *tcti, const char *device, struct tpm2_contex
  * the definition): 0 with *ret_pass, *ret_vk (unless NULL), *ret_keyslot and
  * *ret_used (unless NULL) set; a negative errno when no token unlocked, each
  * failure explained.  With LOCK, a secret its keyslot refuses is made
- * unusable at once (failure:keyslot). */
+ * unusable at once (failure:keyslot).  SVN (NULL: no anti-rollback check, for
+ * 'persist check' and a reseal's authorisation) carries the image's SVN in
+ * and the minimum read out (persist_svn.h). */
 int persist_unlock_with_tpm(struct crypt_device *cd, const char *device, struct tpm2_context *tpm,
 			    struct lock_record *lock, const struct token_policy *policy,
 			    const char *sig_path, struct secret *ret_pass, struct secret *ret_vk,
-			    int *ret_keyslot, struct unlocked_token *ret_used);
+			    int *ret_keyslot, struct unlocked_token *ret_used,
+			    struct svn_state *svn);
 
 /* Ask for the recovery key (three attempts, TIMEOUT_USEC each): 0 with
  * *ret_pass, *ret_vk and *ret_keyslot set; -ETIME, -EPERM or another

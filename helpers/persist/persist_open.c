@@ -19,6 +19,7 @@
 #include "persist_internal.h"
 #include "process.h"
 #include "provision.h"
+#include "svn.h"
 #include "recovery_key.h"
 #include "token.h"
 #include "token_policy.h"
@@ -253,7 +254,8 @@ int persist_open(const struct persist_options *o, struct persist_result *res)
 	int keyslot = -1, r;
 
 	/* pcr_mask: the selection of the token actually sealed or unsealed. */
-	*res = (struct persist_result){ .action = PERSIST_ACTION_FAILED };
+	*res = (struct persist_result){ .action = PERSIST_ACTION_FAILED,
+					.svn = SVN_STATE_INIT(o->svn) };
 	struct lock_record *lock = o->provision_only ? NULL : &res->lock;
 
 	r = provision_classify(o->device, &state);
@@ -282,7 +284,7 @@ int persist_open(const struct persist_options *o, struct persist_result *res)
 			    "A previous provisioning of %s stopped before its TPM2 token was "
 			    "written; that key is lost and no data can exist. Starting over.",
 			    o->device);
-		r = provision_new(o, tpm, &cd, &pass, &keyslot);
+		r = provision_new(o, tpm, &cd, &pass, &keyslot, &res->svn);
 		if (r < 0)
 			goto fail;
 		r = luks_volume_key_get(cd, keyslot, pass.data, pass.size, &vk);
@@ -306,13 +308,18 @@ int persist_open(const struct persist_options *o, struct persist_result *res)
 						     .require_srk_pin = o->require_srk_pin };
 		struct unlocked_token used = {};
 		r = persist_unlock_with_tpm(cd, o->device, tpm, lock, &policy, o->pcr_signature,
-					    &pass, &vk, &keyslot, &used);
+					    &pass, &vk, &keyslot, &used, &res->svn);
 		if (r >= 0) {
 			res->token_type = TOKEN_TYPE_TPM2;
 			res->pcr_mask = used.pcr_mask;
 			res->pubkey_pcr_mask = used.pubkey_pcr_mask;
 			if (used.pubkey_pcr_mask)
 				persist_fingerprint_hex(used.key_fp, res->pcr_key_fp);
+			/* Before the lock: only code before it may raise the
+			 * minimum. A failed raise is logged and retried next boot. */
+			if (used.svn_bound && lock)
+				(void)svn_raise(tpm, &vk, used.svn_auth_policy, o->svn,
+						svn_efivars_dir(), o->device, &res->svn);
 		} else if (o->recovery == RECOVERY_ASK && !o->provision_only) {
 			r = persist_unlock_with_recovery_key(
 			    cd, o->device, o->recovery_timeout_usec, &pass, &vk, &keyslot);
@@ -372,7 +379,7 @@ int persist_check(const char *device, const char *tpm2_device, const char *pcr_s
 	const struct token_policy policy = { .floor = SEALROOT_DEFAULT_TPM2_PCRS };
 	struct unlocked_token used = {};
 	r = persist_unlock_with_tpm(cd, device, tpm, NULL, &policy, pcr_signature, &pass, NULL,
-				    &keyslot, &used);
+				    &keyslot, &used, NULL);
 	if (r < 0)
 		return r;
 	log_info("OK: this TPM2 unseals token %d of %s and keyslot %d accepts the secret.",

@@ -18,6 +18,7 @@
 #include "persist.h"
 #include "persist_internal.h"
 #include "process.h"
+#include "persist_svn.h"
 #include "provision.h"
 #include "recovery_key.h"
 #include "token.h"
@@ -151,7 +152,7 @@ int persist_reseal(const char *device, const char *tpm2_device, const struct res
 		 * token can open the volume anyway. */
 		const struct token_policy any = {};
 		r = persist_unlock_with_tpm(cd, device, tpm, NULL, &any, ro->pcr_signature, &old,
-					    NULL, &old_slot, NULL);
+					    NULL, &old_slot, NULL, NULL);
 		if (r < 0)
 			return log_error_errno(r,
 					       "Cannot authorise the reseal of %s with the TPM2 "
@@ -159,6 +160,14 @@ int persist_reseal(const char *device, const char *tpm2_device, const struct res
 					       "unlock); pass --recovery-key-file.",
 					       device, SEALROOT_TPM2_LOCK_PCR);
 	}
+
+	/* The anti-rollback binding stays unless the operator drops it. */
+	uint8_t svn_policy[TPM2_SHA256_SIZE];
+	bool keep_svn = !ro->svn_unbind && svn_volume_policy(cd, svn_policy) >= 0;
+	if (ro->svn_unbind)
+		log_notice("Resealing %s without the anti-rollback binding (--svn-unbind): images "
+			   "with any security version can unseal it again.",
+			   device);
 
 	/* New keyslot and token first: a crash at any point leaves at least one
 	 * working way in. */
@@ -172,11 +181,8 @@ int persist_reseal(const char *device, const char *tpm2_device, const struct res
 						  pass.data, pass.size);
 	if (new_slot < 0)
 		return log_error_errno(new_slot, "Failed to add a keyslot to %s: %m", device);
-	if (pubkey)
-		r = tpm2_seal_to_values_signed(tpm, mask, values, pubkey, pubkey_size, pubkey_mask,
-					       &secret, &sealed);
-	else
-		r = tpm2_seal_to_values(tpm, mask, values, &secret, &sealed);
+	r = tpm2_seal_to_values_svn(tpm, mask, values, pubkey, pubkey_size, pubkey_mask,
+				    keep_svn ? svn_policy : NULL, &secret, &sealed);
 	if (r < 0)
 		return log_error_errno(r, "Failed to seal the new key of %s to PCRs %s%s%s: %m",
 				       device, pcrs,

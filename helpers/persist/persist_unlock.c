@@ -18,6 +18,7 @@
 #include "pcr_pubkey.h"
 #include "persist.h"
 #include "persist_internal.h"
+#include "persist_svn.h"
 #include "process.h"
 #include "provision.h"
 #include "recovery_key.h"
@@ -256,7 +257,7 @@ static int unlock_tokens(struct crypt_device *cd, const char *device, struct tpm
 			 struct lock_record *lock, const struct token_policy *policy,
 			 struct signature_cache *sigs, struct secret *ret_pass,
 			 struct secret *ret_vk, int *ret_keyslot, struct unlocked_token *ret_used,
-			 bool *any, int *last)
+			 struct svn_state *svn, bool *any, int *last)
 {
 	for (int t = 0; t < LUKS_TOKENS_MAX; t++) {
 		_cleanup_secret_ struct secret secret = {}, pass = {}, vk = {};
@@ -275,6 +276,8 @@ static int unlock_tokens(struct crypt_device *cd, const char *device, struct tpm
 		r = token_policy_check(tpm, &tok, policy, t, device);
 		if (r == -EPERM) /* PCR values changed: explained like a refused unseal */
 			explain_unseal_failure(tpm, &tok, t, device, r);
+		if (r >= 0 && svn && tok.sealed.svn_bound)
+			r = svn_check(tpm, tok.sealed.svn_auth_policy, svn->image, t, device, svn);
 		if (r >= 0) {
 			bool logged;
 			r = unseal_token(tpm, &tok, sigs, t, device, &secret, &logged);
@@ -288,7 +291,9 @@ static int unlock_tokens(struct crypt_device *cd, const char *device, struct tpm
 		slot = tok.keyslot;
 		struct unlocked_token used = { .token = t,
 					       .pcr_mask = tok.sealed.pcr_mask,
-					       .pubkey_pcr_mask = tok.sealed.pubkey_pcr_mask };
+					       .pubkey_pcr_mask = tok.sealed.pubkey_pcr_mask,
+					       .svn_bound = tok.sealed.svn_bound };
+		memcpy(used.svn_auth_policy, tok.sealed.svn_auth_policy, TPM2_SHA256_SIZE);
 		struct pcr_pubkey key;
 		if (used.pubkey_pcr_mask &&
 		    pcr_pubkey_from_pem(tok.sealed.pubkey, tok.sealed.pubkey_size, &key) >= 0)
@@ -337,18 +342,21 @@ static int unlock_tokens(struct crypt_device *cd, const char *device, struct tpm
  * *ret_pass is the keyslot passphrase, *ret_vk (unless NULL) the volume key
  * and *ret_used (optional) what the token was bound to.  With LOCK, a secret
  * its keyslot refuses is made unusable at once (failure:keyslot) before the
- * next token is tried. */
+ * next token is tried.  With SVN, a token bound to the anti-rollback index
+ * is refused without unsealing when the image's SVN is below the minimum
+ * (persist_svn.h, svn_check). */
 int persist_unlock_with_tpm(struct crypt_device *cd, const char *device, struct tpm2_context *tpm,
 			    struct lock_record *lock, const struct token_policy *policy,
 			    const char *sig_path, struct secret *ret_pass, struct secret *ret_vk,
-			    int *ret_keyslot, struct unlocked_token *ret_used)
+			    int *ret_keyslot, struct unlocked_token *ret_used,
+			    struct svn_state *svn)
 {
 	struct signature_cache sigs = { .path = sig_path };
 	int last = -ENOENT, r;
 	bool any = false;
 
 	r = unlock_tokens(cd, device, tpm, lock, policy, &sigs, ret_pass, ret_vk, ret_keyslot,
-			  ret_used, &any, &last);
+			  ret_used, svn, &any, &last);
 	pcr_signature_done(&sigs.sigs);
 	if (r >= 0)
 		return 0;

@@ -478,9 +478,25 @@ static int provision_check_signature(const struct persist_options *o, struct tpm
 	return 0;
 }
 
-int provision_new(const struct persist_options *o, struct tpm2_context *tpm,
-		  struct crypt_device **ret_cd, struct secret *ret_pass, int *ret_keyslot)
+/* With an image SVN: create the anti-rollback index for the volume in CD
+ * (whose keyslot KEYSLOT opens with PASS) and return its authPolicy. */
+static int provision_svn(const struct persist_options *o, struct tpm2_context *tpm,
+			 struct crypt_device *cd, int keyslot, const struct secret *pass,
+			 uint8_t ret_auth_policy[TPM2_SHA256_SIZE], struct svn_state *svn)
 {
+	_cleanup_secret_ struct secret vk = {};
+	int r = luks_volume_key_get(cd, keyslot, pass->data, pass->size, &vk);
+	if (r < 0)
+		return log_error_errno(r, "Keyslot %d of %s does not accept the new key: %m",
+				       keyslot, o->device);
+	return svn_provision(tpm, &vk, o->svn, o->device, ret_auth_policy, svn);
+}
+
+int provision_new(const struct persist_options *o, struct tpm2_context *tpm,
+		  struct crypt_device **ret_cd, struct secret *ret_pass, int *ret_keyslot,
+		  struct svn_state *ret_svn)
+{
+	uint8_t svn_policy[TPM2_SHA256_SIZE];
 	_cleanup_crypt_ struct crypt_device *cd = NULL;
 	_cleanup_secret_ struct secret secret = {}, pass = {};
 	_cleanup_free_ char *json = NULL, *with_hmac = NULL;
@@ -536,14 +552,18 @@ int provision_new(const struct persist_options *o, struct tpm2_context *tpm,
 		return log_error_errno(keyslot, "Failed to add a keyslot to %s: %m", o->device);
 	fault_point("after-format");
 
-	if (pubkey) {
-		uint8_t values[TPM2_PCR_COUNT][TPM2_SHA256_SIZE] = {};
-		r = tpm2_pcr_read(tpm, mask, values);
-		if (r >= 0)
-			r = tpm2_seal_to_values_signed(tpm, mask, values, pubkey, pubkey_size,
-						       o->pubkey_pcr_mask, &secret, &sealed);
-	} else
-		r = tpm2_seal(tpm, mask, &secret, &sealed);
+	if (o->svn != SVN_NONE) {
+		r = provision_svn(o, tpm, cd, keyslot, &pass, svn_policy, ret_svn);
+		if (r < 0)
+			return r;
+	}
+
+	uint8_t values[TPM2_PCR_COUNT][TPM2_SHA256_SIZE] = {};
+	r = tpm2_pcr_read(tpm, mask, values);
+	if (r >= 0)
+		r = tpm2_seal_to_values_svn(
+		    tpm, mask, values, pubkey, pubkey_size, pubkey ? o->pubkey_pcr_mask : 0,
+		    o->svn != SVN_NONE ? svn_policy : NULL, &secret, &sealed);
 	if (r == -ENOLCK)
 		return log_error_errno(
 		    r,

@@ -51,9 +51,12 @@ int provision_token_with_proof(struct crypt_device *cd, const struct secret *sec
 
 /* Format DEVICE and enroll a new TPM-sealed secret (and a recovery key when
  * asked).  Returns the open header in *ret_cd, the keyslot passphrase
- * (base64 of the secret, NUL-terminated) in *ret_pass and its keyslot. */
+ * (base64 of the secret, NUL-terminated) in *ret_pass and its keyslot.  With
+ * an image SVN (o->svn), the anti-rollback index is created first and the
+ * secret sealed with PolicyNV on it (persist_svn.h); *ret_svn records it. */
 int provision_new(const struct persist_options *o, struct tpm2_context *tpm,
-		  struct crypt_device **ret_cd, struct secret *ret_pass, int *ret_keyslot);
+		  struct crypt_device **ret_cd, struct secret *ret_pass, int *ret_keyslot,
+		  struct svn_state *ret_svn);
 
 /* For a RESUME state after unlocking with PASS (keyslot KEYSLOT): refuse with
  * -EPERM (logged) unless the TPM2 token of KEYSLOT carries a provisioning

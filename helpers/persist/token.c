@@ -189,6 +189,16 @@ int token_tpm2_format(const struct tpm2_sealed *sealed, int keyslot, bool with_v
 			return r;
 	}
 
+	if (sealed->svn_bound) {
+		_cleanup_free_ char *hex = NULL;
+		r = hex_encode(sealed->svn_auth_policy, TPM2_SHA256_SIZE, &hex);
+		if (r < 0)
+			return r;
+		r = json_add_string(o, TOKEN_SVN_NV_POLICY, hex);
+		if (r < 0)
+			return r;
+	}
+
 	if (with_values) {
 		json_object *vals = json_object_new_object();
 		if (!vals || json_object_object_add(o, "sealroot-pcr-values", vals) < 0) {
@@ -504,6 +514,16 @@ int token_tpm2_parse(const char *json, struct tpm2_token *ret, const char **ret_
 			return BAD(TOKEN_SRK_NAME
 				   " is not a SHA-256 TPM object name (68 hex digits)");
 		t.sealed.primary_name_size = TPM2_NAME_SHA256_SIZE;
+	}
+
+	const char *svn;
+	r = get_string(o, TOKEN_SVN_NV_POLICY, &svn);
+	if (r < 0)
+		return BAD(TOKEN_SVN_NV_POLICY " is not a string");
+	if (r > 0) {
+		if (hex_decode_exact(svn, t.sealed.svn_auth_policy, TPM2_SHA256_SIZE) < 0)
+			return BAD(TOKEN_SVN_NV_POLICY " is not a SHA-256 digest (64 hex digits)");
+		t.sealed.svn_bound = true;
 	}
 
 	r = base64_decode(s, len, &t.sealed.blob, &t.sealed.blob_size);

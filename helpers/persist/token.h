@@ -12,7 +12,10 @@
  * "sealroot-pcr-values" is sealroot's own addition (systemd ignores unknown
  * fields): the PCR values at enrollment, used to name the PCR that changed
  * when an unseal fails.  "sealroot-srk-name" (also ours, optional) pins the
- * storage primary key: the name it had at sealing (tpm2.h).  Parsing accepts cryptenroll's tokens:
+ * storage primary key: the name it had at sealing (tpm2.h).
+ * "sealroot-svn-nv-policy" (ours, optional) says the policy ends with PolicyNV
+ * on the anti-rollback index with that authPolicy (tpm2_svn.h); systemd
+ * cannot unseal such a token.  Parsing accepts cryptenroll's tokens:
  * a missing tpm2-pcr-bank means sha256, a missing tpm2-primary-alg means ecc.
  *
  * A signed PCR policy (systemd-cryptenroll --tpm2-public-key=,
@@ -36,6 +39,9 @@
 #define TOKEN_TYPE_TPM2 "systemd-tpm2"
 /* sealroot's pin of the storage primary key: its TPM object name, hex. */
 #define TOKEN_SRK_NAME "sealroot-srk-name"
+/* sealroot's anti-rollback binding (tpm2_svn.h): the authPolicy of the SVN
+ * NV index the sealed object's policy requires with PolicyNV, hex. */
+#define TOKEN_SVN_NV_POLICY "sealroot-svn-nv-policy"
 #define TOKEN_TYPE_RECOVERY "systemd-recovery"
 #define TOKEN_JSON_MAX (64 * 1024)
 #define TOKEN_BLOB_MAX 4096

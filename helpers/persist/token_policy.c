@@ -6,22 +6,28 @@
 #include "encoding.h"
 #include "log.h"
 #include "pcr_pubkey.h"
+#include "tpm2_svn.h"
 
 /* The policy digest a PolicyPCR over MASK holding VALUES leads to, after the
  * PolicyAuthorize for KEY_NAME when it is not NULL; an empty selection
  * without a key is an empty policy (all zeros), as systemd-cryptenroll makes
- * it. */
+ * it.  Then PolicyNV on the SVN index when the token is bound to one. */
 static int expected_policy(const uint8_t *key_name, uint32_t mask,
 			   const uint8_t values[TPM2_PCR_COUNT][TPM2_SHA256_SIZE],
-			   uint8_t ret[TPM2_SHA256_SIZE])
+			   const struct tpm2_sealed *sealed, uint8_t ret[TPM2_SHA256_SIZE])
 {
+	int r;
+
 	if (key_name)
-		return tpm2_policy_signed_digest(key_name, mask, values, ret);
-	if (mask == 0) {
+		r = tpm2_policy_signed_digest(key_name, mask, values, ret);
+	else if (mask == 0) {
 		memset(ret, 0, TPM2_SHA256_SIZE);
-		return 0;
-	}
-	return tpm2_policy_pcr_digest(mask, values, ret);
+		r = 0;
+	} else
+		r = tpm2_policy_pcr_digest(mask, values, ret);
+	if (r < 0 || !sealed->svn_bound)
+		return r;
+	return tpm2_svn_policy_update(ret, sealed->svn_auth_policy, ret);
 }
 
 /* The token's signed-policy key, or a logged -EBADMSG/-EOPNOTSUPP. */
@@ -133,7 +139,7 @@ int token_policy_check(struct tpm2_context *tpm, const struct tpm2_token *tok,
 					       "Failed to read TPM2 PCRs %s for token %d of %s: %m",
 					       pcrs, token, device);
 	}
-	r = expected_policy(name, mask, values, now);
+	r = expected_policy(name, mask, values, &tok->sealed, now);
 	if (r < 0)
 		return log_error_errno(r, "Failed to compute the PCR policy of token %d of %s: %m",
 				       token, device);
@@ -144,7 +150,7 @@ int token_policy_check(struct tpm2_context *tpm, const struct tpm2_token *tok,
 		if (mask != 0 && (tok->pcr_values_mask & mask) != mask)
 			return -EPERM;
 		if (mask != 0) {
-			r = expected_policy(name, mask, tok->sealed.pcr_values, then);
+			r = expected_policy(name, mask, tok->sealed.pcr_values, &tok->sealed, then);
 			if (r < 0)
 				return log_error_errno(
 				    r, "Failed to compute the PCR policy of token %d of %s: %m",

@@ -14,11 +14,8 @@
 #include "log.h"
 #include "pcr_pubkey.h"
 #include "secret.h"
-
-struct tpm2_context {
-	TSS2_TCTI_CONTEXT *tcti;
-	ESYS_CONTEXT *esys;
-};
+#include "tpm2_private.h"
+#include "tpm2_svn.h"
 
 /* How often Unseal is retried when the TPM says the PCRs changed between the
  * PolicyPCR check and the Unseal itself. */
@@ -107,8 +104,23 @@ static int tpm2_libs_load(void)
 	return r < 0 ? r : dl_crypto_load();
 }
 
-/* Map RC to an errno and record the TPM's own words at debug level. */
-static int tpm2_rc_log(TSS2_RC rc, const char *what)
+int tpm2_name_sha256(const void *public, size_t size, uint8_t ret[TPM2_NAME_SHA256_SIZE])
+{
+	int r;
+
+	if (!public || !ret)
+		return -EINVAL;
+	r = dl_crypto_load();
+	if (r < 0)
+		return r;
+	ret[0] = (uint8_t)(TPM2_ALG_SHA256 >> 8);
+	ret[1] = (uint8_t)TPM2_ALG_SHA256;
+	if (EVP_Digest(public, size, ret + 2, NULL, EVP_sha256(), NULL) != 1)
+		return -EIO;
+	return 0;
+}
+
+int tpm2_rc_log(TSS2_RC rc, const char *what)
 {
 	int r = tpm2_rc_to_errno(rc);
 
@@ -207,7 +219,7 @@ int tpm2_get_random(struct tpm2_context *c, void *buf, size_t size)
 	return 0;
 }
 
-static void pcr_mask_to_selection(uint32_t mask, TPML_PCR_SELECTION *sel)
+void tpm2_pcr_selection(uint32_t mask, TPML_PCR_SELECTION *sel)
 {
 	*sel = (TPML_PCR_SELECTION){
 	    .count = 1,
@@ -252,7 +264,7 @@ int tpm2_pcr_read(struct tpm2_context *c, uint32_t pcr_mask,
 		unsigned n = 0;
 		TSS2_RC rc;
 
-		pcr_mask_to_selection(left, &sel);
+		tpm2_pcr_selection(left, &sel);
 		rc = Esys_PCR_Read(c->esys, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, &sel, NULL,
 				   &out_sel, &digests);
 		if (rc != TSS2_RC_SUCCESS)
@@ -407,7 +419,7 @@ static int tpm2_primary_name(struct tpm2_context *c, ESYS_TR primary,
 	return 0;
 }
 
-static void tpm2_flush(struct tpm2_context *c, ESYS_TR *h)
+void tpm2_flush(struct tpm2_context *c, ESYS_TR *h)
 {
 	if (*h == ESYS_TR_NONE)
 		return;
@@ -466,7 +478,7 @@ static int pcr_values_digest(uint32_t mask, const uint8_t values[TPM2_PCR_COUNT]
 	return r;
 }
 
-static void put_cc(uint8_t buf[4], uint32_t cc)
+void tpm2_put_cc(uint8_t buf[4], uint32_t cc)
 {
 	buf[0] = (uint8_t)(cc >> 24);
 	buf[1] = (uint8_t)(cc >> 16);
@@ -474,10 +486,9 @@ static void put_cc(uint8_t buf[4], uint32_t cc)
 	buf[3] = (uint8_t)cc;
 }
 
-/* policyDigest' = H(START || TPM_CC_PolicyPCR || pcrs || pcrDigest). */
-static int policy_pcr_update(const uint8_t start[TPM2_SHA256_SIZE], uint32_t pcr_mask,
-			     const uint8_t values[TPM2_PCR_COUNT][TPM2_SHA256_SIZE],
-			     uint8_t ret[TPM2_SHA256_SIZE])
+int tpm2_policy_pcr_update(const uint8_t start[TPM2_SHA256_SIZE], uint32_t pcr_mask,
+			   const uint8_t values[TPM2_PCR_COUNT][TPM2_SHA256_SIZE],
+			   uint8_t ret[TPM2_SHA256_SIZE])
 {
 	uint8_t pcr_digest[TPM2_SHA256_SIZE], cc[4], sel_buf[sizeof(TPML_PCR_SELECTION)];
 	TPML_PCR_SELECTION sel;
@@ -492,11 +503,11 @@ static int policy_pcr_update(const uint8_t start[TPM2_SHA256_SIZE], uint32_t pcr
 		return r;
 
 	/* The selection exactly as PolicyPCR sends it (TPM byte order). */
-	pcr_mask_to_selection(pcr_mask, &sel);
+	tpm2_pcr_selection(pcr_mask, &sel);
 	rc = Tss2_MU_TPML_PCR_SELECTION_Marshal(&sel, sel_buf, sizeof(sel_buf), &sel_size);
 	if (rc != TSS2_RC_SUCCESS)
 		return -EIO;
-	put_cc(cc, TPM2_CC_PolicyPCR);
+	tpm2_put_cc(cc, TPM2_CC_PolicyPCR);
 
 	md = EVP_MD_CTX_new();
 	if (!md)
@@ -521,7 +532,7 @@ int tpm2_policy_pcr_digest(uint32_t pcr_mask,
 	if (!values || !ret || !pcr_mask_valid(pcr_mask))
 		return -EINVAL;
 	/* A fresh session starts from the all-zero digest. */
-	return policy_pcr_update(zero, pcr_mask, values, ret);
+	return tpm2_policy_pcr_update(zero, pcr_mask, values, ret);
 }
 
 int tpm2_policy_signed_digest(const uint8_t key_name[TPM2_NAME_SHA256_SIZE], uint32_t pcr_mask,
@@ -538,7 +549,7 @@ int tpm2_policy_signed_digest(const uint8_t key_name[TPM2_NAME_SHA256_SIZE], uin
 	r = tpm2_libs_load();
 	if (r < 0)
 		return r;
-	put_cc(cc, TPM2_CC_PolicyAuthorize);
+	tpm2_put_cc(cc, TPM2_CC_PolicyAuthorize);
 
 	/* PolicyAuthorize resets the digest, then extends it with the key's
 	 * name and (separately) the policyRef, which is empty here. */
@@ -561,7 +572,7 @@ int tpm2_policy_signed_digest(const uint8_t key_name[TPM2_NAME_SHA256_SIZE], uin
 		memcpy(ret, authorized, TPM2_SHA256_SIZE);
 		return 0;
 	}
-	return policy_pcr_update(authorized, pcr_mask, values, ret);
+	return tpm2_policy_pcr_update(authorized, pcr_mask, values, ret);
 }
 
 /* The same digest computed by the TPM in a trial session, as a cross-check:
@@ -602,7 +613,7 @@ static int tpm2_load_pubkey(struct tpm2_context *c, const struct pcr_pubkey *key
 static int tpm2_trial_policy(struct tpm2_context *c, const struct pcr_pubkey *key,
 			     uint32_t pubkey_mask, uint32_t mask,
 			     const uint8_t values[TPM2_PCR_COUNT][TPM2_SHA256_SIZE],
-			     uint8_t ret[TPM2_SHA256_SIZE])
+			     const uint8_t *svn_auth_policy, uint8_t ret[TPM2_SHA256_SIZE])
 {
 	_cleanup_esys_ TPM2B_DIGEST *digest = NULL;
 	TPM2B_DIGEST pcr_digest = { .size = TPM2_SHA256_SIZE };
@@ -641,7 +652,7 @@ static int tpm2_trial_policy(struct tpm2_context *c, const struct pcr_pubkey *ke
 		TPM2B_NAME name = { .size = TPM2_NAME_SHA256_SIZE };
 
 		memcpy(name.name, key->name, TPM2_NAME_SHA256_SIZE);
-		pcr_mask_to_selection(pubkey_mask, &sel);
+		tpm2_pcr_selection(pubkey_mask, &sel);
 		rc = Esys_PolicyPCR(c->esys, session, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE,
 				    NULL, &sel);
 		if (rc == TSS2_RC_SUCCESS)
@@ -658,13 +669,18 @@ static int tpm2_trial_policy(struct tpm2_context *c, const struct pcr_pubkey *ke
 	}
 
 	if (mask != 0) {
-		pcr_mask_to_selection(mask, &sel);
+		tpm2_pcr_selection(mask, &sel);
 		rc = Esys_PolicyPCR(c->esys, session, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE,
 				    &pcr_digest, &sel);
 		if (rc != TSS2_RC_SUCCESS) {
 			r = tpm2_rc_log(rc, "PolicyPCR (trial)");
 			goto out;
 		}
+	}
+	if (svn_auth_policy) {
+		r = tpm2_svn_policy_nv(c, session, svn_auth_policy);
+		if (r < 0)
+			goto out;
 	}
 
 	rc = Esys_PolicyGetDigest(c->esys, session, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE,
@@ -825,6 +841,16 @@ int tpm2_seal_to_values_signed(struct tpm2_context *c, uint32_t pcr_mask,
 			       const void *pubkey, size_t pubkey_size, uint32_t pubkey_pcr_mask,
 			       const struct secret *secret, struct tpm2_sealed *ret)
 {
+	return tpm2_seal_to_values_svn(c, pcr_mask, values, pubkey, pubkey_size, pubkey_pcr_mask,
+				       NULL, secret, ret);
+}
+
+int tpm2_seal_to_values_svn(struct tpm2_context *c, uint32_t pcr_mask,
+			    const uint8_t values[TPM2_PCR_COUNT][TPM2_SHA256_SIZE],
+			    const void *pubkey, size_t pubkey_size, uint32_t pubkey_pcr_mask,
+			    const uint8_t *svn_auth_policy, const struct secret *secret,
+			    struct tpm2_sealed *ret)
+{
 	uint8_t trial[TPM2_SHA256_SIZE];
 	_cleanup_esys_ TPM2B_PRIVATE *private = NULL;
 	_cleanup_esys_ TPM2B_PUBLIC *public = NULL;
@@ -872,10 +898,15 @@ int tpm2_seal_to_values_signed(struct tpm2_context *c, uint32_t pcr_mask,
 		r = tpm2_policy_signed_digest(key.name, pcr_mask, s.pcr_values, s.policy_hash);
 	} else
 		r = tpm2_policy_pcr_digest(pcr_mask, s.pcr_values, s.policy_hash);
+	if (r >= 0 && svn_auth_policy) {
+		s.svn_bound = true;
+		memcpy(s.svn_auth_policy, svn_auth_policy, TPM2_SHA256_SIZE);
+		r = tpm2_svn_policy_update(s.policy_hash, svn_auth_policy, s.policy_hash);
+	}
 	if (r < 0)
 		goto out;
 	r = tpm2_trial_policy(c, is_signed ? &key : NULL, pubkey_pcr_mask, pcr_mask, s.pcr_values,
-			      trial);
+			      svn_auth_policy, trial);
 	if (r < 0)
 		goto out;
 	if (memcmp(trial, s.policy_hash, TPM2_SHA256_SIZE) != 0) {
@@ -972,7 +1003,7 @@ static int tpm2_policy_authorize(struct tpm2_context *c, ESYS_TR session, ESYS_T
 	TSS2_RC rc;
 	int r;
 
-	pcr_mask_to_selection(pubkey_mask, &sel);
+	tpm2_pcr_selection(pubkey_mask, &sel);
 	rc = Esys_PolicyPCR(c->esys, session, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, NULL, &sel);
 	if (rc != TSS2_RC_SUCCESS)
 		return tpm2_rc_log(rc, "PolicyPCR (signed PCRs)");
@@ -1039,13 +1070,18 @@ static int tpm2_unseal_once(struct tpm2_context *c, ESYS_TR primary, ESYS_TR obj
 	 * With no PCRs systemd adds no PolicyPCR at all (the policy is the
 	 * all-zero digest of an empty policy session), so neither do we. */
 	if (sealed->pcr_mask != 0) {
-		pcr_mask_to_selection(sealed->pcr_mask, &sel);
+		tpm2_pcr_selection(sealed->pcr_mask, &sel);
 		rc = Esys_PolicyPCR(c->esys, session, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE,
 				    NULL, &sel);
 		if (rc != TSS2_RC_SUCCESS) {
 			r = tpm2_rc_log(rc, "PolicyPCR");
 			goto out;
 		}
+	}
+	if (sealed->svn_bound) {
+		r = tpm2_svn_policy_nv(c, session, sealed->svn_auth_policy);
+		if (r < 0)
+			goto out;
 	}
 
 	rc = Esys_PolicyGetDigest(c->esys, session, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE,

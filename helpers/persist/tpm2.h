@@ -87,6 +87,11 @@ struct tpm2_sealed {
 	uint8_t *pubkey;
 	size_t pubkey_size;
 	uint32_t pubkey_pcr_mask;
+	/* Anti-rollback (tpm2_svn.h): the policy ends with PolicyNV on the SVN
+	 * index whose authPolicy is svn_auth_policy, requiring it written and
+	 * not retired.  false: no such step (systemd's tokens). */
+	bool svn_bound;
+	uint8_t svn_auth_policy[TPM2_SHA256_SIZE];
 };
 
 void tpm2_sealed_done(struct tpm2_sealed *s);
@@ -122,6 +127,16 @@ int tpm2_seal_to_values_signed(struct tpm2_context *c, uint32_t pcr_mask,
 			       const void *pubkey, size_t pubkey_size, uint32_t pubkey_pcr_mask,
 			       const struct secret *secret, struct tpm2_sealed *ret);
 
+/* tpm2_seal_to_values_signed() (PUBKEY NULL and PUBKEY_PCR_MASK 0: not
+ * signed), then, when SVN_AUTH_POLICY is not NULL, PolicyNV on the SVN index
+ * with that authPolicy (tpm2_svn.h), which must exist and be written:
+ * ret->svn_bound. */
+int tpm2_seal_to_values_svn(struct tpm2_context *c, uint32_t pcr_mask,
+			    const uint8_t values[TPM2_PCR_COUNT][TPM2_SHA256_SIZE],
+			    const void *pubkey, size_t pubkey_size, uint32_t pubkey_pcr_mask,
+			    const uint8_t *svn_auth_policy, const struct secret *secret,
+			    struct tpm2_sealed *ret);
+
 /* The policy digest after a single TPM2_PolicyPCR in a fresh session over the
  * SHA-256 PCRs in pcr_mask holding VALUES, without a TPM:
  *   H(0^32 || TPM_CC_PolicyPCR || TPML_PCR_SELECTION || H(values in PCR order))
@@ -156,7 +171,10 @@ struct tpm2_policy_signature {
  * pcr_bank (0 means SHA-256) and primary_alg (0 means ECC; RSA is accepted for
  * tokens systemd made on TPMs without ECC).  When the digest differs: -EPERM
  * if the blob's own authPolicy equals policy_hash (the PCR values changed),
- * -ESTALE if policy_hash does not belong to the blob. */
+ * -ESTALE if policy_hash does not belong to the blob.  With sealed->svn_bound
+ * also the errors of tpm2_svn_policy_nv(): -ENOENT/-ENODATA/-EBADE the SVN
+ * index is missing, unwritten or not the one sealed to; -EKEYEXPIRED it
+ * retires every image. */
 int tpm2_unseal(struct tpm2_context *c, const struct tpm2_sealed *sealed, struct secret *ret);
 
 /* tpm2_unseal() for any token; a token with sealed->pubkey_pcr_mask set
@@ -188,6 +206,11 @@ int tpm2_pcr_extend(struct tpm2_context *c, unsigned pcr, const void *data, size
  * becomes SHA-256(old value || DIGEST). */
 int tpm2_pcr_extend_digest(struct tpm2_context *c, unsigned pcr,
 			   const uint8_t digest[TPM2_SHA256_SIZE]);
+
+/* The SHA-256 name of a TPM entity from its marshalled public area (a
+ * TPMT_PUBLIC or TPMS_NV_PUBLIC of SIZE bytes): TPM2_ALG_SHA256 (big-endian)
+ * || SHA-256(PUBLIC).  0 or -EIO. */
+int tpm2_name_sha256(const void *public, size_t size, uint8_t ret[TPM2_NAME_SHA256_SIZE]);
 
 /* Map a tpm2-tss return code to a negative errno (0 for success), as listed
  * at the top of this file.  Exposed for unit tests. */

@@ -6,18 +6,21 @@
 # fails, B records why on the persistent partition and reboots without
 # blessing; its entry is now bad (+0-1) and the next boot is slot A, which
 # reports the bad entry and B's reason, with A's persistent data intact.
+# Anti-rollback (issue 13): A has security version 1, B 2; B's failed trial
+# raised nothing, so A (SVN 1) still unlocks.
 source "$(dirname "$0")/../lib.sh"
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/ab/lib-ab-host.sh"
 
 reason="e2e: the application service of version 2 did not start"
-ab_build v1 1 --slots ab
-ab_build v2 2 --fail-health "$reason"
+ab_build v1 1 --slots ab --svn 1
+ab_build v2 2 --fail-health "$reason" --svn 2
 e2e_disk "$TMP/v1"
 
 ab_boot a1 --args "sealroot_test=basic"
 assert_done
 assert_marker ab_slot a
+assert_marker persist_svn_minimum 1
 a1_id=$(marker boot_id)
 
 ab_update v2 --tries 1
@@ -41,4 +44,6 @@ assert_grep "SEALROOT-E2E: ab_last_failure=version=2 entry=sealroot-2-b\+1.efi r
 assert_marker ab_health ok
 assert_marker persistent_file "present:$a1_id"
 assert_marker stage:persist ok
+assert_marker persist_svn_image 1
+assert_marker persist_svn_minimum 1
 ab_record "B failing its health check rolled back to A: $((AB_BOOTS - boots0)) boots (1 failed B try + 1 A), $(($(date +%s) - t0)) s from the first B boot to A's init done"

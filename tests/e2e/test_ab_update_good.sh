@@ -12,6 +12,11 @@
 # phases measured since (enter-initrd by systemd-pcrphase, leave-initrd by
 # sealroot after the unlock and by systemd-pcrphase at switch-root), and the
 # genuine token, tried with the UKI's own signature, no longer unseals.
+# Anti-rollback (issue 13): v1 has security version 1, v2 has 2. A
+# provisions the TPM's minimum at 1; B's trial boot (boot counter) raises
+# nothing; the first boot of the blessed B entry raises it to 2. Then the
+# attacker with the ESP removes B's entry so v1 boots again: v1 is refused
+# before unsealing ("security version 1 … at least 2"), locked, no shell.
 # Last, a version 3 signed with ANOTHER PCR key goes into slot A: its one
 # try is refused (the token's key signed nothing for it) and fails closed:
 # TPM locked, no decryption, reboot, no shell.
@@ -19,8 +24,8 @@ source "$(dirname "$0")/../lib.sh"
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/ab/lib-ab-host.sh"
 
-ab_build v1 1 --slots ab
-ab_build v2 2
+ab_build v1 1 --slots ab --svn 1
+ab_build v2 2 --svn 2
 e2e_disk "$TMP/v1"
 assert_eq "$(ab_entries)" "sealroot-1-a.efi" "fresh A/B disk entries"
 pkfp=$(jq -r '.uki.pcr_signature.pkfp' "$TMP/v1/manifest.json")
@@ -64,6 +69,8 @@ assert_marker boot_count 1
 a1_id=$(marker boot_id)
 assert_booted_pcr11 "$TMP/v1"
 assert_marker persist_policy signed
+assert_marker persist_svn_image 1
+assert_marker persist_svn_minimum 1
 tokens_a=$(persist_tokens)
 jq -e --arg pub "$(base64 -w0 <"$TMP/v1/pcr-public-key.pem")" '[.tokens[] | select(.type == "systemd-tpm2")] |
 	length == 1 and .[0]["tpm2_pubkey_pcrs"] == [11] and .[0]["tpm2_pubkey"] == $pub' <<<"$tokens_a" >/dev/null ||
@@ -87,6 +94,10 @@ assert_marker stage:layout ok
 assert_marker persistent_file "present:$a1_id"
 assert_marker boot_count 2
 assert_booted_pcr11 "$TMP/v2"
+# A trial boot: the minimum stays 1, so A could still take over.
+assert_marker persist_svn_image 2
+assert_marker persist_svn_minimum 1
+assert_marker persist_svn_raised none
 assert_eq "$(persist_tokens)" "$tokens_a" "LUKS2 tokens and keyslots after the update (a reseal would change them)"
 assert_eq "$(ab_entries)" "sealroot-1-a.efi sealroot-2-b.efi" "entries after B was blessed"
 ab_record "update to good B: first B boot blessed in $(($(date +%s) - t0)) s"
@@ -98,10 +109,28 @@ assert_marker ab_boot_count_path none
 assert_marker ab_blessed "already (no boot counter)"
 assert_marker persistent_file "present:$(marker boot_id "$E2E_LOGDIR/b1.log")"
 assert_marker boot_count 3
+# The first boot of the blessed entry raised the minimum to 2.
+assert_marker persist_svn_minimum 1
+assert_marker persist_svn_raised 2
+assert_grep "minimum security version of .* raised from 1 to 2" "$BOOT_LOG"
 ab_record "update to good B: $AB_BOOTS boots, $AB_SECONDS s of boots"
 
+# An attacker with the ESP makes v1 (slot A, SVN 1) the default again.
+esp="$E2E_DISK@@$(ab_esp_offset)"
+mcopy -i "$esp" ::EFI/Linux/sealroot-2-b.efi "$TMP/b-entry.efi" || fail "cannot save B's entry"
+mdel -i "$esp" ::EFI/Linux/sealroot-2-b.efi || fail "cannot remove B's entry"
+persist_sha=$(part_sha256 sealroot-persist)
+t0=$(date +%s)
+ab_boot a-rollback --args "sealroot_test=basic"
+assert_locked_no_shell "$persist_sha"
+assert_grep "this image has security version 1 \(sealroot.svn=\) and the TPM2 requires at least 2" "$BOOT_LOG"
+assert_no_grep 'sealroot: stage persist ok' "$BOOT_LOG"
+ab_record "v1 (SVN 1) booted after SVN 2 was blessed: refused and locked in $(($(date +%s) - t0)) s (1 boot)"
+mcopy -i "$esp" "$TMP/b-entry.efi" ::EFI/Linux/sealroot-2-b.efi || fail "cannot restore B's entry"
+
 # Version 3, signed with another PCR key, into slot A: refused, fail closed.
-ab_build v3 3 --pcr-key "$E2E_PCR_KEY_OTHER"
+# (SVN 3, so the anti-rollback check passes and the PCR key is what refuses it)
+ab_build v3 3 --pcr-key "$E2E_PCR_KEY_OTHER" --svn 3
 ab_update v3 --tries 1
 assert_grep "warning: $TMP/v3/uki.efi is signed by another PCR key" "$E2E_LOGDIR/update-v3.log"
 assert_eq "$(ab_entries)" "sealroot-2-b.efi sealroot-3-a+1.efi" "entries after the update to v3"

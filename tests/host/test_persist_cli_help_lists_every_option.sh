@@ -41,7 +41,7 @@ for verb in open provision check reseal; do
 	done
 done
 assert_eq "$(tr '\n' ' ' <"$TMP/check-opts")" "help pcr-signature tpm2-device " "options of check"
-assert_eq "$(tr '\n' ' ' <"$TMP/reseal-opts")" "help pcr-key pcr-signature pcr-value pcrs recovery-key-file tpm2-device " "options of reseal"
+assert_eq "$(tr '\n' ' ' <"$TMP/reseal-opts")" "help pcr-key pcr-signature pcr-value pcrs recovery-key-file svn-unbind tpm2-device " "options of reseal"
 run_expect_rc 2 "$SEALROOT" persist reseal img --recovery-key F
 assert_grep "write option --recovery-key-file in full" "$TMP/out"
 run_expect_rc 2 "$SEALROOT" persist reseal img --pcr-value 24=00

@@ -23,6 +23,18 @@
  *   tpm2-driver TCTI policy-signed PUBKEY PCRS  signed policy digest computed in
  *                                            software for the current values
  *
+ *   tpm2-driver TCTI svn-policy NONCE        the SVN index's authPolicy A for NONCE (hex)
+ *   tpm2-driver TCTI svn-write-policy        its write branch W (hex)
+ *   tpm2-driver TCTI svn-define A            define the SVN index with authPolicy A
+ *   tpm2-driver TCTI svn-undefine            undefine whatever is at its handle
+ *   tpm2-driver TCTI svn-read A|any          "BITS_HEX MINIMUM" of the index
+ *   tpm2-driver TCTI svn-raise NONCE M       OR in the bits of minimum M
+ *   tpm2-driver TCTI svn-name A written|unwritten   its name computed in software
+ *   tpm2-driver TCTI svn-tpm-name            the name the TPM reports
+ *
+ * With SVN_NV_POLICY=HEX (the SVN index's authPolicy) in the environment,
+ * seal and unseal add PolicyNV on that index (tpm2_svn.h).
+ *
  * PCRS is a comma-separated list ("7,15") or "none".  On failure the module's error is
  * logged and the exit status is the errno (EPERM 1, ENXIO 6, ENOLCK 37,
  * EBADMSG 74, ESTALE 116, ENOKEY 126, EKEYREVOKED 128, EKEYREJECTED 129).
@@ -33,8 +45,10 @@
 #include "log.h"
 #include "pcr_pubkey.h"
 #include "pcr_signature.h"
+#include "svn.h"
 #include "token_policy.h"
 #include "tpm2.h"
+#include "tpm2_svn.h"
 
 static int parse_pcrs(const char *s, uint32_t *ret)
 {
@@ -122,6 +136,18 @@ static int write_file(const char *path, const void *p, size_t n)
 	return fflush(f) == 0 ? 0 : -errno;
 }
 
+/* SVN_NV_POLICY from the environment: *ret_set and the digest. */
+static int svn_from_env(uint8_t ret[TPM2_SHA256_SIZE], bool *ret_set)
+{
+	const char *hex = getenv("SVN_NV_POLICY");
+
+	*ret_set = hex != NULL;
+	if (hex &&
+	    (strlen(hex) != 2 * TPM2_SHA256_SIZE || hex_decode(hex, ret, TPM2_SHA256_SIZE) < 0))
+		return log_error_errno(-EINVAL, "SVN_NV_POLICY is not 32 bytes of hex");
+	return 0;
+}
+
 static int load_sealed(const char *pcrs, const char *blob_path, const char *policy_path,
 		       struct tpm2_sealed *s)
 {
@@ -156,7 +182,7 @@ static int load_sealed(const char *pcrs, const char *blob_path, const char *poli
 				       2 * TPM2_SHA256_SIZE);
 	s->pcr_bank = 0x000B;	 /* TPM2_ALG_SHA256 */
 	s->primary_alg = 0x0023; /* TPM2_ALG_ECC */
-	return 0;
+	return svn_from_env(s->svn_auth_policy, &s->svn_bound);
 }
 
 static int read_path(const char *path, char **ret, size_t *ret_size)
@@ -213,7 +239,15 @@ static int cmd_seal(struct tpm2_context *c, char **argv)
 	r = read_all(stdin, &secret);
 	if (r < 0)
 		return log_error_errno(r, "Cannot read the secret from stdin: %m");
-	r = tpm2_seal(c, mask, &secret, &s);
+	uint8_t values[TPM2_PCR_COUNT][TPM2_SHA256_SIZE] = {}, svn[TPM2_SHA256_SIZE];
+	bool with_svn;
+	r = svn_from_env(svn, &with_svn);
+	if (r >= 0 && with_svn) {
+		r = tpm2_pcr_read(c, mask, values);
+		if (r >= 0)
+			r = tpm2_seal_to_values_svn(c, mask, values, NULL, 0, 0, svn, &secret, &s);
+	} else if (r >= 0)
+		r = tpm2_seal(c, mask, &secret, &s);
 	if (r < 0)
 		return log_error_errno(r, "Sealing to PCRs %s failed: %m", argv[0]);
 	r = write_sealed(&s, argv[1], argv[2]);
@@ -457,6 +491,64 @@ static int cmd_policy_pcr(struct tpm2_context *c, int argc, char **argv)
 	return 0;
 }
 
+static int hex_arg32(const char *s, uint8_t out[TPM2_SHA256_SIZE])
+{
+	if (strlen(s) != 2 * TPM2_SHA256_SIZE || hex_decode(s, out, TPM2_SHA256_SIZE) < 0)
+		return log_error_errno(-EINVAL, "Not 32 bytes of hex: %s", s);
+	return 0;
+}
+
+static int cmd_svn(struct tpm2_context *c, const char *cmd, int argc, char **argv)
+{
+	uint8_t a[TPM2_SHA256_SIZE], name[TPM2_NAME_SHA256_SIZE];
+	uint64_t bits;
+	int r;
+
+	if (streq(cmd, "svn-policy") && argc == 1) {
+		r = hex_arg32(argv[0], a);
+		if (r >= 0)
+			r = tpm2_svn_auth_policy(a, a);
+		if (r >= 0)
+			hex_print(stdout, a, sizeof(a));
+	} else if (streq(cmd, "svn-write-policy") && argc == 0) {
+		r = tpm2_svn_write_policy(a);
+		if (r >= 0)
+			hex_print(stdout, a, sizeof(a));
+	} else if (streq(cmd, "svn-define") && argc == 1) {
+		r = hex_arg32(argv[0], a);
+		if (r >= 0)
+			r = tpm2_svn_nv_define(c, a);
+	} else if (streq(cmd, "svn-undefine") && argc == 0)
+		r = tpm2_svn_nv_undefine(c);
+	else if (streq(cmd, "svn-read") && argc == 1) {
+		r = streq(argv[0], "any") ? 0 : hex_arg32(argv[0], a);
+		if (r >= 0)
+			r = tpm2_svn_nv_read(c, streq(argv[0], "any") ? NULL : a, &bits);
+		if (r >= 0)
+			printf("%016llx %u\n", (unsigned long long)bits,
+			       svn_minimum_from_bits(bits));
+	} else if (streq(cmd, "svn-raise") && argc == 2) {
+		unsigned m = (unsigned)atoi(argv[1]);
+		r = hex_arg32(argv[0], a);
+		if (r >= 0)
+			r = tpm2_svn_nv_set_bits(c, a, svn_bits_for_minimum(m));
+	} else if (streq(cmd, "svn-name") && argc == 2) {
+		r = hex_arg32(argv[0], a);
+		if (r >= 0)
+			r = tpm2_svn_nv_name(a, streq(argv[1], "written"), name);
+		if (r >= 0)
+			hex_print(stdout, name, sizeof(name));
+	} else if (streq(cmd, "svn-tpm-name") && argc == 0) {
+		r = tpm2_svn_nv_tpm_name(c, name);
+		if (r >= 0)
+			hex_print(stdout, name, sizeof(name));
+	} else
+		return log_error_errno(-EINVAL, "Unknown command or wrong arguments: %s", cmd);
+	if (r < 0)
+		log_error_errno(r, "%s failed: %m", cmd);
+	return r;
+}
+
 static int run(int argc, char **argv)
 {
 	struct tpm2_context *c = NULL;
@@ -502,6 +594,8 @@ static int run(int argc, char **argv)
 		r = cmd_policy_signed(c, argv);
 	else if (streq(cmd, "bench") && argc == 2)
 		r = cmd_bench(c, argv);
+	else if (startswith(cmd, "svn-"))
+		r = cmd_svn(c, cmd, argc, argv);
 	else
 		r = log_error_errno(-EINVAL, "Unknown command or wrong arguments: %s", cmd);
 

@@ -361,6 +361,24 @@ static void test_kcmdline_recovery_timeout(void **state)
 	(void)state;
 }
 
+static void test_kcmdline_svn(void **state)
+{
+	static const char *const bad[] = { "sealroot.svn=",   "sealroot.svn=64", "sealroot.svn=-1",
+					   "sealroot.svn=01", "sealroot.svn=1x", "sealroot.svn=100",
+					   "sealroot.svn=+1" };
+	struct sealroot_config c;
+
+	assert_int_equal(sealroot_config_init(&c), 0);
+	assert_int_equal(c.persist.svn, -1);
+	assert_int_equal(cmdline_parse("sealroot.svn=0", &c), 0);
+	assert_int_equal(c.persist.svn, 0);
+	assert_int_equal(cmdline_parse("sealroot.svn=63", &c), 0);
+	assert_int_equal(c.persist.svn, 63);
+	sealroot_config_done(&c);
+	assert_all_rejected(bad, ELEMENTSOF(bad));
+	(void)state;
+}
+
 static void test_kcmdline_tpm2_srk_pin(void **state)
 {
 	static const char *const bad[] = { "sealroot.tpm2_srk_pin=", "sealroot.tpm2_srk_pin=yes",
@@ -540,6 +558,7 @@ int main(void)
 		T(test_kcmdline_device_timeout_rejects_bad),
 		T(test_kcmdline_recovery_timeout),
 		T(test_kcmdline_tpm2_srk_pin),
+		T(test_kcmdline_svn),
 		T(test_kcmdline_signed_pcr_policy_files),
 		T(test_kcmdline_tpm2_pcrs),
 		T(test_kcmdline_tpm2_pcrs_rejects_bad_on_cmdline),

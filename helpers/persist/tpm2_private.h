@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * tpm2_private.h — what tpm2.c shares with the other tpm2_*.c files and
+ * nobody else: the context behind struct tpm2_context and the small tools
+ * every TPM module needs.  Same error contract as tpm2.h.
+ */
+#pragma once
+
+#include <tss2/tss2_esys.h>
+
+#include "tpm2.h"
+
+struct tpm2_context {
+	TSS2_TCTI_CONTEXT *tcti;
+	ESYS_CONTEXT *esys;
+};
+
+/* Map RC to a negative errno (tpm2_rc_to_errno) and log the TPM's own words
+ * at debug level, naming WHAT was asked. */
+int tpm2_rc_log(TSS2_RC rc, const char *what);
+/* Flush *H unless it is ESYS_TR_NONE, then set it to ESYS_TR_NONE. */
+void tpm2_flush(struct tpm2_context *c, ESYS_TR *h);
+/* The TPML_PCR_SELECTION of the SHA-256 PCRs in MASK, as sealroot sends it. */
+void tpm2_pcr_selection(uint32_t mask, TPML_PCR_SELECTION *sel);
+/* A command code in TPM byte order. */
+void tpm2_put_cc(uint8_t buf[4], uint32_t cc);
+/* policyDigest' = H(START || TPM_CC_PolicyPCR || selection || H(values)). */
+int tpm2_policy_pcr_update(const uint8_t start[TPM2_SHA256_SIZE], uint32_t pcr_mask,
+			   const uint8_t values[TPM2_PCR_COUNT][TPM2_SHA256_SIZE],
+			   uint8_t ret[TPM2_SHA256_SIZE]);
