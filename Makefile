@@ -23,13 +23,17 @@ PKG_LIBS    = $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
 
 WARN        := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wno-format-nonliteral -Wmissing-prototypes \
                -Wstrict-prototypes -Wvla -Wpointer-arith -Wundef
-BASE_CFLAGS := -std=gnu11 -D_GNU_SOURCE -DSEALROOT_VERSION='"$(VERSION)"' -Ihelpers $(WARN)
+# helpers/ is grouped by boot stage, one folder each; every folder is on the
+# include path, so a source names a header by its file name alone.
+STAGES      := core cmdline discover verity persist layout report
+HELPER_INC  := $(addprefix -Ihelpers/,$(STAGES))
+BASE_CFLAGS := -std=gnu11 -D_GNU_SOURCE -DSEALROOT_VERSION='"$(VERSION)"' $(HELPER_INC) $(WARN)
 CFLAGS      ?= -O2 -g -D_FORTIFY_SOURCE=2 -fstack-protector-strong
 ALL_CFLAGS   = $(BASE_CFLAGS) $(CFLAGS) $(PKG_CFLAGS)
 LDFLAGS     ?= -Wl,-z,relro,-z,now
 SAN_FLAGS   := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
-LIB_SRCS    := $(filter-out helpers/main.c,$(wildcard helpers/*.c))
+LIB_SRCS    := $(filter-out helpers/core/main.c,$(foreach s,$(STAGES),$(wildcard helpers/$(s)/*.c)))
 UNIT_SRCS   := $(wildcard tests/unit/test_*.c)
 FUZZ_SRCS   := $(wildcard tests/fuzz/fuzz_*.c)
 
@@ -43,7 +47,7 @@ TEST_OBJS   := $(LIB_SRCS:helpers/%.c=$(B)/test/%.o)
 UNIT_BINS   := $(UNIT_SRCS:tests/unit/%.c=$(B)/unit/%)
 ASAN_BINS   := $(UNIT_SRCS:tests/unit/%.c=$(B)/unit-asan/%)
 FUZZ_BINS   := $(FUZZ_SRCS:tests/fuzz/%.c=$(B)/fuzz/%)
-HDRS        := $(wildcard helpers/*.h)
+HDRS        := $(foreach s,$(STAGES),$(wildcard helpers/$(s)/*.h))
 
 # Man pages: Markdown sources converted with go-md2man (make man).  The
 # generated .TH line is replaced so the header does not depend on the
@@ -88,11 +92,14 @@ help:
 deps:
 	@scripts/install-deps
 
-$(B)/obj/%.o: helpers/%.c $(HDRS) | $(B)/obj
+$(B)/obj/%.o: helpers/%.c $(HDRS)
+	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
-$(B)/asan/%.o: helpers/%.c $(HDRS) | $(B)/asan
+$(B)/asan/%.o: helpers/%.c $(HDRS)
+	@mkdir -p $(@D)
 	$(CC) $(BASE_CFLAGS) $(SAN_FLAGS) $(PKG_CFLAGS) -c -o $@ $<
-$(B)/test/%.o: helpers/%.c $(HDRS) | $(B)/test
+$(B)/test/%.o: helpers/%.c $(HDRS)
+	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -DSEALROOT_TEST_HOOKS=1 -c -o $@ $<
 
 $(B)/libsealroot.a: $(OBJS)
@@ -102,9 +109,9 @@ $(B)/libsealroot-asan.a: $(ASAN_OBJS)
 $(B)/libsealroot-test.a: $(TEST_OBJS)
 	rm -f $@ && ar rcs $@ $^
 
-$(B)/sealroot: $(B)/obj/main.o $(B)/libsealroot.a
+$(B)/sealroot: $(B)/obj/core/main.o $(B)/libsealroot.a
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
-$(B)/sealroot-test: $(B)/test/main.o $(B)/libsealroot-test.a
+$(B)/sealroot-test: $(B)/test/core/main.o $(B)/libsealroot-test.a
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 $(B)/unit/%: tests/unit/%.c $(B)/libsealroot-test.a $(HDRS) | $(B)/unit
@@ -112,14 +119,14 @@ $(B)/unit/%: tests/unit/%.c $(B)/libsealroot-test.a $(HDRS) | $(B)/unit
 $(B)/unit-asan/%: tests/unit/%.c $(B)/libsealroot-asan.a $(HDRS) | $(B)/unit-asan
 	$(CC) $(BASE_CFLAGS) $(SAN_FLAGS) $(PKG_CFLAGS) -o $@ $< $(B)/libsealroot-asan.a $(PKG_LIBS) -lcmocka
 
-# libFuzzer targets: each fuzz_*.c names the helpers/*.c it exercises in a
-# line "// fuzz-sources: a.c b.c".
+# libFuzzer targets: each fuzz_*.c names the helpers/STAGE/*.c it exercises
+# in lines "// fuzz-sources: core/a.c layout/b.c" (paths under helpers/).
 $(B)/fuzz/%: tests/fuzz/%.c $(LIB_SRCS) $(HDRS) | $(B)/fuzz
 	$(CLANG) $(BASE_CFLAGS) -Wno-missing-prototypes -O1 -g -fsanitize=fuzzer,address,undefined \
 		$(PKG_CFLAGS) -o $@ $< \
 		$(addprefix helpers/,$(shell sed -n 's|^// fuzz-sources: ||p' $<)) $(PKG_LIBS)
 
-$(B)/obj $(B)/asan $(B)/test $(B)/unit $(B)/unit-asan $(B)/fuzz:
+$(B)/unit $(B)/unit-asan $(B)/fuzz:
 	mkdir -p $@
 
 unit: $(UNIT_BINS)
@@ -146,7 +153,7 @@ lint:
 	@tests/lint
 
 format:
-	clang-format -i helpers/*.c helpers/*.h tests/unit/*.c tests/fuzz/*.c tests/host/*.c
+	clang-format -i helpers/*/*.c helpers/*/*.h tests/unit/*.c tests/fuzz/*.c tests/host/*.c
 
 check: deps
 	@$(MAKE) --no-print-directory all $(B)/sealroot-test man
@@ -210,7 +217,7 @@ install: $(B)/sealroot man
 clean:
 	rm -rf $(B)
 
-# Test-only front end to helpers/tpm2.c for tests/host/test_tpm2_*.sh.
+# Test-only front end to helpers/persist/tpm2.c for tests/host/test_tpm2_*.sh.
 $(B)/tests/tpm2-driver: tests/host/tpm2-driver.c $(B)/libsealroot-test.a $(HDRS)
 	@mkdir -p $(B)/tests
 	$(CC) $(ALL_CFLAGS) -DSEALROOT_TEST_HOOKS=1 -o $@ $< $(B)/libsealroot-test.a $(PKG_LIBS)

@@ -12,6 +12,8 @@
 #   E2E_SMP        guest CPUs per boot (default 1)
 #   E2E_MKIMAGE, E2E_BOOT  the INSTALLED sealroot-mkimage and sealroot-boot
 #                  (tests/e2e/run stages make install): every image and boot uses them
+#   E2E_VERITY_KEY, E2E_VERITY_CERT  the root hash signing key and certificate
+#                  (code signing); the certificate is in every initrd of the build
 #   E2E_PCR_KEY, E2E_PCR_KEY_OTHER  the PCR signing key of every image (mkimage
 #                  --pcr-key) and another one, for images that must be refused
 #
@@ -27,8 +29,10 @@
 #   e2e_variant NAME ROOTFS INITRD "ARGS"
 #                           build (once, cached in $E2E_ARTIFACTS/variant-NAME) an
 #                           image of ROOTFS whose signed UKI's command line is
-#                           mkimage's default + $E2E_CMDLINE + ARGS; sets VARIANT
-#                           (more mkimage options after ARGS, e.g. --emergency-shell;
+#                           mkimage's default + $E2E_CMDLINE + ARGS, its root hash
+#                           signed with E2E_VERITY_KEY like every image; sets VARIANT
+#                           (more mkimage options after ARGS, e.g. --emergency-shell,
+#                           or --verity-key/--verity-cert to sign with another key;
 #                           signed with E2E_PCR_KEY unless they give another --pcr-key)
 #   e2e_put_uki UKI         install UKI as the ESP's EFI/BOOT/BOOTX64.EFI of
 #                           $E2E_DISK (a firmware-side change: same disk, other UKI)
@@ -40,6 +44,17 @@
 #   part_sha256 LABEL       sha256 of the whole partition LABEL of $E2E_DISK
 #   part_extract LABEL FILE / part_write_back LABEL FILE
 #                           copy partition LABEL out of $E2E_DISK / back into it
+#   assert_layout_mounts_hardened [LOG]
+#                           every mount of tests/e2e/layout.env (and the persistent
+#                           partition, the overlay tmpfs) is nosuid,nodev; each
+#                           overlay's upper directory is on the overlay tmpfs
+#                           (/opt/.mount/tmpfs), and a file written below /var is
+#                           in that upper directory, not in the root
+#   assert_root_hash_signature_userspace [LOG]
+#                           sealroot verified the root hash signature against the
+#                           initramfs's certificates, the kernel could not check it
+#                           (no key of ours in its keyring), and the report says
+#                           "userspace"
 #   uki_pcr11 UKI [PHASES]  the sha256 PCR 11 value systemd-measure calculates for
 #                           UKI's sections followed by the boot phases PHASES
 #                           ("enter-initrd:leave-initrd"; default: none)
@@ -151,7 +166,8 @@ e2e_variant() {
 	{
 		flock 9
 		"$E2E_MKIMAGE" -q --rootfs "$rootfs" --initrd "$initrd" --out "$VARIANT" \
-			--raw-only --fast --pcr-key "${E2E_PCR_KEY:?}" --cmdline "${E2E_CMDLINE:?} $args" "$@"
+			--raw-only --fast --pcr-key "${E2E_PCR_KEY:?}" --cmdline "${E2E_CMDLINE:?} $args" --root-hash-sig \
+			--verity-key "${E2E_VERITY_KEY:?}" --verity-cert "${E2E_VERITY_CERT:?}" "$@"
 	} 9>"$E2E_ARTIFACTS/.variant-$name.lock" >"$E2E_LOGDIR/mkimage-$name.log" 2>&1 ||
 		fail "building the image variant '$name' failed (see $E2E_LOGDIR/mkimage-$name.log)"
 }
@@ -265,4 +281,28 @@ assert_locked_no_shell() {
 	assert_no_grep 'Press Enter for maintenance|Give root password|Login incorrect|Entering emergency mode|:/# |sh-[0-9.]+# ' "$BOOT_LOG"
 	got=$(part_sha256 sealroot-persist)
 	[ "$got" = "$want" ] || fail "the persistent partition changed during the boot (log $BOOT_LOG)"
+}
+
+assert_layout_mounts_hardened() {
+	local log=${1:-$BOOT_LOG} m o
+	for m in /opt /opt/.mount/tmpfs /var /etc/lp /etc/ssh /etc/machine-id /var/lib/e2e; do
+		o=$(marker "options:$m" "$log")
+		case ",$o," in
+		*,nosuid,*nodev,* | *,nodev,*nosuid,*) ;;
+		*) fail "$m is mounted without nosuid,nodev: options '$o' (log $log)" ;;
+		esac
+	done
+	for m in /var /etc/lp; do
+		assert_marker "upper:$m" "/opt/.mount/tmpfs$m/upper,tmpfs,/opt/.mount/tmpfs" "$log"
+	done
+	assert_marker tmpfs_write ok "$log"
+	assert_marker upper_holds_write yes "$log"
+}
+
+assert_root_hash_signature_userspace() {
+	local log=${1:-$BOOT_LOG}
+	assert_grep 'Kernel command line: .*root-hash-signature=base64:' "$log"
+	assert_grep 'SEALROOT-E2E-KMSG: .*sealroot: Root hash [0-9a-f]+: signature verified against /etc/sealroot/verity-certs' "$log"
+	assert_grep 'SEALROOT-E2E-KMSG: .*sealroot: The kernel could not check the root hash signature' "$log"
+	assert_marker verity_signature userspace "$log"
 }

@@ -1,8 +1,9 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 # The same two boots as test_provision_then_reboot, with a classic (shell,
-# non-systemd) dracut initramfs: verity opened from the initqueue, persist and
-# layout from the pre-pivot hook.
+# non-systemd) dracut initramfs: verity opened from the initqueue (the root
+# hash signature verified in userspace), persist and layout from the
+# pre-pivot hook (every mount nosuid,nodev, overlays writing to their tmpfs).
 source "$(dirname "$0")/../lib.sh"
 source "$(dirname "$0")/lib.sh"
 
@@ -22,6 +23,8 @@ assert_marker persistent_write ok
 # Boot 2's "tmpfs file missing" means something only if boot 1 wrote it.
 assert_marker tmpfs_file missing
 assert_marker tmpfs_write ok
+assert_root_hash_signature_userspace
+assert_layout_mounts_hardened
 boot1_id=$(marker boot_id)
 
 e2e_boot boot2 --args "sealroot_test=basic"

@@ -10,6 +10,9 @@
 # verity stage) leaves the blank partition to the mount step, which provisions
 # after the root is verified; boot 2's unlock runs while the verity stage
 # opens the root and the report shows it (overlaps=), then the mount step.
+# The root hash signature (every test image has one) was verified in
+# userspace, the kernel having no key for it; every layout mount is
+# nosuid,nodev and the overlays write to their tmpfs.
 source "$(dirname "$0")/../lib.sh"
 source "$(dirname "$0")/lib.sh"
 
@@ -36,6 +39,8 @@ assert_marker persistent_write ok
 assert_marker tmpfs_write ok
 assert_marker boot_count 1
 assert_grep 'sealroot: stage verity ok [0-9.]+ ms' "$BOOT_LOG"
+assert_root_hash_signature_userspace
+assert_layout_mounts_hardened
 boot1_id=$(marker boot_id)
 [ -n "$boot1_id" ] || fail "boot 1 printed no boot_id"
 
@@ -62,4 +67,5 @@ v=$(_first_line 'sealroot: stage verity ok')
 [ -n "$u" ] && [ -n "$v" ] && [ "$u" -lt "$v" ] ||
 	fail "boot 2: the unlock did not start before the verity stage ended (lines $u, $v; log $BOOT_LOG)"
 assert_grep 'SEALROOT-E2E-STATUS: verity +ok .*overlaps=persist [0-9.]+ ms' "$BOOT_LOG"
+assert_layout_mounts_hardened
 [ "$(marker boot_id)" != "$boot1_id" ] || fail "boot 2 has the boot_id of boot 1"

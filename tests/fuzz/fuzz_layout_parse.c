@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// fuzz-sources: layout_parse.c layout_plan.c json_util.c fileio.c log.c
+// fuzz-sources: layout/layout_parse.c layout/layout_diag.c layout/layout_lex.c
+// fuzz-sources: layout/layout_validate.c layout/layout_plan.c core/json_util.c core/fileio.c
+// fuzz-sources: core/log.c
 /*
  * libFuzzer target: layout_parse() on arbitrary bytes (bounded to 64 KiB)
  * must never crash, leak or read out of bounds; a valid result must plan,

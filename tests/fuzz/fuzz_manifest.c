@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// fuzz-sources: manifest.c fileio.c fault.c log.c
+// fuzz-sources: layout/manifest.c core/fileio.c core/fault.c core/log.c
 /*
  * libFuzzer target: manifest_parse() on arbitrary bytes (the manifest lives
  * on the persistent partition, which anyone with the disk can write) must

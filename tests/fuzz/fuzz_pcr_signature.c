@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// fuzz-sources: pcr_signature.c encoding.c
+// fuzz-sources: persist/pcr_signature.c core/encoding.c
 /* Fuzz the signed PCR policy parser (systemd-measure's JSON, from the boot
  * medium).  It must answer 0, -EBADMSG with a reason or -ENOMEM, never crash
  * or leak; every entry it accepts is complete and findable. */

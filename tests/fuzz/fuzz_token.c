@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// fuzz-sources: token.c encoding.c json_util.c
+// fuzz-sources: persist/token.c core/encoding.c core/json_util.c
 /* Fuzz the LUKS2 token JSON parsers (untrusted: anything on the partition).
  * They must answer 0, -EBADMSG or -EOPNOTSUPP with a reason, never crash or
  * leak; a token that parses must format and parse back to the same values. */

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # tests/host/lib-tpm2.sh — sourced by tests/host/test_tpm2_*.sh after lib.sh.
 #
-#   DRIVER        build/tests/tpm2-driver (the test front end to helpers/tpm2.c)
+#   DRIVER        build/tests/tpm2-driver (the test front end to helpers/persist/tpm2.c)
 #   free_port     overridden: picks a port below the kernel's ephemeral range.
 #                 lib.sh's range (20000-39999) overlaps ip_local_port_range
 #                 (32768-60999), where client sockets in TIME_WAIT make

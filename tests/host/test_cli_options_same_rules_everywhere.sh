@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
-# Every subcommand parses its options the same way (helpers/options.c): each
+# Every subcommand parses its options the same way (helpers/core/options.c): each
 # option its --help lists is accepted, written in full only (an abbreviation
 # is refused and named), -h is --help, an unknown option, an option of
 # another verb and a missing argument are usage errors (exit 2) that name the

@@ -3,7 +3,7 @@
 # The man pages say what the programs do: every --long option a --help prints
 # is documented in the matching section of its man page, and every --long
 # option documented there exists; every kernel command line option (and
-# systemd.verity_root_options= item) that helpers/kcmdline.c accepts is in
+# systemd.verity_root_options= item) that helpers/cmdline/kcmdline.c accepts is in
 # sealroot.cmdline(7), and every sealroot.* option that page names is accepted.
 # Each page converts with go-md2man.
 . "$(dirname "$0")/../lib.sh"
@@ -90,21 +90,21 @@ note "sealroot-mkimage(8) and sealroot-boot(8) against scripts/mkimage and scrip
 compare "scripts/mkimage" "$(help_of scripts/mkimage)" "$MAN/sealroot-mkimage.8.md" "# OPTIONS"
 compare "scripts/boot" "$(help_of scripts/boot)" "$MAN/sealroot-boot.8.md" "# OPTIONS"
 
-note "sealroot.cmdline(7) against helpers/kcmdline.c"
+note "sealroot.cmdline(7) against helpers/cmdline/kcmdline.c"
 CMDLINE_PAGE=$MAN/sealroot.cmdline.7.md
 # The option table: { "name", opt_…, flags }.
-mapfile -t names < <(sed -n 's/^[[:space:]]*{ "\([a-z0-9_.]*\)", opt_[a-z0-9_]*,.*/\1/p' helpers/kcmdline.c)
-[ "${#names[@]}" -ge 10 ] || fail "found only ${#names[@]} options in helpers/kcmdline.c: has the option table changed?"
+mapfile -t names < <(sed -n 's/^[[:space:]]*{ "\([a-z0-9_.]*\)", opt_[a-z0-9_]*,.*/\1/p' helpers/cmdline/kcmdline.c)
+[ "${#names[@]}" -ge 10 ] || fail "found only ${#names[@]} options in helpers/cmdline/kcmdline.c: has the option table changed?"
 for n in "${names[@]}"; do
 	grep -qE -- "\`$n(=|\`)" "$CMDLINE_PAGE" || err "sealroot.cmdline.7.md: kernel command line option $n is not documented"
 done
 # Items of systemd.verity_root_options=: the corruption policies, the ignored
 # systemd options, and those compared with streq(item, "…").
 mapfile -t items < <(
-	awk '/^static int verity_option_item/,/^}/' helpers/kcmdline.c |
+	awk '/^static int verity_option_item/,/^}/' helpers/cmdline/kcmdline.c |
 		grep -oE '"[a-z]+(-[a-z]+)+"|"(superblock|format|salt|uuid|hash)"|streq\(item, "[a-z-]+"\)' |
 		grep -oE '[a-z]+(-[a-z]+)*' | grep -vx 'streq\|item' | sort -u)
-[ "${#items[@]}" -ge 15 ] || fail "found only ${#items[@]} verity option items in helpers/kcmdline.c"
+[ "${#items[@]}" -ge 15 ] || fail "found only ${#items[@]} verity option items in helpers/cmdline/kcmdline.c"
 for i in "${items[@]}"; do
 	grep -qE -- "\`$i(=|\`)" "$CMDLINE_PAGE" || err "sealroot.cmdline.7.md: verity option item $i is not documented"
 done
@@ -112,16 +112,16 @@ done
 for n in $(grep -oE '(rd\.)?(sealroot|systemd\.verity)[._][a-z0-9_]+' "$CMDLINE_PAGE" | sed 's/^rd\.//' | sort -u); do
 	[ "$n" = sealroot.cmdline ] && continue
 	printf '%s\n' "${names[@]}" | grep -qxF -- "$n" ||
-		err "sealroot.cmdline.7.md names $n, which helpers/kcmdline.c does not accept"
+		err "sealroot.cmdline.7.md names $n, which helpers/cmdline/kcmdline.c does not accept"
 done
 # The defaults the page states are the ones in config.h.
-grep -q 'SEALROOT_DEFAULT_PERSIST_SPEC "PARTLABEL=sealroot-persist"' helpers/config.h &&
+grep -q 'SEALROOT_DEFAULT_PERSIST_SPEC "PARTLABEL=sealroot-persist"' helpers/core/config.h &&
 	grep -q 'Default `PARTLABEL=sealroot-persist`' "$CMDLINE_PAGE" || err "sealroot.persist= default differs from config.h"
-grep -q 'SEALROOT_DEFAULT_TPM2_DEVICE "device:/dev/tpmrm0"' helpers/config.h &&
+grep -q 'SEALROOT_DEFAULT_TPM2_DEVICE "device:/dev/tpmrm0"' helpers/core/config.h &&
 	grep -q 'Default `device:/dev/tpmrm0`' "$CMDLINE_PAGE" || err "sealroot.tpm2_device= default differs from config.h"
-grep -q 'SEALROOT_DEFAULT_DEVICE_TIMEOUT_USEC (30 \* USEC_PER_SEC)' helpers/config.h &&
+grep -q 'SEALROOT_DEFAULT_DEVICE_TIMEOUT_USEC (30 \* USEC_PER_SEC)' helpers/core/config.h &&
 	grep -q 'Default `30s`' "$CMDLINE_PAGE" || err "sealroot.device_timeout= default differs from config.h"
-grep -q 'SEALROOT_DEFAULT_TPM2_PCRS (UINT32_C(1) << 7)' helpers/config.h &&
+grep -q 'SEALROOT_DEFAULT_TPM2_PCRS (UINT32_C(1) << 7)' helpers/core/config.h &&
 	grep -q 'Default `7`' "$CMDLINE_PAGE" || err "sealroot.tpm2_pcrs= default differs from config.h"
 
 note "every page converts with go-md2man"
@@ -136,4 +136,4 @@ for src in man/*.md; do
 done
 
 [ "$errors" -eq 0 ] || fail "$errors documentation mismatches (see above)"
-echo "docs match --help and helpers/kcmdline.c"
+echo "docs match --help and helpers/cmdline/kcmdline.c"

@@ -14,7 +14,7 @@ for verb in open provision check reseal; do
 	assert_grep "^Usage: sealroot persist $verb" "$TMP/help"
 done
 # Every option name the parser knows (the option table in cmd_persist.c).
-sed -n 's/^\t{ "\([a-z0-9-]*\)", OPT_.*/\1/p' "$TOP/helpers/cmd_persist.c" | sort -u >"$TMP/code-opts"
+sed -n 's/^\t{ "\([a-z0-9-]*\)", OPT_.*/\1/p' "$TOP/helpers/persist/cmd_persist.c" | sort -u >"$TMP/code-opts"
 [ "$(wc -l <"$TMP/code-opts")" -ge 12 ] || fail "could not read the option table"
 while read -r o; do
 	assert_grep "^  --$o( |$)" "$TMP/help"

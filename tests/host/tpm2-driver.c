@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * tpm2-driver — test-only front end to helpers/tpm2.c for the host tests.
+ * tpm2-driver — test-only front end to helpers/persist/tpm2.c for the host tests.
  *
  *   tpm2-driver TCTI seal PCRS BLOB POLICY   secret on stdin; writes the blob
  *                                            (binary) and the policy hash (hex)

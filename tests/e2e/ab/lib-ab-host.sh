@@ -6,8 +6,9 @@
 #   ab_build NAME VERSION [--fail-health REASON] [MKIMAGE OPTS…]
 #                       A/B test rootfs of VERSION (mkrootfs-ab) → scripts/mkimage
 #                       --out $TMP/NAME (pass --slots ab for the initial disk),
-#                       signed with E2E_PCR_KEY (another --pcr-key in the
-#                       options overrides it)
+#                       root hash signed with E2E_VERITY_KEY like every e2e image,
+#                       PCR policy signed with E2E_PCR_KEY (another --pcr-key in
+#                       the options overrides it)
 #   ab_update NAME [UPDATE OPTS…]   scripts/update $TMP/NAME --disk $E2E_DISK
 #   ab_entries          the EFI/Linux entries on $E2E_DISK's ESP, one line
 #   ab_boot NAME        e2e_boot NAME; adds the boot to AB_BOOTS / AB_SECONDS
@@ -29,6 +30,7 @@ ab_build() {
 		fail "mkrootfs-ab $version failed"
 	"$E2E_MKIMAGE" -q --rootfs "$TMP/rootfs-$name" --initrd "$E2E_ARTIFACTS/initrd-systemd.img" \
 		--out "$TMP/$name" --raw-only --fast --version "$version" --cmdline "$AB_CMDLINE" \
+		--root-hash-sig --verity-key "${E2E_VERITY_KEY:?}" --verity-cert "${E2E_VERITY_CERT:?}" \
 		--pcr-key "${E2E_PCR_KEY:?}" "$@" \
 		>"$E2E_LOGDIR/mkimage-$name.log" 2>&1 ||
 		{ tail -20 "$E2E_LOGDIR/mkimage-$name.log" >&2; fail "mkimage for $name (version $version) failed"; }

@@ -51,6 +51,7 @@ struct tpm2_token {
 };
 
 void tpm2_token_done(struct tpm2_token *t);
+#define _cleanup_tpm2_token_ _cleanup_(tpm2_token_done)
 
 /* JSON text for SEALED bound to KEYSLOT; sealed->pcr_values for every PCR in
  * sealed->pcr_mask are written as "sealroot-pcr-values" when with_values. */

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * layout.h — the parsed form of layout.env and the ordered mount plan made
- * from it.  layout_parse.c fills struct layout (never executing anything),
+ * from it.  layout_parse.c (its passes in layout_lex.c and
+ * layout_validate.c) fills struct layout (never executing anything),
  * layout_plan.c turns it into struct layout_plan, layout_apply.c performs
  * the plan under a root directory.
  *

@@ -2,7 +2,8 @@
 /*
  * cmd_persist.c — `sealroot persist open|provision|check|reseal`: argument
  * parsing, configuration from the kernel command line, the report stage.
- * The work is in persist.c and provision.c.
+ * The work is in persist_open.c, persist_unlock.c, persist_reseal.c and
+ * provision.c.
  */
 #include "kcmdline.h"
 #include "commands.h"

@@ -16,7 +16,7 @@
  * back is refused: no recovery key is enrolled or shown, nothing formatted.
  *
  * Fault points (sealroot-test): after-intent, after-format, after-seal, after-token,
- * after-recovery, after-hmac-drop; after-mkfs is in persist.c.
+ * after-recovery, after-hmac-drop; after-mkfs is in persist_open.c.
  */
 #pragma once
 

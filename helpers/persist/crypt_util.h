@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * crypt_util.h — what every user of libcryptsetup shares: the cleanup
- * attribute for a struct crypt_device (luks.c, verity.c, persist.c,
+ * attribute for a struct crypt_device (luks.c, verity.c, persist_*.c,
  * provision.c).
  */
 #pragma once
