@@ -343,6 +343,7 @@ static int do_open(const struct args *a, enum verb verb)
 		.recovery_key_output = a->recovery_key_output,
 		.activate = !a->no_activate,
 		.mount = !unlock && !a->no_mount && !a->no_activate,
+		.defer_mount = unlock,
 		.provision_only = provision_only,
 	};
 	/* Under the volatile policy with --no-activate a tmpfs still goes up. */

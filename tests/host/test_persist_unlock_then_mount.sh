@@ -13,7 +13,10 @@
 # - mount without a handoff, or with a word it does not know: exit 1,
 #   nothing mounted;
 # - mount after "unlocked": it mounts /dev/mapper/NAME (absent on the host: the
-#   mount of exactly that device fails), after "volatile": an empty tmpfs.
+#   mount of exactly that device fails);
+# - under sealroot.on_unlock_failure=volatile an unlock that fails extends
+#   PCR 15 with "volatile", mounts nothing and says "volatile"; the mount
+#   step then puts an empty tmpfs (nosuid,nodev) there, with the warning.
 source "$(dirname "$0")/lib-lock.sh"
 persist_setup
 export SEALROOT_RUN_DIR=$TMP/run
@@ -75,8 +78,18 @@ echo opened >"$handoff"
 mount_step 1
 assert_grep "holds 'opened', not unlocked/provisioned/volatile/provision" "$TMP/out"
 
-note "after a volatile unlock: an empty tmpfs"
-echo volatile >"$handoff"
+note "volatile policy: the unlock fails over without mounting, the mount step puts the tmpfs up"
+bad=$TMP/corrupted
+cp --sparse=always "$genuine" "$bad"
+token_json "$bad" 0 | jq -c '."tpm2-blob" = "AAAAAAAAAAAAAAAAAAAAAA=="' >"$TMP/tok.json"
+cryptsetup token remove --token-id 0 "$bad"
+cryptsetup token import --token-id 0 --json-file "$TMP/tok.json" "$bad"
+swtpm_reboot
+run_expect_rc 0 unshare -m sh -c '"$1" persist unlock --cmdline sealroot.on_unlock_failure=volatile \
+	--device "$2" --tpm2-device "$3" --no-activate && ! findmnt "$4"' - "$SEALROOT" "$bad" "$TCTI" "$mp"
+expect_pcr15 "$(extend $ZERO32 "$(event_digest volatile)")" "volatile unlock"
+assert_eq "$(cat "$handoff")" volatile "handoff after a volatile unlock"
+assert_no_grep "EMPTY tmpfs" "$TMP/out"
 mount_step 0 findmnt -n -o FSTYPE,OPTIONS "$mp"
 assert_grep '^tmpfs .*nosuid,nodev' "$TMP/out"
 assert_grep "EMPTY tmpfs" "$TMP/out"
