@@ -69,6 +69,8 @@ install() {
             sealroot-layout.service; do
             inst_simple "$moddir/$u" "$systemdsystemunitdir/$u"
         done
+        # dm-verity and dm-crypt loaded early, beside udev's coldplug.
+        inst_simple "$moddir/sealroot-modules.conf" /usr/lib/modules-load.d/sealroot.conf
         # The units that give a shell: emergency.target's, rescue.target's,
         # the one dracut's own hooks start, and systemd.debug_shell's.
         for u in emergency.service rescue.service dracut-emergency.service debug-shell.service; do

@@ -94,6 +94,17 @@ done
 deps sealroot-layout.service >"$TMP/deps-layout"
 grep -qx 'After: sealroot-persist-mount.service' "$TMP/deps-layout" ||
 	fail "sealroot-layout.service does not wait for the persistent partition's mount"
+# (Not the lock, but this initramfs is at hand: systemd-modules-load loads the
+# dm targets at sysinit, off the critical path, and both units wait for it.)
+[ "$(grep -v '^#' "$root/usr/lib/modules-load.d/sealroot.conf" | sort | tr '\n' ' ')" = "dm_crypt dm_verity " ] ||
+	fail "the systemd initramfs does not preload dm_verity and dm_crypt (usr/lib/modules-load.d/sealroot.conf)"
+for m in dm-verity dm-crypt; do
+	grep -q "/$m\.ko" "$TMP/list-systemd" || fail "the systemd initramfs lacks the $m module it preloads"
+done
+for u in sealroot-persist.service sealroot-verity.service; do
+	grep -q '^After=.*systemd-modules-load\.service' "$root/usr/lib/systemd/system/$u" ||
+		fail "$u does not wait for systemd-modules-load.service"
+done
 [ "$n" -ge 4 ] || fail "found only $n shell units in the systemd initramfs (emergency, rescue, dracut-emergency, debug-shell expected)"
 
 # The hook's behaviour, in a chroot of the classic initramfs (its /proc is an
