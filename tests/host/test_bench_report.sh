@@ -5,8 +5,8 @@
 # (the kernel's GetRandom left out), helper time = (layout done - disk) - TPM,
 # the ratios, peak RSS; the overlap of the verity stage with the persistent
 # partition's unlock (split into "persist" and "persist-mount"); the floor
-# variant and every variant's switch-root relative to it; a boot that never
-# finished is refused.
+# variant and every variant's switch-root relative to it; kernel-log lines
+# behind systemd's console escape codes; a boot that never finished is refused.
 source "$(dirname "$0")/../lib.sh"
 R=$TMP/runs
 mkdir -p "$R"
@@ -38,7 +38,7 @@ cat >"$R/sealroot-1.log" <<'L'
 [   10.000000] sealroot: stage verity started
 [   12.000000]  vda: vda1 vda2 vda3 vda4
 [   10.100000] sealroot: stage persist started
-[   11.000000] sealroot: stage persist ok 900.0 ms
+[K[   11.000000] sealroot: stage persist ok 900.0 ms
 [   12.500000] sealroot: stage verity ok 2500.0 ms
 [   12.900000] sealroot: stage persist-mount started
 [   13.000000] sealroot: stage persist-mount ok 100.0 ms
