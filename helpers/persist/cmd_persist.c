@@ -13,6 +13,8 @@
 #include "log.h"
 #include "options.h"
 #include "persist.h"
+#include "persist_mount.h"
+#include "provision.h"
 #include "report.h"
 #include "secret.h"
 #include "token.h"
@@ -23,7 +25,11 @@ enum verb {
 	VERB_PROVISION = 1 << 1,
 	VERB_CHECK = 1 << 2,
 	VERB_RESEAL = 1 << 3,
-	VERB_ALL = VERB_OPEN | VERB_PROVISION | VERB_CHECK | VERB_RESEAL,
+	VERB_UNLOCK = 1 << 4,
+	VERB_MOUNT = 1 << 5,
+	VERB_ALL = VERB_OPEN | VERB_PROVISION | VERB_CHECK | VERB_RESEAL | VERB_UNLOCK | VERB_MOUNT,
+	/* The verbs that run at boot and lock on every way out. */
+	VERB_BOOT = VERB_OPEN | VERB_UNLOCK | VERB_MOUNT,
 };
 
 static const struct opt_verb verbs[] = {
@@ -33,6 +39,17 @@ static const struct opt_verb verbs[] = {
 	  "the kernel command line (sealroot.persist=, sealroot.tpm2_pcrs=,\n"
 	  "sealroot.on_unlock_failure=, sealroot.recovery=, sealroot.recovery_timeout=,\n"
 	  "sealroot.recovery_key=); options override them.\n",
+	  NULL },
+	{ VERB_UNLOCK, "unlock", " [OPTIONS]",
+	  "The part of 'open' that needs no root file system: provision or unseal,\n"
+	  "activate and fsck, then leave the mount to 'persist mount' (the systemd\n"
+	  "initramfs runs it while the verified root is being opened).  Same settings\n"
+	  "and the same lock as 'open'.\n",
+	  NULL },
+	{ VERB_MOUNT, "mount", " [OPTIONS]",
+	  "After 'persist unlock': mount /dev/mapper/NAME (or, when the unlock took the\n"
+	  "volatile fallback, an empty tmpfs) at the mount point (default\n"
+	  "<sysroot>/opt).  Mounts nothing, and locks, unless the unlock completed.\n",
 	  NULL },
 	{ VERB_PROVISION, "provision", " IMAGE [OPTIONS]",
 	  "Only the provisioning steps, on an image file or device; refuses a\n"
@@ -75,26 +92,27 @@ enum {
  * these, per verb (options.h). */
 static const struct opt_def option_docs[] = {
 	{ "help", OPT_HELP, NULL, VERB_ALL, "show this help" },
-	{ "cmdline", OPT_CMDLINE, "S", VERB_OPEN | VERB_PROVISION,
+	{ "cmdline", OPT_CMDLINE, "S", VERB_BOOT | VERB_PROVISION,
 	  "use S instead of /proc/cmdline" },
-	{ "device", OPT_DEVICE, "DEV", VERB_OPEN,
+	{ "device", OPT_DEVICE, "DEV", VERB_OPEN | VERB_UNLOCK,
 	  "the partition (default from sealroot.persist=)" },
 	{ "tpm2-device", OPT_TPM2_DEVICE, "TCTI", VERB_ALL,
 	  "tpm2-tss TCTI (default " SEALROOT_DEFAULT_TPM2_DEVICE ")" },
-	{ "pcrs", OPT_PCRS, "LIST", VERB_OPEN | VERB_PROVISION | VERB_RESEAL,
+	{ "pcrs", OPT_PCRS, "LIST", VERB_OPEN | VERB_UNLOCK | VERB_PROVISION | VERB_RESEAL,
 	  "PCRs to seal to, e.g. 7 or 0,7 (reseal: required)" },
 	{ "pcr-value", OPT_PCR_VALUE, "N=HEX", VERB_RESEAL,
 	  "expect SHA-256 PCR N to hold HEX at the next boot (repeatable)" },
-	{ "mount-point", OPT_MOUNT_POINT, "DIR", VERB_OPEN | VERB_PROVISION,
+	{ "mount-point", OPT_MOUNT_POINT, "DIR", VERB_OPEN | VERB_MOUNT | VERB_PROVISION,
 	  "where to mount it (default <sysroot>/opt)" },
-	{ "name", OPT_NAME, "NAME", VERB_OPEN | VERB_PROVISION,
+	{ "name", OPT_NAME, "NAME", VERB_BOOT | VERB_PROVISION,
 	  "dm-crypt name (default " SEALROOT_DEFAULT_PERSIST_NAME ")" },
 	{ "no-mount", OPT_NO_MOUNT, NULL, VERB_OPEN | VERB_PROVISION, "activate but do not mount" },
-	{ "no-activate", OPT_NO_ACTIVATE, NULL, VERB_OPEN | VERB_PROVISION,
+	{ "no-activate", OPT_NO_ACTIVATE, NULL, VERB_OPEN | VERB_UNLOCK | VERB_PROVISION,
 	  "verify the key only (no device-mapper needed)" },
-	{ "recovery-key", OPT_RECOVERY_KEY, NULL, VERB_OPEN | VERB_PROVISION,
+	{ "recovery-key", OPT_RECOVERY_KEY, NULL, VERB_OPEN | VERB_UNLOCK | VERB_PROVISION,
 	  "enroll a recovery key while provisioning" },
-	{ "recovery-key-output", OPT_RECOVERY_KEY_OUTPUT, "FILE", VERB_OPEN | VERB_PROVISION,
+	{ "recovery-key-output", OPT_RECOVERY_KEY_OUTPUT, "FILE",
+	  VERB_OPEN | VERB_UNLOCK | VERB_PROVISION,
 	  "write a new recovery key there, not to the console" },
 	{ "recovery-key-file", OPT_RECOVERY_KEY_FILE, "FILE", VERB_RESEAL,
 	  "authorise the reseal with the recovery key in FILE" },
@@ -222,7 +240,7 @@ static int parse_args(int argc, char **argv, struct args *a)
 	if (r != 0)
 		return r;
 	/* check/reseal/provision take the device as a positional argument. */
-	if (o.verb->verb != VERB_OPEN) {
+	if (!(o.verb->verb & VERB_BOOT)) {
 		if (o.n_args != 1)
 			return opts_usage_error(&o, "needs exactly one DEVICE argument");
 		a->device = o.args[0];
@@ -268,8 +286,24 @@ static void persist_report_svn(struct report_stage *stage, const struct svn_stat
 	report_stage_set(stage, "svn_raised", svn->raised >= 0 ? buf : "none");
 }
 
-static int do_open(const struct args *a, bool provision_only)
+/* 'persist unlock' leaves a partition that still needs provisioning to the
+ * mount step (persist_mount.h); true when DEVICE is one.  A device that
+ * cannot be classified is not deferred: the unlock then fails as 'open'
+ * would, with the lock. */
+static bool unlock_defers(const char *device)
 {
+	enum persist_state state;
+
+	if (provision_classify(device, &state) < 0)
+		return false;
+	return state != PERSIST_STATE_PROVISIONED;
+}
+
+/* 'open', 'unlock' (open without the mount, which 'persist mount' does
+ * later) and 'provision' (VERB). */
+static int do_open(const struct args *a, enum verb verb)
+{
+	const bool provision_only = verb == VERB_PROVISION, unlock = verb == VERB_UNLOCK;
 	struct sealroot_config cfg;
 	_cleanup_free_ char *devnode = NULL, *mount_point = NULL;
 	struct persist_result res = {};
@@ -330,21 +364,52 @@ static int do_open(const struct args *a, bool provision_only)
 		.enroll_recovery = a->recovery_key || cfg.persist.recovery_key_enroll,
 		.recovery_key_output = a->recovery_key_output,
 		.activate = !a->no_activate,
-		.mount = !a->no_mount && !a->no_activate,
+		.mount = !unlock && !a->no_mount && !a->no_activate,
+		.defer_mount = unlock,
 		.provision_only = provision_only,
 	};
 	/* Under the volatile policy with --no-activate a tmpfs still goes up. */
-	if (a->no_activate && !a->no_mount && o.on_failure == UNLOCK_FAILURE_VOLATILE)
+	if (!unlock && a->no_activate && !a->no_mount && o.on_failure == UNLOCK_FAILURE_VOLATILE)
 		o.mount = true;
 	if (o.on_failure == UNLOCK_FAILURE_VOLATILE && a->no_activate)
 		o.activate = false;
 
-	if (discover_error < 0) {
+	/* 'persist mount' must not find the word of an earlier run. */
+	if (unlock)
+		r = persist_handoff_clear();
+	else
+		r = 0;
+	if (r >= 0 && unlock && discover_error >= 0 && unlock_defers(devnode)) {
+		/* Nothing unsealed, nothing written: the mount step provisions. */
+		r = persist_handoff_write(PERSIST_HANDOFF_PROVISION);
+		report_stage_set(stage, "device", devnode);
+		report_stage_set(stage, "action", r < 0 ? "failed" : "deferred");
+		report_stage_end(stage, r);
+		sealroot_config_done(&cfg);
+		if (r < 0) {
+			(void)cmd_lock_after_failure("persist", a->cmdline, a->tpm2_device);
+			return 1;
+		}
+		log_info("persist: %s needs provisioning: left to 'persist mount', after the root "
+			 "is verified.",
+			 devnode);
+		return 0;
+	}
+	if (r < 0) {
+		res = (struct persist_result){ .svn = SVN_STATE_INIT(o.svn) };
+		r = persist_apply_failure_policy(&o, NULL, &res, r);
+	} else if (discover_error < 0) {
 		res = (struct persist_result){ .svn = SVN_STATE_INIT(o.svn) };
 		r = persist_apply_failure_policy(&o, NULL, &res, discover_error);
 	} else
 		r = persist_open(&o, &res);
 
+	/* The mount step mounts nothing without this word (persist_mount.h). */
+	if (r >= 0 && unlock) {
+		r = persist_handoff_write(persist_action_to_string(res.action));
+		if (r < 0 && res.action != PERSIST_ACTION_VOLATILE && lock_close_volume(o.name) < 0)
+			log_error("/dev/mapper/%s could not be closed.", o.name);
+	}
 	pcr_mask_to_string(res.pcr_mask, pcrs, sizeof(pcrs));
 	report_stage_set(stage, "device", devnode);
 	report_stage_set(stage, "action", persist_action_to_string(res.action));
@@ -356,6 +421,7 @@ static int do_open(const struct args *a, bool provision_only)
 			 : token_policy_lock_bound(res.pcr_mask)		    ? "yes"
 										    : "no");
 	report_stage_set(stage, "mount_point", o.mount ? mount_point : "");
+	report_stage_set(stage, "mount", unlock ? "deferred" : o.mount ? "done" : "none");
 	persist_report_policy(stage, &res);
 	persist_report_svn(stage, &res.svn);
 	if (!provision_only)
@@ -370,6 +436,55 @@ static int do_open(const struct args *a, bool provision_only)
 	if (r < 0 && !provision_only && !res.lock.extended)
 		(void)cmd_lock_after_failure("persist", a->cmdline, a->tpm2_device);
 	return r < 0 ? 1 : 0;
+}
+
+/* 'persist mount': the second half of a split open (persist_mount.h). */
+static int do_mount(const struct args *a)
+{
+	struct sealroot_config cfg;
+	_cleanup_free_ char *mount_point = NULL;
+	const char *action = "failed";
+	int r;
+
+	/* Provisioning was left to this step: the whole 'open' runs now. */
+	r = persist_handoff_read(&action);
+	if (r >= 0 && streq(action, PERSIST_HANDOFF_PROVISION))
+		return do_open(a, VERB_OPEN);
+
+	int r_cfg = cmdline_load_config(a->cmdline, &cfg);
+	if (r_cfg < 0) {
+		(void)cmd_lock_after_failure("persist", a->cmdline, a->tpm2_device);
+		return EXIT_USAGE;
+	}
+	if (cfg.debug)
+		log_set_max_level(LOG_LEVEL_DEBUG);
+
+	struct report_stage *stage = report_stage_begin("persist-mount");
+	const char *name = a->name ? a->name : SEALROOT_DEFAULT_PERSIST_NAME;
+	if (a->mount_point)
+		mount_point = strdup(a->mount_point);
+	else if (asprintf(&mount_point, "%s/opt", cfg.sysroot) < 0)
+		mount_point = NULL;
+	if (r >= 0 && !mount_point)
+		r = log_error_errno(-ENOMEM, "Out of memory for the mount point.");
+	if (r >= 0)
+		r = persist_mount(cfg.persist.spec, name, mount_point, action);
+	else
+		action = "failed";
+	report_stage_set(stage, "volume", name);
+	report_stage_set(stage, "action", action);
+	report_stage_set(stage, "mount_point", mount_point ? mount_point : "");
+	report_stage_end(stage, r);
+	if (r >= 0)
+		log_info("persist: %s /dev/mapper/%s on %s", action, name, mount_point);
+	sealroot_config_done(&cfg);
+	if (r < 0) {
+		/* The unlock extended PCR 15 already, when it ran: this lock also
+		 * closes the volume nobody will use. */
+		(void)cmd_lock_after_failure("persist", a->cmdline, a->tpm2_device);
+		return 1;
+	}
+	return 0;
 }
 
 int cmd_persist(int argc, char **argv)
@@ -387,16 +502,21 @@ int cmd_persist(int argc, char **argv)
 	if (r > 0)
 		return 0;
 	if (r < 0) {
-		if (a.verb && streq(a.verb, "open"))
+		if (a.verb &&
+		    (streq(a.verb, "open") || streq(a.verb, "unlock") || streq(a.verb, "mount")))
 			(void)cmd_lock_after_failure("persist", a.cmdline, a.tpm2_device);
 		return EXIT_USAGE;
 	}
 
 	const char *tcti = a.tpm2_device ? a.tpm2_device : SEALROOT_DEFAULT_TPM2_DEVICE;
 	if (streq(a.verb, "open"))
-		return do_open(&a, false);
+		return do_open(&a, VERB_OPEN);
+	if (streq(a.verb, "unlock"))
+		return do_open(&a, VERB_UNLOCK);
+	if (streq(a.verb, "mount"))
+		return do_mount(&a);
 	if (streq(a.verb, "provision"))
-		return do_open(&a, true);
+		return do_open(&a, VERB_PROVISION);
 	const char *sig = a.pcr_signature ? a.pcr_signature : SEALROOT_DEFAULT_TPM2_PCR_SIGNATURE;
 	if (streq(a.verb, "check"))
 		return persist_check(a.device, tcti, sig) < 0 ? 1 : 0;

@@ -52,6 +52,8 @@ struct persist_options {
 	const char *recovery_key_output; /* NULL: /dev/console (stdout as fallback) */
 	bool activate;			 /* false: verify only (host tests, no dm) */
 	bool mount;			 /* false: stop after activation */
+	bool defer_mount;		 /* 'persist unlock': 'persist mount' mounts later, so the
+					  * volatile fallback applies without mounting its tmpfs */
 	bool provision_only;		 /* 'persist provision': refuse a provisioned device */
 };
 

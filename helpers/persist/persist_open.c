@@ -3,11 +3,9 @@
  * persistent partition, and the unlock failure policy; see persist.h. */
 
 #include <limits.h>
-#include <sys/mount.h>
 
 #include "ext4_sb.h"
 #include "fault.h"
-#include "fileio.h"
 #include "lock.h"
 #include "log.h"
 #include "encoding.h"
@@ -17,6 +15,7 @@
 #include "pcr_pubkey.h"
 #include "persist.h"
 #include "persist_internal.h"
+#include "persist_mount.h"
 #include "process.h"
 #include "provision.h"
 #include "svn.h"
@@ -76,17 +75,6 @@ static int check_filesystem(const char *dev)
 	return 0;
 }
 
-static int mount_fs(const char *src, const char *where, const char *fstype, const char *opts)
-{
-	int r = mkdir_p(where);
-	if (r < 0)
-		return log_error_errno(r, "Failed to create mount point %s: %m", where);
-	if (mount(src, where, fstype, MS_NOSUID | MS_NODEV, opts) < 0)
-		return log_error_errno(-errno, "Failed to mount %s (%s) on %s: %m", src, fstype,
-				       where);
-	return 0;
-}
-
 /* A signed PCR policy is in use: the image carries a PCR key, or the token
  * that unlocked is signed. */
 static bool signed_policy_in_use(const struct persist_options *o, const struct persist_result *res)
@@ -140,7 +128,8 @@ int persist_apply_failure_policy(const struct persist_options *o, struct tpm2_co
 	if (o->provision_only)
 		return error;
 
-	bool volatile_fallback = o->on_failure == UNLOCK_FAILURE_VOLATILE && o->mount;
+	bool volatile_fallback =
+	    o->on_failure == UNLOCK_FAILURE_VOLATILE && (o->mount || o->defer_mount);
 	if (!tpm && persist_connect_tpm(o->tpm2_device, o->device, &own) >= 0)
 		tpm = own;
 	int r =
@@ -160,16 +149,18 @@ int persist_apply_failure_policy(const struct persist_options *o, struct tpm2_co
 	if (!volatile_fallback)
 		return error;
 
-	r = mount_fs("tmpfs", o->mount_point, "tmpfs", "mode=0755");
+	if (o->defer_mount) {
+		/* 'persist mount' puts the tmpfs up and warns (persist_mount.h). */
+		log_notice("%s could not be unlocked; sealroot.on_unlock_failure=volatile: the "
+			   "mount step puts an empty tmpfs in its place.",
+			   o->device);
+		res->action = PERSIST_ACTION_VOLATILE;
+		return 0;
+	}
+	r = persist_mount_fs("tmpfs", o->mount_point, "tmpfs", "mode=0755");
 	if (r < 0)
 		return error;
-	log_warning("*****************************************************************");
-	log_warning("* The persistent partition %s could NOT be unlocked.", o->device);
-	log_warning("* sealroot.on_unlock_failure=volatile: %s is an EMPTY tmpfs.", o->mount_point);
-	log_warning("* Everything written there is LOST at shutdown.  Your data is");
-	log_warning("* untouched on %s; fix the cause named above and", o->device);
-	log_warning("* reboot, or use the recovery key (sealroot.recovery=ask).");
-	log_warning("*****************************************************************");
+	persist_warn_volatile(o->device, o->mount_point);
 	res->action = PERSIST_ACTION_VOLATILE;
 	return 0;
 }
@@ -235,7 +226,7 @@ static int finish_open(const struct persist_options *o, struct crypt_device *cd,
 	if (r < 0)
 		return r;
 	if (o->mount) {
-		r = mount_fs(dev, o->mount_point, "ext4", NULL);
+		r = persist_mount_fs(dev, o->mount_point, "ext4", NULL);
 		if (r < 0)
 			return r;
 	}

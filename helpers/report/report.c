@@ -286,6 +286,45 @@ static int merge_stage(json_object *root, const char *name, json_object *stage)
 	return json_object_array_add(stages, stage) < 0 ? -ENOMEM : 0;
 }
 
+static uint64_t stage_u64(json_object *stage, const char *key)
+{
+	json_object *v;
+	return json_object_object_get_ex(stage, key, &v) ? json_object_get_uint64(v) : 0;
+}
+
+/* Each stage's "overlaps": the stages that ran while it ran and for how long
+ * ("verity 850.0 ms", comma-separated; "" for none).  The persistent
+ * partition's unlock runs beside the verity stage in the systemd initramfs. */
+static int mark_overlaps(json_object *root)
+{
+	json_object *stages;
+	if (!json_object_object_get_ex(root, "stages", &stages))
+		return -EINVAL;
+	size_t n = json_object_array_length(stages);
+	for (size_t i = 0; i < n; i++) {
+		json_object *s = json_object_array_get_idx(stages, i);
+		char text[256] = "";
+		size_t len = 0;
+		for (size_t j = 0; j < n; j++) {
+			json_object *t = json_object_array_get_idx(stages, j), *name;
+			uint64_t s0 = stage_u64(s, "start_us"), t0 = stage_u64(t, "start_us");
+			uint64_t s1 = stage_u64(s, "end_us"), t1 = stage_u64(t, "end_us");
+			uint64_t start = s0 > t0 ? s0 : t0, end = s1 < t1 ? s1 : t1;
+			if (j == i || end <= start || !json_object_object_get_ex(t, "name", &name))
+				continue;
+			int w =
+			    snprintf(text + len, sizeof(text) - len, "%s%s %.1f ms", len ? "," : "",
+				     json_object_get_string(name), (double)(end - start) / 1000.0);
+			if (w < 0 || (size_t)w >= sizeof(text) - len)
+				break;
+			len += (size_t)w;
+		}
+		if (json_add_string(s, "overlaps", text) < 0)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
 /* Writes root to path via a temporary file in the same directory. */
 static int write_atomic(const char *path, json_object *root)
 {
@@ -351,8 +390,11 @@ static int report_merge(const char *path, const char *name, json_object *stage)
 	r = merge_stage(root, name, stage);
 	if (r < 0)
 		json_object_put(stage);
-	else
-		r = write_atomic(path, root);
+	else {
+		r = mark_overlaps(root);
+		if (r >= 0)
+			r = write_atomic(path, root);
+	}
 	json_object_put(root);
 	if (r < 0)
 		return log_warning_errno(r, "report: cannot write %s: %m", path);

@@ -1,7 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
-# dracut module "sealroot": installs the sealroot binary and orders its three
-# steps (verity open, persist open, layout apply) in the initramfs, for both
+# dracut module "sealroot": installs the sealroot binary and orders its steps
+# (verity open, persist unlock + persist mount -- persist open in the classic
+# flavour --, layout apply) in the initramfs, for both
 # the systemd and the classic (shell) dracut flavours, and puts "sealroot
 # lock" in front of every way to a shell (emergency/rescue units, dracut's
 # emergency hooks).  Glue only: all logic is in the sealroot binary.
@@ -70,16 +71,21 @@ install() {
 
     if dracut_module_included "systemd"; then
         local u
-        for u in sealroot-verity.service sealroot-persist.service sealroot-layout.service; do
+        for u in sealroot-verity.service sealroot-persist.service sealroot-persist-mount.service \
+            sealroot-layout.service; do
             inst_simple "$moddir/$u" "$systemdsystemunitdir/$u"
         done
+        # dm-verity and dm-crypt loaded early, beside udev's coldplug.
+        inst_simple "$moddir/sealroot-modules.conf" /usr/lib/modules-load.d/sealroot.conf
         # The units that give a shell: emergency.target's, rescue.target's,
         # the one dracut's own hooks start, and systemd.debug_shell's.
         for u in emergency.service rescue.service dracut-emergency.service debug-shell.service; do
             inst_simple "$moddir/sealroot-lock.conf" "$systemdsystemunitdir/$u.d/sealroot-lock.conf"
         done
         $SYSTEMCTL -q --root "$initdir" add-wants initrd-root-device.target sealroot-verity.service
+        # The unlock is not ordered after the root: it runs beside the verity stage.
         $SYSTEMCTL -q --root "$initdir" add-wants initrd-fs.target sealroot-persist.service
+        $SYSTEMCTL -q --root "$initdir" add-wants initrd-fs.target sealroot-persist-mount.service
         $SYSTEMCTL -q --root "$initdir" add-wants initrd.target sealroot-layout.service
     else
         inst_hook cmdline 90 "$moddir/sealroot-cmdline.sh"

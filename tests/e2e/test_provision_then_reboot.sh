@@ -6,7 +6,10 @@
 # NOT unlock it -- the boot stops with a message naming PCR 7 and nothing is
 # reformatted.  The boot after it, Secure Boot on again, unlocks the same data:
 # the persistent file written in boot 1 is there, the tmpfs file is gone, and
-# `sealroot status` shows this boot's report.
+# `sealroot status` shows this boot's report.  Boot 1's unlock (beside the
+# verity stage) leaves the blank partition to the mount step, which provisions
+# after the root is verified; boot 2's unlock runs while the verity stage
+# opens the root and the report shows it (overlaps=), then the mount step.
 # The root hash signature (every test image has one) was verified in
 # userspace, the kernel having no key for it; every layout mount is
 # nosuid,nodev and the overlays write to their tmpfs.
@@ -25,8 +28,10 @@ assert_marker mount:/var overlay
 assert_marker mount:/etc/ssh ext4
 assert_marker stage:verity ok
 assert_marker stage:persist ok
+assert_marker stage:persist-mount absent
 assert_marker stage:layout ok
 assert_marker run_report present
+assert_grep "sealroot: persist: .* needs provisioning: left to 'persist mount'" "$BOOT_LOG"
 assert_marker status_rc 0
 assert_marker persistent_file missing
 assert_marker tmpfs_file missing
@@ -48,11 +53,19 @@ e2e_boot boot2 --secure-boot on --args "sealroot_test=basic"
 assert_done
 assert_marker stage:verity ok
 assert_marker stage:persist ok
+assert_marker stage:persist-mount ok
 assert_marker stage:layout ok
 assert_marker persistent_file "present:$boot1_id"
 assert_marker tmpfs_file missing
 assert_marker boot_count 2
 assert_marker status_rc 0
 assert_grep 'SEALROOT-E2E-STATUS: persist +ok' "$BOOT_LOG"
+assert_grep 'SEALROOT-E2E-STATUS: persist-mount +ok .*action=unlocked' "$BOOT_LOG"
+# The unlock started before the verity stage ended: it ran beside it.
+u=$(_first_line 'sealroot: stage persist started')
+v=$(_first_line 'sealroot: stage verity ok')
+[ -n "$u" ] && [ -n "$v" ] && [ "$u" -lt "$v" ] ||
+	fail "boot 2: the unlock did not start before the verity stage ended (lines $u, $v; log $BOOT_LOG)"
+assert_grep 'SEALROOT-E2E-STATUS: verity +ok .*overlaps=persist [0-9.]+ ms' "$BOOT_LOG"
 assert_layout_mounts_hardened
 [ "$(marker boot_id)" != "$boot1_id" ] || fail "boot 2 has the boot_id of boot 1"

@@ -3,7 +3,10 @@
 # scripts/bench/bench-report on canned serial logs and QEMU TPM traces: stage
 # times from kernel-log timestamps, TPM time from the first CreatePrimary on
 # (the kernel's GetRandom left out), helper time = (layout done - disk) - TPM,
-# the ratios, peak RSS; a boot that never finished is refused.
+# the ratios, peak RSS; the overlap of the verity stage with the persistent
+# partition's unlock (split into "persist" and "persist-mount"); the floor
+# variant and every variant's switch-root relative to it; kernel-log lines
+# behind systemd's console escape codes; a boot that never finished is refused.
 source "$(dirname "$0")/../lib.sh"
 R=$TMP/runs
 mkdir -p "$R"
@@ -34,9 +37,11 @@ cat >"$R/sealroot-1.log" <<'L'
 [    1.000000] Linux version 6.1
 [   10.000000] sealroot: stage verity started
 [   12.000000]  vda: vda1 vda2 vda3 vda4
+[   10.100000] sealroot: stage persist started
+[K[   11.000000] sealroot: stage persist ok 900.0 ms
 [   12.500000] sealroot: stage verity ok 2500.0 ms
-[   12.600000] sealroot: stage persist started
-[   13.600000] sealroot: stage persist ok 1000.0 ms
+[   12.900000] sealroot: stage persist-mount started
+[   13.000000] sealroot: stage persist-mount ok 100.0 ms
 [   13.700000] sealroot: stage layout started
 [   13.800000] sealroot: stage layout ok 100.0 ms
 [   13.810000] bench: rss sealroot-persist 4000 rc=0
@@ -49,6 +54,7 @@ cat >"$R/shell-1.log" <<'L'
 [   12.000000]  vda: vda1 vda2 vda3 vda4
 [   13.000000] bench: stage verity-ready
 [   13.100000] bench: stage persist-start
+[   14.000000] bench: stage persist-unlocked
 [   15.100000] bench: stage persist-mounted
 [   15.200000] bench: stage layout-start
 [   16.800000] bench: stage layout-done
@@ -61,14 +67,22 @@ cat >"$R/systemd-1.log" <<'L'
 [   12.400000] bench: stage verity-start
 [   12.800000] bench: stage verity-ready
 [   12.500000] bench: stage persist-start
+[   12.700000] bench: stage persist-unlocked
 [   13.500000] bench: stage persist-mounted
 [   14.200000] bench: stage layout-done
 [   14.300000] bench: stage switch-root
 SEALROOT-E2E: DONE
 L
-for v in sealroot shell systemd; do tpm_trace >"$R/$v-1.tpm"; done
+cat >"$R/floor-1.log" <<'L'
+[   12.000000]  vda: vda1 vda2 vda3 vda4
+[   12.100000] bench: stage verity-start
+[   12.300000] bench: stage verity-ready
+[   12.500000] bench: stage switch-root
+SEALROOT-E2E: DONE
+L
+for v in sealroot shell systemd floor; do tpm_trace >"$R/$v-1.tpm"; done
 printf 'x' | gzip >"$TMP/a.img"
-run_expect_rc 0 python3 "$TOP/scripts/bench/bench-report" --runs "$R" --n 1 \
+run_expect_rc 0 python3 "$TOP/scripts/bench/bench-report" --runs "$R" --n 1 --floor \
 	--initrd "sealroot=$TMP/a.img" --out "$TMP/results.json"
 j=$TMP/results.json
 q() { jq -r "$1" "$j"; }
@@ -79,8 +93,20 @@ assert_eq "$(q '.variants.shell.helper_ms | round')" 4785 "shell helper time"
 assert_eq "$(q '.variants.systemd.helper_ms | round')" 2185 "systemd helper time"
 assert_eq "$(q '.ratios.shell_over_sealroot * 1000 | round')" "$(((4785 * 1000 + 1785 / 2) / 1785))" "ratio shell/sealroot"
 assert_eq "$(q '.ratios.systemd_over_sealroot * 1000 | round')" "$(((2185 * 1000 + 1785 / 2) / 1785))" "ratio systemd/sealroot"
-# sealroot busy: verity from the disk (0.5 s) + persist 1.0 + layout 0.1
+# sealroot busy: verity from the disk (0.5 s) + unlock 0.9 + mount 0.1 + layout 0.1
 assert_eq "$(q '.variants.sealroot.busy_ms | round')" 1600 "sealroot busy time"
+assert_eq "$(q '.variants.sealroot.persist_unlocked')" 11 "sealroot unlock done"
+assert_eq "$(q '.variants.sealroot.persist_mounted')" 13 "sealroot persistent partition mounted"
+# verity 10.0-12.5, unlock 10.1-11.0: 0.9 s together; systemd 12.5-12.7
+assert_eq "$(q '.variants.sealroot.overlap_ms | round')" 900 "sealroot overlap"
+assert_eq "$(q '.variants.systemd.overlap_ms | round')" 200 "systemd overlap"
+assert_eq "$(q '.variants.shell.overlap_ms | round')" 0 "shell overlap (in series)"
+assert_eq "$(q '.ratios.sealroot_over_floor_switch_root * 1000 | round')" 1120 "sealroot switch-root / floor"
+assert_eq "$(q '.ratios.systemd_over_floor_switch_root * 1000 | round')" 1144 "systemd switch-root / floor"
+assert_eq "$(q '.variants.shell.switch_root_over_floor_ms | round')" 4500 "shell switch-root - floor"
+assert_eq "$(q '.ratios.sealroot_over_systemd_switch_root * 1000 | round')" 979 "switch-root sealroot/systemd"
+assert_eq "$(q '.targets.switch_root_at_most_0_75x_systemd')" false "switch-root target"
+assert_eq "$(q '.ratios | has("shell_over_sealroot") and has("systemd_over_sealroot") and has("shell_over_sealroot_busy")')" true "the ratios keys kept"
 assert_eq "$(q '.variants.sealroot.max_peak_rss_kib')" 4000 "peak RSS"
 assert_eq "$(q '.variants.sealroot.tpm_commands.GetRandom // "none"')" none "GetRandom not counted"
 assert_eq "$(q '.initrd.sealroot.uncompressed_bytes')" 1 "uncompressed initrd size"

@@ -6,8 +6,12 @@
 #   dracut-emergency, systemd-sulogin-shell, sh/bash) has, as systemd 252 itself
 #   reads it (systemd-analyze verify --root on the unpacked initramfs), the
 #   ExecStartPre= "sealroot --kmsg lock --reason emergency" (not "-"-prefixed,
-#   so a failing lock fails the unit before its shell) and FailureAction=
-#   reboot-force;
+#   so a failing lock fails the unit before its shell), FailureAction=
+#   reboot-force and an ordering after sealroot-persist.service (the unlock
+#   runs beside the verity stage: when a stage fails and emergency.target is
+#   isolated, systemd stops a still-running unlock before the lock runs);
+# - systemd: the unlock is ordered after neither the root nor the verity
+#   stage; the mount step needs both the root and the unlock;
 # - both: the first hook of "emergency" and "shutdown-emergency" is the lock,
 #   run here in a chroot of the unpacked initramfs with a stub sealroot and a
 #   stub reboot: lock ok -> the caller continues; lock failed -> reboot -f is
@@ -61,6 +65,45 @@ for unit in "$root"/usr/lib/systemd/system/*.service; do
 	assert_eq "$pre" "$LOCK_CMD" "$u: first ExecStartPre= as systemd reads it"
 	grep -q "^ExecStartPre=$LOCK_CMD\$" "$root/usr/lib/systemd/system/$u.d/sealroot-lock.conf" ||
 		fail "$u: the lock's ExecStartPre= is missing or '-'-prefixed (a failed lock would not stop the shell)"
+	grep -qP '^\t\tAfter: sealroot-persist\.service ' "$TMP/unit-$u" ||
+		{ cat "$TMP/unit-$u" >&2; fail "$u: not ordered after sealroot-persist.service (a running unlock could outlive the lock)"; }
+done
+
+# The sealroot units' own dependencies (systemd-analyze verify cannot load
+# them: sysroot.mount comes from a generator at boot), one "After: x" line per
+# unit named in After=/Requires=, plus "WantedBy: T" per T.wants/ link.
+deps() { # UNIT
+	local f=$root/usr/lib/systemd/system/$1 t
+	[ -f "$f" ] || fail "no $1 in the systemd initramfs"
+	awk -F= '$1 == "After" || $1 == "Requires" { n = split($2, u, " "); for (i = 1; i <= n; i++) print $1 ": " u[i] }' "$f"
+	for t in "$root"/{etc,usr/lib}/systemd/system/*.wants/"$1"; do
+		if [ -L "$t" ]; then echo "WantedBy: $(basename "$(dirname "$t")" .wants)"; fi
+	done
+}
+deps sealroot-persist.service >"$TMP/deps-unlock"
+assert_grep 'ExecStart=.*persist unlock' "$root/usr/lib/systemd/system/sealroot-persist.service"
+for d in sysroot.mount sealroot-verity.service initrd-root-fs.target initrd-root-device.target; do
+	! grep -qE "^(After|Requires): $d\$" "$TMP/deps-unlock" ||
+		fail "sealroot-persist.service (the unlock) waits for $d: it would not overlap the verity stage"
+done
+deps sealroot-persist-mount.service >"$TMP/deps-mount"
+for d in "After: sysroot.mount" "After: sealroot-persist.service" "Requires: sysroot.mount" \
+	"Requires: sealroot-persist.service" "WantedBy: initrd-fs.target"; do
+	grep -qx "$d" "$TMP/deps-mount" || { cat "$TMP/deps-mount" >&2; fail "sealroot-persist-mount.service: no $d"; }
+done
+deps sealroot-layout.service >"$TMP/deps-layout"
+grep -qx 'After: sealroot-persist-mount.service' "$TMP/deps-layout" ||
+	fail "sealroot-layout.service does not wait for the persistent partition's mount"
+# (Not the lock, but this initramfs is at hand: systemd-modules-load loads the
+# dm targets at sysinit, off the critical path, and both units wait for it.)
+[ "$(grep -v '^#' "$root/usr/lib/modules-load.d/sealroot.conf" | sort | tr '\n' ' ')" = "dm_crypt dm_verity " ] ||
+	fail "the systemd initramfs does not preload dm_verity and dm_crypt (usr/lib/modules-load.d/sealroot.conf)"
+for m in dm-verity dm-crypt; do
+	grep -q "/$m\.ko" "$TMP/list-systemd" || fail "the systemd initramfs lacks the $m module it preloads"
+done
+for u in sealroot-persist.service sealroot-verity.service; do
+	grep -q '^After=.*systemd-modules-load\.service' "$root/usr/lib/systemd/system/$u" ||
+		fail "$u does not wait for systemd-modules-load.service"
 done
 [ "$n" -ge 4 ] || fail "found only $n shell units in the systemd initramfs (emergency, rescue, dracut-emergency, debug-shell expected)"
 

@@ -150,6 +150,33 @@ static void test_report_rerun_stage_replaces_it(void **state)
 	json_object_put(root);
 }
 
+/* Two stages that ran at the same time (the unlock beside the verity
+ * stage) name each other in "overlaps"; a stage after both names neither. */
+static void test_report_overlapping_stages_name_each_other(void **state)
+{
+	struct fixture *f = *state;
+	struct report_stage *verity = report_stage_begin("verity");
+	struct report_stage *persist = report_stage_begin("persist");
+	assert_int_equal(usleep(3000), 0);
+	report_stage_end(persist, 0);
+	report_stage_end(verity, 0);
+	report_stage_end(report_stage_begin("layout"), 0);
+
+	json_object *root = load(f);
+	json_object *p = stage_at(root, 0), *v = stage_at(root, 1), *l = stage_at(root, 2);
+	assert_string_equal(json_object_get_string(get(p, "name")), "persist");
+	uint64_t both =
+	    json_object_get_uint64(get(p, "end_us")) - json_object_get_uint64(get(p, "start_us"));
+	assert_true(both >= 3000);
+	char want[64];
+	snprintf(want, sizeof(want), "verity %.1f ms", (double)both / 1000.0);
+	assert_string_equal(json_object_get_string(get(p, "overlaps")), want);
+	snprintf(want, sizeof(want), "persist %.1f ms", (double)both / 1000.0);
+	assert_string_equal(json_object_get_string(get(v, "overlaps")), want);
+	assert_string_equal(json_object_get_string(get(l, "overlaps")), "");
+	json_object_put(root);
+}
+
 static void test_report_file_and_dir_modes(void **state)
 {
 	struct fixture *f = *state;
@@ -358,6 +385,7 @@ int main(void)
 		T(test_report_stages_merge_across_processes),
 		T(test_report_append_builds_a_list_field),
 		T(test_report_rerun_stage_replaces_it),
+		T(test_report_overlapping_stages_name_each_other),
 		T(test_report_file_and_dir_modes),
 		T(test_report_replaces_truncated_json),
 		T(test_report_replaces_non_object_json),

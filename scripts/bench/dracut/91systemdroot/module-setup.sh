@@ -54,6 +54,7 @@ install() {
     cat >"$dir/systemd-cryptsetup@persist.service.d/bench.conf" <<'CONF'
 [Service]
 ExecStartPre=/usr/lib/bench/bench-rusage --mark persist-start
+ExecStartPost=/usr/lib/bench/bench-rusage --mark persist-unlocked
 ExecStart=
 ExecStart=/usr/lib/bench/bench-rusage systemd-cryptsetup /lib/systemd/systemd-cryptsetup attach 'persist' '/dev/disk/by-partlabel/sealroot-persist' 'none' 'tpm2-device=auto'
 CONF

@@ -1,0 +1,98 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# 'persist unlock' then 'persist mount': the split 'persist open' of the
+# systemd initramfs, whose unlock runs while the verity stage opens the root.
+# - unlock of a provisioned volume: PCR 15 holds exactly what 'open' extends
+#   (the volume measurement), the sealed key no longer unseals, the handoff
+#   says "unlocked", nothing is mounted;
+# - unlock of a blank partition and of one whose provisioning was interrupted
+#   (marker set): not a byte written, PCR 15 untouched, handoff "provision"
+#   (the mount step provisions, after the root was verified);
+# - a stale handoff of an earlier run is gone before the unlock decides: a
+#   failed unlock leaves none, and the mount then fails closed;
+# - mount without a handoff, or with a word it does not know: exit 1,
+#   nothing mounted;
+# - mount after "unlocked": it mounts /dev/mapper/NAME (absent on the host: the
+#   mount of exactly that device fails);
+# - under sealroot.on_unlock_failure=volatile an unlock that fails extends
+#   PCR 15 with "volatile", mounts nothing and says "volatile"; the mount
+#   step then puts an empty tmpfs (nosuid,nodev) there, with the warning.
+source "$(dirname "$0")/lib-lock.sh"
+persist_setup
+export SEALROOT_RUN_DIR=$TMP/run
+handoff=$SEALROOT_RUN_DIR/persist-unlocked
+mp=$TMP/sysroot/opt
+genuine=$(new_image genuine)
+run_expect_rc 0 provision "$genuine" --recovery-key --recovery-key-output "$TMP/rk"
+cryptsetup config --subsystem "" "$genuine" # as after mkfs+mount in the guest
+rk=$(recovery_key_from "$TMP/rk")
+
+unlock() { # RC IMG
+	swtpm_reboot
+	run_expect_rc "$1" "$SEALROOT" persist unlock --cmdline "" --device "$2" --tpm2-device "$TCTI" \
+		--no-activate
+}
+mount_step() { # RC [CMD…]: persist mount, then CMD, in one private mount namespace
+	local rc=$1
+	shift
+	run_expect_rc "$rc" unshare -m sh -c '"$1" persist mount --cmdline "" --mount-point "$2" &&
+		shift 2 && "$@"' - "$SEALROOT" "$mp" "$@"
+}
+
+note "provisioned volume"
+unlock 0 "$genuine"
+expect_pcr15 "$(extend $ZERO32 "$(volume_digest "$genuine" "$rk")")" "unlock"
+assert_eq "$(cat "$handoff")" unlocked "handoff after the unlock"
+"$SEALROOT" persist check "$genuine" --tpm2-device "$TCTI" >"$TMP/check" 2>&1 &&
+	fail "the sealed key still unseals after 'persist unlock'"
+jq -e '.stages[] | select(.name == "persist") | .action == "unlocked" and .mount == "deferred"
+	and .mount_point == ""' "$SEALROOT_REPORT" >/dev/null || { cat "$SEALROOT_REPORT"; fail "report: unlock"; }
+[ ! -e "$mp" ] || fail "the unlock created or mounted $mp"
+mount_step 1
+assert_grep "Failed to mount /dev/mapper/sealroot-persist \(ext4\) on $mp" "$TMP/out"
+jq -e '.stages[] | select(.name == "persist-mount") | .result == "failed"' "$SEALROOT_REPORT" >/dev/null ||
+	{ cat "$SEALROOT_REPORT"; fail "report: failed mount"; }
+
+for kind in blank interrupted; do
+	note "$kind partition: the unlock leaves it to the mount step"
+	img=$(new_image "$kind")
+	if [ "$kind" = interrupted ]; then
+		run_expect_rc 0 provision "$img" # the provisioning marker is still set
+	fi
+	before=$(sha256sum <"$img")
+	unlock 0 "$img"
+	assert_eq "$(sha256sum <"$img")" "$before" "$kind: bytes after the unlock"
+	expect_pcr15 $ZERO32 "$kind: PCR 15 after a deferred unlock"
+	assert_eq "$(cat "$handoff")" provision "$kind: handoff"
+	jq -e '.stages[] | select(.name == "persist") | .action == "deferred"' "$SEALROOT_REPORT" >/dev/null ||
+		{ cat "$SEALROOT_REPORT"; fail "report: $kind"; }
+done
+
+note "a failed unlock leaves no handoff: the mount fails closed"
+echo unlocked >"$handoff"
+unlock 1 "$TMP/does-not-exist"
+[ ! -e "$handoff" ] || fail "the stale handoff survived a failed unlock"
+mount_step 1
+assert_grep "persist-unlocked is missing: 'sealroot persist unlock' did not complete" "$TMP/out"
+echo opened >"$handoff"
+mount_step 1
+assert_grep "holds 'opened', not unlocked/provisioned/volatile/provision" "$TMP/out"
+
+note "volatile policy: the unlock fails over without mounting, the mount step puts the tmpfs up"
+bad=$TMP/corrupted
+cp --sparse=always "$genuine" "$bad"
+token_json "$bad" 0 | jq -c '."tpm2-blob" = "AAAAAAAAAAAAAAAAAAAAAA=="' >"$TMP/tok.json"
+cryptsetup token remove --token-id 0 "$bad"
+cryptsetup token import --token-id 0 --json-file "$TMP/tok.json" "$bad"
+swtpm_reboot
+run_expect_rc 0 unshare -m sh -c '"$1" persist unlock --cmdline sealroot.on_unlock_failure=volatile \
+	--device "$2" --tpm2-device "$3" --no-activate && ! findmnt "$4"' - "$SEALROOT" "$bad" "$TCTI" "$mp"
+expect_pcr15 "$(extend $ZERO32 "$(event_digest volatile)")" "volatile unlock"
+assert_eq "$(cat "$handoff")" volatile "handoff after a volatile unlock"
+assert_no_grep "EMPTY tmpfs" "$TMP/out"
+mount_step 0 findmnt -n -o FSTYPE,OPTIONS "$mp"
+assert_grep '^tmpfs .*nosuid,nodev' "$TMP/out"
+assert_grep "EMPTY tmpfs" "$TMP/out"
+jq -e '.stages[] | select(.name == "persist-mount") | .action == "volatile" and .result == "ok"' \
+	"$SEALROOT_REPORT" >/dev/null || { cat "$SEALROOT_REPORT"; fail "report: volatile mount"; }
+echo "ok: unlock and mount hand over through $handoff, fail closed without it"
