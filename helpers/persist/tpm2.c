@@ -800,16 +800,20 @@ static int tpm2_marshal_blob(const TPM2B_PRIVATE *private, const TPM2B_PUBLIC *p
 /* ESYS keeps a copy of each command's input parameters in its context (for
  * resubmission), where the sensitive data of TPM2_Create would stay until the
  * context is freed, unwiped.  The context is opaque, so find every copy of
- * SECRET in its allocation and wipe it. */
-static void tpm2_wipe_input_copies(struct tpm2_context *c, const struct secret *secret)
+ * SENSITIVE, the whole structure as passed to Esys_Create (ESYS copies it by
+ * value), in its allocation and wipe it.  Not the secret's bytes alone: a
+ * secret of a byte or two also matches pieces of the pointers in the
+ * context, and wiping those corrupts it (a crash in a later ESYS call). */
+static void tpm2_wipe_input_copies(struct tpm2_context *c, const TPM2B_SENSITIVE_CREATE *sensitive)
 {
+	const uint8_t *pattern = (const uint8_t *)sensitive;
 	uint8_t *p = (uint8_t *)c->esys;
-	size_t size = malloc_usable_size(c->esys), n = secret->size;
+	size_t size = malloc_usable_size(c->esys), n = sizeof(*sensitive);
 
-	if (n == 0 || size < n)
+	if (size < n)
 		return;
 	for (size_t i = 0; i + n <= size; i++)
-		if (p[i] == secret->data[0] && memcmp(p + i, secret->data, n) == 0)
+		if (p[i] == pattern[0] && memcmp(p + i, pattern, n) == 0)
 			explicit_wipe(p + i, n);
 }
 
@@ -948,8 +952,8 @@ int tpm2_seal_to_values_svn(struct tpm2_context *c, uint32_t pcr_mask,
 	rc = Esys_Create(c->esys, primary, session, ESYS_TR_NONE, ESYS_TR_NONE, &sensitive,
 			 &template, &outside_info, &creation_pcr, &private, &public, NULL, NULL,
 			 NULL);
+	tpm2_wipe_input_copies(c, &sensitive);
 	explicit_wipe(&sensitive, sizeof(sensitive));
-	tpm2_wipe_input_copies(c, secret);
 	if (rc != TSS2_RC_SUCCESS) {
 		r = tpm2_rc_log(rc, "Create (sealed object)");
 		goto out;

@@ -3,7 +3,13 @@
  * tpm2-driver — test-only front end to helpers/persist/tpm2.c for the host tests.
  *
  *   tpm2-driver TCTI seal PCRS BLOB POLICY   secret on stdin; writes the blob
- *                                            (binary) and the policy hash (hex)
+ *                                            (binary) and the policy hash (hex);
+ *                                            fails if a secret of 8 bytes or more
+ *                                            is left in the ESYS context
+ *   tpm2-driver TCTI seal-pointer-bytes PCRS seal and unseal, in one context, a
+ *                                            1-byte secret for each byte value of
+ *                                            a heap pointer (bytes that occur in
+ *                                            the pointers inside ESYS's context)
  *   tpm2-driver TCTI unseal PCRS BLOB POLICY [hex|base64] [PRIMARY_ALG]
  *                                            prints the secret
  *   tpm2-driver TCTI pcr-read PCRS           "N HEX" per PCR
@@ -39,6 +45,7 @@
  * logged and the exit status is the errno (EPERM 1, ENXIO 6, ENOLCK 37,
  * EBADMSG 74, ESTALE 116, ENOKEY 126, EKEYREVOKED 128, EKEYREJECTED 129).
  */
+#include <malloc.h>
 #include <openssl/evp.h>
 
 #include "fileio.h"
@@ -48,6 +55,7 @@
 #include "svn.h"
 #include "token_policy.h"
 #include "tpm2.h"
+#include "tpm2_private.h"
 #include "tpm2_svn.h"
 
 static int parse_pcrs(const char *s, uint32_t *ret)
@@ -226,6 +234,18 @@ static int write_sealed(const struct tpm2_sealed *s, const char *blob, const cha
 	return r;
 }
 
+/* Whether the ESYS context's allocation still holds the N bytes at DATA. */
+static bool esys_holds(const struct tpm2_context *c, const uint8_t *data, size_t n)
+{
+	const uint8_t *p = (const uint8_t *)c->esys;
+	size_t size = malloc_usable_size(c->esys);
+
+	for (size_t i = 0; n > 0 && i + n <= size; i++)
+		if (memcmp(p + i, data, n) == 0)
+			return true;
+	return false;
+}
+
 static int cmd_seal(struct tpm2_context *c, char **argv)
 {
 	_cleanup_secret_ struct secret secret = {};
@@ -250,7 +270,11 @@ static int cmd_seal(struct tpm2_context *c, char **argv)
 		r = tpm2_seal(c, mask, &secret, &s);
 	if (r < 0)
 		return log_error_errno(r, "Sealing to PCRs %s failed: %m", argv[0]);
-	r = write_sealed(&s, argv[1], argv[2]);
+	if (secret.size >= 8 && esys_holds(c, secret.data, secret.size))
+		r = log_error_errno(-EEXIST,
+				    "The secret is still in the ESYS context after sealing");
+	if (r >= 0)
+		r = write_sealed(&s, argv[1], argv[2]);
 	for (unsigned pcr = 0; r >= 0 && pcr < TPM2_PCR_COUNT; pcr++)
 		if (mask & (UINT32_C(1) << pcr)) {
 			printf("pcr %u ", pcr);
@@ -258,6 +282,46 @@ static int cmd_seal(struct tpm2_context *c, char **argv)
 		}
 	tpm2_sealed_done(&s);
 	return r;
+}
+
+/* Each distinct byte of a heap pointer, as a 1-byte secret, sealed and
+ * unsealed in the same context: a wipe that matched the secret's bytes alone
+ * would zero those bytes in ESYS's own pointers and crash a later call. */
+static int cmd_seal_pointer_bytes(struct tpm2_context *c, char **argv)
+{
+	_cleanup_free_ void *probe = malloc(64);
+	bool seen[256] = {};
+	uintptr_t addr = (uintptr_t)probe;
+	unsigned rounds = 0;
+	uint32_t mask;
+	int r;
+
+	if (!probe)
+		return -ENOMEM;
+	r = parse_pcrs(argv[0], &mask);
+	if (r < 0)
+		return log_error_errno(r, "Bad PCR list '%s'", argv[0]);
+	for (unsigned i = 0; i < sizeof(addr); i++, addr >>= 8) {
+		uint8_t byte = (uint8_t)addr;
+		struct secret in = { &byte, 1 };
+		_cleanup_secret_ struct secret out = {};
+		struct tpm2_sealed s = {};
+
+		if (seen[byte])
+			continue;
+		seen[byte] = true;
+		r = tpm2_seal(c, mask, &in, &s);
+		if (r >= 0)
+			r = tpm2_unseal(c, &s, &out);
+		tpm2_sealed_done(&s);
+		if (r < 0)
+			return log_error_errno(r, "Sealing the byte 0x%02x failed: %m", byte);
+		if (out.size != 1 || out.data[0] != byte)
+			return log_error_errno(-EIO, "The byte 0x%02x unsealed differently", byte);
+		rounds++;
+	}
+	printf("sealed_bytes=%u\n", rounds);
+	return 0;
 }
 
 static int cmd_unseal(struct tpm2_context *c, int argc, char **argv)
@@ -568,6 +632,8 @@ static int run(int argc, char **argv)
 
 	if (streq(cmd, "seal") && argc == 3)
 		r = cmd_seal(c, argv);
+	else if (streq(cmd, "seal-pointer-bytes") && argc == 1)
+		r = cmd_seal_pointer_bytes(c, argv);
 	else if (streq(cmd, "unseal") && argc >= 3 && argc <= 5)
 		r = cmd_unseal(c, argc, argv);
 	else if (streq(cmd, "pcr-read") && argc == 1)
