@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* libFuzzer target: any byte string as a kernel command line must parse or be
  * rejected cleanly, never crash or leak. */
-// fuzz-sources: cmdline/kcmdline.c core/encoding.c core/fileio.c core/log.c
+// fuzz-sources: cmdline/kcmdline.c core/encoding.c core/fileio.c core/log.c persist/svn.c
 #include "kcmdline.h"
 #include "log.h"
 
