@@ -94,6 +94,12 @@ done
 deps sealroot-layout.service >"$TMP/deps-layout"
 grep -qx 'After: sealroot-persist-mount.service' "$TMP/deps-layout" ||
 	fail "sealroot-layout.service does not wait for the persistent partition's mount"
+# The layout is part of initrd-fs.target, as systemd's own x-initrd mounts are:
+# not after it, where it would wait for initrd-parse-etc.service's daemon-reload.
+grep -qx 'After: initrd-fs.target' "$TMP/deps-layout" &&
+	fail "sealroot-layout.service waits for initrd-fs.target (initrd-parse-etc's daemon-reload) before it starts"
+grep -q '^Before=.*initrd-fs\.target' "$root/usr/lib/systemd/system/sealroot-layout.service" ||
+	fail "sealroot-layout.service is not ordered before initrd-fs.target"
 # (Not the lock, but this initramfs is at hand: systemd-modules-load loads the
 # dm targets at sysinit, off the critical path, and both units wait for it.)
 [ "$(grep -v '^#' "$root/usr/lib/modules-load.d/sealroot.conf" | sort | tr '\n' ' ')" = "dm_crypt dm_verity " ] ||
