@@ -25,7 +25,7 @@ done <"$TMP/sections"
 objcopy --dump-section .cmdline="$TMP/cmdline" --dump-section .osrel="$TMP/osrel" \
 	--dump-section .linux="$TMP/linux" --dump-section .initrd="$TMP/initrd.sect" "$uki" "$TMP/uki.copy" ||
 	fail "cannot extract sections from $uki"
-assert_grep "^roothash=$rh systemd\\.verity_root_options=restart-on-corruption root=/dev/mapper/root ro console=ttyS0 rd\\.shell=0 rd\\.emergency=reboot quiet sealroot\\.debug\$" "$TMP/cmdline"
+assert_grep "^roothash=$rh systemd\\.verity_root_options=restart-on-corruption root=/dev/mapper/root rootfstype=erofs ro console=ttyS0 rd\\.shell=0 rd\\.emergency=reboot quiet sealroot\\.debug\$" "$TMP/cmdline"
 assert_eq "$(cat "$TMP/cmdline")" "$(cat "$out/cmdline.txt")" ".cmdline section vs cmdline.txt"
 assert_grep '^IMAGE_VERSION=1\.2\.3$' "$TMP/osrel"
 assert_grep '^ID=sealroot-test$' "$TMP/osrel"
