@@ -84,6 +84,21 @@ check_boot() {
 	assert_marker stage:persist ok
 	assert_marker stage:layout ok
 	assert_grep 'SEALROOT-E2E-STATUS: persist +ok' "$BOOT_LOG"
+	# mkimage's rootfstype=erofs: no systemd-fsck-root.service between the
+	# verified root and /sysroot (the initramfs has no fsck.erofs).
+	[ -n "$(_first_line 'Finished .*sysroot\.mount|Mounted .*sysroot\.mount')" ] ||
+		fail "no sysroot.mount on the console: the check below would prove nothing"
+	[ -z "$(_first_line 'Starting .*systemd-fsck-root')" ] ||
+		fail "systemd-fsck-root.service ran on the erofs root (rootfstype= missing from the command line?)"
+	# The layout is part of initrd-fs.target: applied before it is reached,
+	# not after initrd-parse-etc.service's daemon-reload.
+	local layout_ok fs_target
+	layout_ok=$(_first_line 'sealroot: stage layout ok')
+	fs_target=$(_first_line 'Reached target .*initrd-fs\.target')
+	[ -n "$layout_ok" ] && [ -n "$fs_target" ] ||
+		fail "no 'stage layout ok' ($layout_ok) or 'Reached target initrd-fs.target' ($fs_target) on the console"
+	[ "$layout_ok" -lt "$fs_target" ] ||
+		fail "the layout was applied after initrd-fs.target (console lines $layout_ok and $fs_target)"
 	[[ $(marker machine_id) =~ ^[0-9a-f]{32}$ ]] || fail "machine_id '$(marker machine_id)' is not 32 hex digits"
 	[[ $(marker ssh_host_key_sha256) =~ ^[0-9a-f]{64}$ ]] ||
 		fail "no SSH host key: ssh_host_key_sha256='$(marker ssh_host_key_sha256)'"
