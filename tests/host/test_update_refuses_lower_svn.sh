@@ -6,7 +6,8 @@
 # of the disk is written, with both numbers, the file and the fix in the
 # message; an equal or higher SVN is installed; --allow-lower-svn installs a
 # lower one with a warning.  A manifest whose svn disagrees with its UKI's
-# command line is refused too.
+# command line is refused too, and so is an update whose active slot's UKI
+# cannot be read (unless --allow-lower-svn).
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/lib-mkimage.sh"
 . "$(dirname "$0")/lib-update.sh"
@@ -58,4 +59,16 @@ assert_grep "^update: warning: $TMP/low/uki.efi has security version 1 \(sealroo
 assert_grep '^update: installed 2 into slot B' "$TMP/out"
 assert_eq "$(esp_entries "$disk")" "sealroot-1-a.efi sealroot-2-b+3.efi" "entries after --allow-lower-svn"
 slot_verifies "$disk" b "$TMP/low" || fail "slot B does not verify against the lower build (--allow-lower-svn)"
+
+# The active slot's UKI unreadable (here through --esp DIR): its SVN is
+# unknown, so the update stops unless --allow-lower-svn is given.
+mkdir -p "$TMP/espdir"
+mcopy -s -i "$disk@@$(disk_part "$disk" esp start)" ::EFI ::loader "$TMP/espdir/"
+echo "not a UKI" >"$TMP/espdir/EFI/Linux/sealroot-1-a.efi"
+sum1=$(cat "$disk" "$TMP/espdir"/EFI/Linux/* | sha256sum)
+run_expect_rc 1 "$UPDATE" "$TMP/high" --disk "$disk" --esp "$TMP/espdir"
+assert_grep "cannot read the command line of the active slot's UKI EFI/Linux/sealroot-1-a.efi on $disk, so its security version is unknown" "$TMP/out"
+assert_eq "$(cat "$disk" "$TMP/espdir"/EFI/Linux/* | sha256sum)" "$sum1" "disk and ESP after an unreadable active UKI"
+run_expect_rc 0 "$UPDATE" "$TMP/high" --disk "$disk" --esp "$TMP/espdir" --allow-lower-svn
+assert_grep '^  svn           3 \(slot A: unknown, --allow-lower-svn\)$' "$TMP/out"
 echo "ok: lower SVN refused with the disk unchanged, equal and higher installed, --allow-lower-svn overrides"
