@@ -286,19 +286,6 @@ static void persist_report_svn(struct report_stage *stage, const struct svn_stat
 	report_stage_set(stage, "svn_raised", svn->raised >= 0 ? buf : "none");
 }
 
-/* 'persist unlock' leaves a partition that still needs provisioning to the
- * mount step (persist_mount.h); true when DEVICE is one.  A device that
- * cannot be classified is not deferred: the unlock then fails as 'open'
- * would, with the lock. */
-static bool unlock_defers(const char *device)
-{
-	enum persist_state state;
-
-	if (provision_classify(device, &state) < 0)
-		return false;
-	return state != PERSIST_STATE_PROVISIONED;
-}
-
 /* 'open', 'unlock' (open without the mount, which 'persist mount' does
  * later) and 'provision' (VERB). */
 static int do_open(const struct args *a, enum verb verb)
@@ -307,6 +294,8 @@ static int do_open(const struct args *a, enum verb verb)
 	struct sealroot_config cfg;
 	_cleanup_free_ char *devnode = NULL, *mount_point = NULL;
 	struct persist_result res = {};
+	enum persist_state state = PERSIST_STATE_BLANK;
+	int classified = 0;
 	char pcrs[96];
 	int r;
 
@@ -379,7 +368,16 @@ static int do_open(const struct args *a, enum verb verb)
 		r = persist_handoff_clear();
 	else
 		r = 0;
-	if (r >= 0 && unlock && discover_error >= 0 && unlock_defers(devnode)) {
+	/* 'persist unlock' leaves a partition that still needs provisioning to
+	 * the mount step (persist_mount.h).  One that cannot be classified is
+	 * not deferred: the unlock then fails as 'open' would, with the lock,
+	 * from this classification (persist_open_classified). */
+	bool defer = false;
+	if (r >= 0 && unlock && discover_error >= 0) {
+		classified = provision_classify(devnode, &state);
+		defer = classified >= 0 && state != PERSIST_STATE_PROVISIONED;
+	}
+	if (defer) {
 		/* Nothing unsealed, nothing written: the mount step provisions. */
 		r = persist_handoff_write(PERSIST_HANDOFF_PROVISION);
 		report_stage_set(stage, "device", devnode);
@@ -401,7 +399,9 @@ static int do_open(const struct args *a, enum verb verb)
 	} else if (discover_error < 0) {
 		res = (struct persist_result){ .svn = SVN_STATE_INIT(o.svn) };
 		r = persist_apply_failure_policy(&o, NULL, &res, discover_error);
-	} else
+	} else if (unlock)
+		r = persist_open_classified(&o, classified, state, &res);
+	else
 		r = persist_open(&o, &res);
 
 	/* The mount step mounts nothing without this word (persist_mount.h). */

@@ -29,6 +29,15 @@
 #include "tpm2.h"
 #include "util.h"
 
+/* What the partition is, before anything is written (provision_classify(),
+ * provision.h, which has the state machine). */
+enum persist_state {
+	PERSIST_STATE_BLANK,	   /* nothing on the device: provision */
+	PERSIST_STATE_RESTART,	   /* our marker, no token: crashed before the token; reformat */
+	PERSIST_STATE_RESUME,	   /* our marker and a token: unlock, then finish provisioning */
+	PERSIST_STATE_PROVISIONED, /* a LUKS2 volume that is not being provisioned: unlock */
+};
+
 struct persist_options {
 	const char *device;	 /* device node or image file */
 	const char *tpm2_device; /* TCTI */
@@ -80,6 +89,13 @@ const char *persist_action_to_string(enum persist_action a);
 /* Returns 0 when the partition (or, under the volatile policy, a tmpfs) is in
  * place; negative errno otherwise. */
 int persist_open(const struct persist_options *o, struct persist_result *ret);
+/* persist_open() of a device the caller classified already: CLASSIFIED is
+ * what provision_classify(o->device, &STATE) returned (a failure it logged
+ * is handled as persist_open() handles it: policy, lock).  'persist unlock'
+ * classifies first to decide whether to defer, and must not read and log
+ * the device twice. */
+int persist_open_classified(const struct persist_options *o, int classified,
+			    enum persist_state state, struct persist_result *ret);
 /* After a failure ERROR: extend the lock PCR (through TPM, or a new
  * connection when NULL) with "volatile" when the volatile policy applies (and
  * we mount), else with "failure:persist".  Then, under the volatile policy,

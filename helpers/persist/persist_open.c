@@ -237,10 +237,18 @@ static int finish_open(const struct persist_options *o, struct crypt_device *cd,
 
 int persist_open(const struct persist_options *o, struct persist_result *res)
 {
+	enum persist_state state = PERSIST_STATE_BLANK;
+	int r = provision_classify(o->device, &state);
+
+	return persist_open_classified(o, r, state, res);
+}
+
+int persist_open_classified(const struct persist_options *o, int classified,
+			    enum persist_state state, struct persist_result *res)
+{
 	_cleanup_tpm2_ struct tpm2_context *tpm = NULL;
 	_cleanup_crypt_ struct crypt_device *cd = NULL;
 	_cleanup_secret_ struct secret pass = {}, vk = {};
-	enum persist_state state;
 	bool activated = false;
 	int keyslot = -1, r;
 
@@ -249,10 +257,9 @@ int persist_open(const struct persist_options *o, struct persist_result *res)
 					.svn = SVN_STATE_INIT(o->svn) };
 	struct lock_record *lock = o->provision_only ? NULL : &res->lock;
 
-	r = provision_classify(o->device, &state);
+	r = classified;
 	if (r < 0)
 		goto fail;
-	log_debug("%s: %s", o->device, persist_state_to_string(state));
 	if (o->provision_only && state == PERSIST_STATE_PROVISIONED) {
 		r = log_error_errno(-EEXIST,
 				    "%s is already a provisioned LUKS2 volume; refusing to "

@@ -299,7 +299,7 @@ static int classify_luks(struct crypt_device *cd, const char *device, enum persi
 	return -EEXIST;
 }
 
-int provision_classify(const char *device, enum persist_state *ret)
+static int classify(const char *device, enum persist_state *ret)
 {
 	_cleanup_crypt_ struct crypt_device *cd = NULL;
 	char sig[128];
@@ -361,6 +361,15 @@ int provision_classify(const char *device, enum persist_state *ret)
 				       device);
 	*ret = PERSIST_STATE_BLANK;
 	return 0;
+}
+
+int provision_classify(const char *device, enum persist_state *ret)
+{
+	int r = classify(device, ret);
+
+	if (r >= 0)
+		log_debug("%s: %s", device, persist_state_to_string(*ret));
+	return r;
 }
 
 int provision_new_secret(struct tpm2_context *tpm, struct secret *ret)

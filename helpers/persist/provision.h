@@ -25,17 +25,11 @@
 #include "persist.h"
 #include "tpm2.h"
 
-enum persist_state {
-	PERSIST_STATE_BLANK,	   /* nothing on the device: provision */
-	PERSIST_STATE_RESTART,	   /* our marker, no token: crashed before the token; reformat */
-	PERSIST_STATE_RESUME,	   /* our marker and a token: unlock, then finish provisioning */
-	PERSIST_STATE_PROVISIONED, /* a LUKS2 volume that is not being provisioned: unlock */
-};
-
 const char *persist_state_to_string(enum persist_state s);
 
-/* Decide what DEVICE is.  Anything that might hold data and is not one of the
- * states above (a filesystem, a foreign or half-used LUKS header, non-zero
+/* Decide what DEVICE is (enum persist_state, persist.h; the state found is
+ * logged at debug level).  Anything that might hold data and is not one of
+ * those states (a filesystem, a foreign or half-used LUKS header, non-zero
  * bytes) is refused with -EEXIST and an explanation (logged here). */
 int provision_classify(const char *device, enum persist_state *ret);
 

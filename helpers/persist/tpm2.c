@@ -453,14 +453,16 @@ static int tpm2_start_salted_session(struct tpm2_context *c, ESYS_TR primary, TP
 	return 0;
 }
 
-/* pcrDigest of PolicyPCR: SHA-256 over the selected values in ascending PCR
- * order. */
-static int pcr_values_digest(uint32_t mask, const uint8_t values[TPM2_PCR_COUNT][TPM2_SHA256_SIZE],
-			     uint8_t ret[TPM2_SHA256_SIZE])
+int tpm2_sha256_parts(uint8_t ret[TPM2_SHA256_SIZE], size_t n, const void *const parts[],
+		      const size_t sizes[])
 {
 	EVP_MD_CTX *md;
-	int r = tpm2_libs_load();
+	unsigned int len = 0;
+	int r;
 
+	if (!ret || (n > 0 && (!parts || !sizes)))
+		return -EINVAL;
+	r = dl_crypto_load();
 	if (r < 0)
 		return r;
 	md = EVP_MD_CTX_new();
@@ -468,14 +470,32 @@ static int pcr_values_digest(uint32_t mask, const uint8_t values[TPM2_PCR_COUNT]
 		return -ENOMEM;
 	if (EVP_DigestInit_ex(md, EVP_sha256(), NULL) != 1)
 		r = -EIO;
-	for (unsigned pcr = 0; r == 0 && pcr < TPM2_PCR_COUNT; pcr++)
-		if ((mask & (UINT32_C(1) << pcr)) &&
-		    EVP_DigestUpdate(md, values[pcr], TPM2_SHA256_SIZE) != 1)
+	for (size_t i = 0; r == 0 && i < n; i++)
+		if (EVP_DigestUpdate(md, parts[i], sizes[i]) != 1)
 			r = -EIO;
-	if (r == 0 && EVP_DigestFinal_ex(md, ret, NULL) != 1)
+	if (r == 0 && (EVP_DigestFinal_ex(md, ret, &len) != 1 || len != TPM2_SHA256_SIZE))
 		r = -EIO;
 	EVP_MD_CTX_free(md);
 	return r;
+}
+
+/* pcrDigest of PolicyPCR: SHA-256 over the selected values in ascending PCR
+ * order.  Also loads both libraries for the callers that go on to marshal. */
+static int pcr_values_digest(uint32_t mask, const uint8_t values[TPM2_PCR_COUNT][TPM2_SHA256_SIZE],
+			     uint8_t ret[TPM2_SHA256_SIZE])
+{
+	const void *parts[TPM2_PCR_COUNT];
+	size_t sizes[TPM2_PCR_COUNT], n = 0;
+	int r = tpm2_libs_load();
+
+	if (r < 0)
+		return r;
+	for (unsigned pcr = 0; pcr < TPM2_PCR_COUNT; pcr++)
+		if (mask & (UINT32_C(1) << pcr)) {
+			parts[n] = values[pcr];
+			sizes[n++] = TPM2_SHA256_SIZE;
+		}
+	return tpm2_sha256_parts(ret, n, parts, sizes);
 }
 
 void tpm2_put_cc(uint8_t buf[4], uint32_t cc)
@@ -493,8 +513,6 @@ int tpm2_policy_pcr_update(const uint8_t start[TPM2_SHA256_SIZE], uint32_t pcr_m
 	uint8_t pcr_digest[TPM2_SHA256_SIZE], cc[4], sel_buf[sizeof(TPML_PCR_SELECTION)];
 	TPML_PCR_SELECTION sel;
 	size_t sel_size = 0;
-	unsigned int len = 0;
-	EVP_MD_CTX *md;
 	TSS2_RC rc;
 	int r;
 
@@ -508,19 +526,9 @@ int tpm2_policy_pcr_update(const uint8_t start[TPM2_SHA256_SIZE], uint32_t pcr_m
 	if (rc != TSS2_RC_SUCCESS)
 		return -EIO;
 	tpm2_put_cc(cc, TPM2_CC_PolicyPCR);
-
-	md = EVP_MD_CTX_new();
-	if (!md)
-		return -ENOMEM;
-	if (EVP_DigestInit_ex(md, EVP_sha256(), NULL) != 1 ||
-	    EVP_DigestUpdate(md, start, TPM2_SHA256_SIZE) != 1 ||
-	    EVP_DigestUpdate(md, cc, sizeof(cc)) != 1 ||
-	    EVP_DigestUpdate(md, sel_buf, sel_size) != 1 ||
-	    EVP_DigestUpdate(md, pcr_digest, sizeof(pcr_digest)) != 1 ||
-	    EVP_DigestFinal_ex(md, ret, &len) != 1 || len != TPM2_SHA256_SIZE)
-		r = -EIO;
-	EVP_MD_CTX_free(md);
-	return r;
+	return tpm2_sha256_parts(
+	    ret, 4, (const void *const[]){ start, cc, sel_buf, pcr_digest },
+	    (const size_t[]){ TPM2_SHA256_SIZE, sizeof(cc), sel_size, sizeof(pcr_digest) });
 }
 
 int tpm2_policy_pcr_digest(uint32_t pcr_mask,
@@ -541,7 +549,6 @@ int tpm2_policy_signed_digest(const uint8_t key_name[TPM2_NAME_SHA256_SIZE], uin
 {
 	static const uint8_t zero[TPM2_SHA256_SIZE];
 	uint8_t cc[4], first[TPM2_SHA256_SIZE], authorized[TPM2_SHA256_SIZE];
-	EVP_MD_CTX *md;
 	int r = 0;
 
 	if (!key_name || !ret || (pcr_mask != 0 && (!values || !pcr_mask_valid(pcr_mask))))
@@ -553,16 +560,8 @@ int tpm2_policy_signed_digest(const uint8_t key_name[TPM2_NAME_SHA256_SIZE], uin
 
 	/* PolicyAuthorize resets the digest, then extends it with the key's
 	 * name and (separately) the policyRef, which is empty here. */
-	md = EVP_MD_CTX_new();
-	if (!md)
-		return -ENOMEM;
-	if (EVP_DigestInit_ex(md, EVP_sha256(), NULL) != 1 ||
-	    EVP_DigestUpdate(md, zero, sizeof(zero)) != 1 ||
-	    EVP_DigestUpdate(md, cc, sizeof(cc)) != 1 ||
-	    EVP_DigestUpdate(md, key_name, TPM2_NAME_SHA256_SIZE) != 1 ||
-	    EVP_DigestFinal_ex(md, first, NULL) != 1)
-		r = -EIO;
-	EVP_MD_CTX_free(md);
+	r = tpm2_sha256_parts(first, 3, (const void *const[]){ zero, cc, key_name },
+			      (const size_t[]){ sizeof(zero), sizeof(cc), TPM2_NAME_SHA256_SIZE });
 	if (r < 0)
 		return r;
 	if (EVP_Digest(first, sizeof(first), authorized, NULL, EVP_sha256(), NULL) != 1)

@@ -22,6 +22,10 @@ int tpm2_rc_log(TSS2_RC rc, const char *what);
 void tpm2_flush(struct tpm2_context *c, ESYS_TR *h);
 /* The TPML_PCR_SELECTION of the SHA-256 PCRs in MASK, as sealroot sends it. */
 void tpm2_pcr_selection(uint32_t mask, TPML_PCR_SELECTION *sel);
+/* RET = SHA-256 over the N byte ranges PARTS[i] of SIZES[i] bytes, in order
+ * (N may be 0).  Loads libcrypto; -EINVAL, -ENOMEM, -EIO or the load error. */
+int tpm2_sha256_parts(uint8_t ret[TPM2_SHA256_SIZE], size_t n, const void *const parts[],
+		      const size_t sizes[]);
 /* A command code in TPM byte order. */
 void tpm2_put_cc(uint8_t buf[4], uint32_t cc);
 /* policyDigest' = H(START || TPM_CC_PolicyPCR || selection || H(values)). */

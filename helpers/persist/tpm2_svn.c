@@ -21,30 +21,6 @@ static void esys_freep(void *p)
 }
 #define _cleanup_esys_ _cleanup_(esys_freep)
 
-/* SHA-256 over N pieces. */
-static int sha256_parts(uint8_t ret[TPM2_SHA256_SIZE], size_t n, const void *const parts[],
-			const size_t sizes[])
-{
-	EVP_MD_CTX *md;
-	unsigned int len = 0;
-	int r = dl_crypto_load();
-
-	if (r < 0)
-		return r;
-	md = EVP_MD_CTX_new();
-	if (!md)
-		return -ENOMEM;
-	if (EVP_DigestInit_ex(md, EVP_sha256(), NULL) != 1)
-		r = -EIO;
-	for (size_t i = 0; r == 0 && i < n; i++)
-		if (EVP_DigestUpdate(md, parts[i], sizes[i]) != 1)
-			r = -EIO;
-	if (r == 0 && (EVP_DigestFinal_ex(md, ret, &len) != 1 || len != TPM2_SHA256_SIZE))
-		r = -EIO;
-	EVP_MD_CTX_free(md);
-	return r;
-}
-
 int tpm2_svn_write_policy(uint8_t ret[TPM2_SHA256_SIZE])
 {
 	static const uint8_t zero[TPM2_SHA256_SIZE];
@@ -57,8 +33,8 @@ int tpm2_svn_write_policy(uint8_t ret[TPM2_SHA256_SIZE])
 	/* PolicyCommandCode: H(0 || TPM_CC_PolicyCommandCode || TPM_CC_NV_SetBits). */
 	tpm2_put_cc(cc, TPM2_CC_PolicyCommandCode);
 	tpm2_put_cc(code, TPM2_CC_NV_SetBits);
-	r = sha256_parts(after_cc, 3, (const void *const[]){ zero, cc, code },
-			 (const size_t[]){ sizeof(zero), sizeof(cc), sizeof(code) });
+	r = tpm2_sha256_parts(after_cc, 3, (const void *const[]){ zero, cc, code },
+			      (const size_t[]){ sizeof(zero), sizeof(cc), sizeof(code) });
 	if (r < 0)
 		return r;
 	return tpm2_policy_pcr_update(after_cc, UINT32_C(1) << SEALROOT_TPM2_LOCK_PCR, zero_values,
@@ -77,7 +53,7 @@ int tpm2_svn_auth_policy(const uint8_t nonce[TPM2_SVN_NONCE_SIZE], uint8_t ret[T
 	if (r < 0)
 		return r;
 	tpm2_put_cc(cc, TPM2_CC_PolicyOR);
-	return sha256_parts(
+	return tpm2_sha256_parts(
 	    ret, 4, (const void *const[]){ zero, cc, w, nonce },
 	    (const size_t[]){ sizeof(zero), sizeof(cc), sizeof(w), TPM2_SVN_NONCE_SIZE });
 }
@@ -148,12 +124,12 @@ int tpm2_svn_policy_update(const uint8_t start[TPM2_SHA256_SIZE],
 	/* args = H(operandB || offset || operation), then
 	 * H(start || TPM_CC_PolicyNV || args || nvIndex name). */
 	policy_operand(&b);
-	r = sha256_parts(args, 2, (const void *const[]){ b.buffer, offset_op },
-			 (const size_t[]){ b.size, sizeof(offset_op) });
+	r = tpm2_sha256_parts(args, 2, (const void *const[]){ b.buffer, offset_op },
+			      (const size_t[]){ b.size, sizeof(offset_op) });
 	if (r < 0)
 		return r;
 	tpm2_put_cc(cc, TPM2_CC_PolicyNV);
-	return sha256_parts(
+	return tpm2_sha256_parts(
 	    ret, 4, (const void *const[]){ start, cc, args, name },
 	    (const size_t[]){ TPM2_SHA256_SIZE, sizeof(cc), sizeof(args), sizeof(name) });
 }

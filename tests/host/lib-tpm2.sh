@@ -7,6 +7,11 @@
 #                 lib.sh's range (20000-39999) overlaps ip_local_port_range
 #                 (32768-60999), where client sockets in TIME_WAIT make
 #                 swtpm's bind fail with "Address already in use".
+#   SVN_IDX       the handle of the SVN NV index (TPM2_SVN_NV_INDEX, tpm2_svn.h)
+#   D ARGS…       DRIVER ARGS… on this test's swtpm (after swtpm_start)
+#   random_hex32  32 random bytes in hex (a nonce)
+#   svn_tpm_setup swtpm in $TMP/tpm with tpm2-tools pointed at it; sets nonce
+#                 (random) and A, the SVN index's authPolicy for that nonce
 source "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
 
 DRIVER=$TOP/build/tests/tpm2-driver
@@ -23,4 +28,19 @@ free_port() {
 		fi
 	done
 	return 1
+}
+
+# shellcheck disable=SC2034 # used by the tests that source this
+SVN_IDX=0x01805356
+
+D() { "$DRIVER" "$SWTPM_TCTI" "$@"; }
+
+random_hex32() { head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n'; }
+
+svn_tpm_setup() {
+	swtpm_start "$TMP/tpm"
+	export TPM2TOOLS_TCTI="$SWTPM_TCTI"
+	nonce=$(random_hex32)
+	# shellcheck disable=SC2034 # used by the tests that source this
+	A=$(D svn-policy "$nonce") || fail "svn-policy $nonce"
 }

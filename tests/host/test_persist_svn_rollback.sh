@@ -20,8 +20,6 @@ persist_setup
 export SEALROOT_EFIVARS=$TMP/efivars
 mkdir -p "$SEALROOT_EFIVARS"
 COUNTER=$SEALROOT_EFIVARS/LoaderBootCountPath-4a67b082-0a4c-41cf-b6c7-440b29bb8c4f
-D() { "$DRIVER" "$TCTI" "$@"; }
-IDX=0x01805356
 field() { jq -r --arg k "$1" '.stages[] | select(.name == "persist") | .[$k]' "$SEALROOT_REPORT"; }
 # open RC SVN-CMDLINE: a fresh boot, 'persist open' (verify only) exits RC.
 open() {
@@ -94,14 +92,14 @@ assert_grep "requires at least 3" "$TMP/out"
 open 0 "sealroot.svn=3"
 
 # "Another OS" removes the index (empty owner auth): refused, not re-created.
-tpm2_nvundefine -C o "$IDX"
+tpm2_nvundefine -C o "$SVN_IDX"
 open 1 "sealroot.svn=3"
 assert_grep "index 0x01805356 .* does not exist" "$TMP/out"
 run_expect_rc 2 D svn-read any
 # ... and defines it again with the same policy: unwritten, refused, and it
 # stays unwritten (sealroot does not write it, nobody else can).
 printf '%s' "$A" | xxd -r -p >"$TMP/a.pol"
-tpm2_nvdefine -C o -s 8 -L "$TMP/a.pol" -a "policywrite|authread|no_da|nt=bits" "$IDX"
+tpm2_nvdefine -C o -s 8 -L "$TMP/a.pol" -a "policywrite|authread|no_da|nt=bits" "$SVN_IDX"
 open 1 "sealroot.svn=3"
 assert_grep "was never written" "$TMP/out"
 run_expect_rc 61 D svn-read "$A"

@@ -8,6 +8,8 @@
 # - unlock of a blank partition and of one whose provisioning was interrupted
 #   (marker set): not a byte written, PCR 15 untouched, handoff "provision"
 #   (the mount step provisions, after the root was verified);
+# - the unlock reads and classifies the partition once: the decision to
+#   defer and the unlock share it (one debug line, one error message);
 # - a stale handoff of an earlier run is gone before the unlock decides: a
 #   failed unlock leaves none, and the mount then fails closed;
 # - mount without a handoff, or with a word it does not know: exit 1,
@@ -27,10 +29,10 @@ run_expect_rc 0 provision "$genuine" --recovery-key --recovery-key-output "$TMP/
 cryptsetup config --subsystem "" "$genuine" # as after mkfs+mount in the guest
 rk=$(recovery_key_from "$TMP/rk")
 
-unlock() { # RC IMG
+unlock() { # RC IMG [GLOBAL-OPTION…]
 	swtpm_reboot
-	run_expect_rc "$1" "$SEALROOT" persist unlock --cmdline "" --device "$2" --tpm2-device "$TCTI" \
-		--no-activate
+	run_expect_rc "$1" "$SEALROOT" "${@:3}" persist unlock --cmdline "" --device "$2" \
+		--tpm2-device "$TCTI" --no-activate
 }
 mount_step() { # RC [CMD…]: persist mount, then CMD, in one private mount namespace
 	local rc=$1
@@ -40,7 +42,8 @@ mount_step() { # RC [CMD…]: persist mount, then CMD, in one private mount name
 }
 
 note "provisioned volume"
-unlock 0 "$genuine"
+unlock 0 "$genuine" --verbose
+assert_eq "$(grep -c "$genuine: provisioned\$" "$TMP/out")" 1 "classifications of the provisioned volume"
 expect_pcr15 "$(extend $ZERO32 "$(volume_digest "$genuine" "$rk")")" "unlock"
 assert_eq "$(cat "$handoff")" unlocked "handoff after the unlock"
 "$SEALROOT" persist check "$genuine" --tpm2-device "$TCTI" >"$TMP/check" 2>&1 &&
@@ -71,6 +74,7 @@ done
 note "a failed unlock leaves no handoff: the mount fails closed"
 echo unlocked >"$handoff"
 unlock 1 "$TMP/does-not-exist"
+assert_eq "$(grep -c "Failed to read $TMP/does-not-exist" "$TMP/out")" 1 "messages about the missing partition"
 [ ! -e "$handoff" ] || fail "the stale handoff survived a failed unlock"
 mount_step 1
 assert_grep "persist-unlocked is missing: 'sealroot persist unlock' did not complete" "$TMP/out"

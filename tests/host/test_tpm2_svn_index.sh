@@ -9,13 +9,7 @@
 # - undefined: ENOENT; redefined by someone else (other policy or attributes):
 #   EBADE; redefined with the same policy: unwritten, and stays unwritable.
 source "$(dirname "$0")/lib-tpm2.sh"
-swtpm_start "$TMP/tpm"
-export TPM2TOOLS_TCTI="$SWTPM_TCTI"
-D() { "$DRIVER" "$SWTPM_TCTI" "$@"; }
-IDX=0x01805356
-
-nonce=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
-A=$(D svn-policy "$nonce")
+svn_tpm_setup
 W=$(D svn-write-policy)
 
 # Independent digests: a trial session of tpm2-tools.
@@ -34,7 +28,7 @@ assert_eq "$A" "$(od -An -tx1 "$TMP/a.pol" | tr -d ' \n')" "authPolicy PolicyOR(
 run_expect_rc 2 D svn-read "$A" # ENOENT: not defined
 D svn-define "$A"
 run_expect_rc 17 D svn-define "$A" # EEXIST
-tpm2_nvreadpublic "$IDX" >"$TMP/pub"
+tpm2_nvreadpublic "$SVN_IDX" >"$TMP/pub"
 assert_grep "value: 0x2040028" "$TMP/pub" # NO_DA|AUTHREAD|NT_BITS|POLICYWRITE
 assert_eq "$(D svn-tpm-name)" "$(D svn-name "$A" unwritten)" "name of the unwritten index"
 assert_eq "$(sed -n 's/^ *name: *//p' "$TMP/pub")" "$(D svn-name "$A" unwritten)" "name in tpm2_nvreadpublic"
@@ -47,7 +41,7 @@ assert_eq "$(D svn-read "$A")" "0000000000000000 0" "after raising to 0"
 D svn-raise "$nonce" 1
 assert_eq "$(D svn-read "$A")" "0000000000000001 1" "after raising to 1"
 assert_eq "$(D svn-tpm-name)" "$(D svn-name "$A" written)" "name of the written index"
-tpm2_nvreadpublic "$IDX" >"$TMP/pub"
+tpm2_nvreadpublic "$SVN_IDX" >"$TMP/pub"
 assert_grep "value: 0x22040028" "$TMP/pub" # + WRITTEN
 D svn-raise "$nonce" 3
 assert_eq "$(D svn-read "$A")" "0000000000000007 3" "after raising to 3"
@@ -57,9 +51,9 @@ D svn-raise "$nonce" 3
 assert_eq "$(D svn-read any)" "0000000000000007 3" "raising again is idempotent"
 
 # Nobody else can write: the owner, the index's own (empty) auth, another nonce.
-run_expect_rc 1 tpm2_nvsetbits -C o -i 0 "$IDX"
-run_expect_rc 1 tpm2_nvsetbits -i 0x8 "$IDX"
-other=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
+run_expect_rc 1 tpm2_nvsetbits -C o -i 0 "$SVN_IDX"
+run_expect_rc 1 tpm2_nvsetbits -i 0x8 "$SVN_IDX"
+other=$(random_hex32)
 run_expect_rc 52 D svn-raise "$other" 5 # EBADE: not that index
 # After the lock (PCR 15 extended) not even with the nonce.
 D pcr-extend 15 "sealroot-unlocked"
@@ -67,19 +61,19 @@ run_expect_rc 1 D svn-raise "$nonce" 5
 assert_eq "$(D svn-read "$A")" "0000000000000007 3" "unchanged after refused raises"
 
 # The owner can undefine it (empty owner auth): gone, not lowered.
-tpm2_nvundefine -C o "$IDX"
+tpm2_nvundefine -C o "$SVN_IDX"
 run_expect_rc 2 D svn-read "$A"
 # Someone defines an index at the handle with other attributes: not ours.
-tpm2_nvdefine -C o -s 8 -a "ownerwrite|ownerread|authread|authwrite|nt=bits" "$IDX"
-tpm2_nvsetbits -C o -i 0 "$IDX"
+tpm2_nvdefine -C o -s 8 -a "ownerwrite|ownerread|authread|authwrite|nt=bits" "$SVN_IDX"
+tpm2_nvsetbits -C o -i 0 "$SVN_IDX"
 run_expect_rc 52 D svn-read "$A"
 run_expect_rc 52 D svn-read any
-tpm2_nvundefine -C o "$IDX"
+tpm2_nvundefine -C o "$SVN_IDX"
 # The same attributes and policy (A is on disk, in the token): unwritten,
 # and without the nonce nobody can write it.
-tpm2_nvdefine -C o -s 8 -L "$TMP/a.pol" -a "policywrite|authread|no_da|nt=bits" "$IDX"
+tpm2_nvdefine -C o -s 8 -L "$TMP/a.pol" -a "policywrite|authread|no_da|nt=bits" "$SVN_IDX"
 run_expect_rc 61 D svn-read "$A"
-run_expect_rc 1 tpm2_nvsetbits -i 0 "$IDX"
+run_expect_rc 1 tpm2_nvsetbits -i 0 "$SVN_IDX"
 D svn-undefine
 run_expect_rc 2 D svn-read "$A"
 echo "ok: svn index"

@@ -6,13 +6,7 @@
 # PolicyNV once bit 63 is set, and an index that was undefined and defined
 # again with the same policy (unwritten) or by someone else is refused.
 source "$(dirname "$0")/lib-tpm2.sh"
-swtpm_start "$TMP/tpm"
-export TPM2TOOLS_TCTI="$SWTPM_TCTI"
-D() { "$DRIVER" "$SWTPM_TCTI" "$@"; }
-IDX=0x01805356
-
-nonce=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
-A=$(D svn-policy "$nonce")
+svn_tpm_setup
 head -c 32 /dev/urandom >"$TMP/secret"
 want=$(od -An -tx1 "$TMP/secret" | tr -d ' \n')
 
@@ -38,14 +32,14 @@ assert_no_grep "^$want\$" "$TMP/out"
 
 # Undefined and defined again with the same policy: unwritten, refused;
 # nobody without the nonce can write it.
-tpm2_nvundefine -C o "$IDX"
+tpm2_nvundefine -C o "$SVN_IDX"
 SVN_NV_POLICY=$A run_expect_rc 2 D unseal 7 "$TMP/blob" "$TMP/policy"
 printf '%s' "$A" | xxd -r -p >"$TMP/a.pol"
-tpm2_nvdefine -C o -s 8 -L "$TMP/a.pol" -a "policywrite|authread|no_da|nt=bits" "$IDX"
+tpm2_nvdefine -C o -s 8 -L "$TMP/a.pol" -a "policywrite|authread|no_da|nt=bits" "$SVN_IDX"
 SVN_NV_POLICY=$A run_expect_rc 61 D unseal 7 "$TMP/blob" "$TMP/policy"
-tpm2_nvundefine -C o "$IDX"
+tpm2_nvundefine -C o "$SVN_IDX"
 # Another volume's index (another nonce) at the handle, written: not ours.
-other=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
+other=$(random_hex32)
 D svn-define "$(D svn-policy "$other")"
 D svn-raise "$other" 1
 SVN_NV_POLICY=$A run_expect_rc 52 D unseal 7 "$TMP/blob" "$TMP/policy"

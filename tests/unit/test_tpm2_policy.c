@@ -19,6 +19,7 @@
 #include "encoding.h"
 #include "pcr_pubkey.h"
 #include "tpm2.h"
+#include "tpm2_private.h"
 
 #define PCR(n) (UINT32_C(1) << (n))
 
@@ -30,6 +31,30 @@ static void expect_digest(uint32_t mask, uint8_t values[TPM2_PCR_COUNT][TPM2_SHA
 	assert_int_equal(hex_decode_exact(hex, want, sizeof(want)), 0);
 	assert_int_equal(tpm2_policy_pcr_digest(mask, values, got), 0);
 	assert_memory_equal(got, want, sizeof(want));
+}
+
+static void expect_sha256(const char *hex, size_t n, const void *const parts[],
+			  const size_t sizes[])
+{
+	uint8_t want[TPM2_SHA256_SIZE], got[TPM2_SHA256_SIZE];
+
+	assert_int_equal(hex_decode_exact(hex, want, sizeof(want)), 0);
+	assert_int_equal(tpm2_sha256_parts(got, n, parts, sizes), 0);
+	assert_memory_equal(got, want, sizeof(want));
+}
+
+/* FIPS 180-2 "abc" and the empty message: the pieces are hashed in order,
+ * back to back, an empty piece adds nothing. */
+static void test_sha256_parts_is_sha256_of_the_concatenation(void **state)
+{
+	(void)state;
+	expect_sha256("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855", 0, NULL,
+		      NULL);
+	expect_sha256("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad", 1,
+		      (const void *const[]){ "abc" }, (const size_t[]){ 3 });
+	expect_sha256("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad", 3,
+		      (const void *const[]){ "a", "", "bc" }, (const size_t[]){ 1, 0, 2 });
+	assert_int_equal(tpm2_sha256_parts(NULL, 0, NULL, NULL), -EINVAL);
 }
 
 static void test_policy_pcr_digest_matches_tpm_for_zero_pcrs_7_15(void **state)
@@ -190,6 +215,7 @@ static void test_pubkey_rejects_garbage_and_other_types(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_sha256_parts_is_sha256_of_the_concatenation),
 		cmocka_unit_test(test_policy_pcr_digest_matches_tpm_for_zero_pcrs_7_15),
 		cmocka_unit_test(test_policy_pcr_digest_matches_tpm_for_pcrs_0_7_23),
 		cmocka_unit_test(test_policy_pcr_digest_ignores_unselected_rows),
