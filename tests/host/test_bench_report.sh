@@ -106,6 +106,13 @@ assert_eq "$(q '.ratios.systemd_over_floor_switch_root * 1000 | round')" 1144 "s
 assert_eq "$(q '.variants.shell.switch_root_over_floor_ms | round')" 4500 "shell switch-root - floor"
 assert_eq "$(q '.ratios.sealroot_over_systemd_switch_root * 1000 | round')" 979 "switch-root sealroot/systemd"
 assert_eq "$(q '.targets.switch_root_at_most_0_75x_systemd')" false "switch-root target"
+# From the disk's appearance: sealroot 2.0 s, systemd 2.3 s, floor 0.5 s (its
+# verity root 0.3 s after the disk).  The bounds: the floor as sealroot.
+assert_eq "$(q '.ratios.sealroot_over_systemd_switch_from_disk * 1000 | round')" 870 "switch-root from the disk sealroot/systemd"
+assert_eq "$(q '.variants.floor.verity_from_disk_ms | round')" 300 "floor verity root from the disk"
+assert_eq "$(q '.bounds.systemd_over_sealroot_at_most * 1000 | round')" 7283 "bound systemd/sealroot (2185/300)"
+assert_eq "$(q '.bounds.shell_over_sealroot_at_most * 1000 | round')" 15950 "bound shell/sealroot (4785/300)"
+assert_eq "$(q '.bounds.sealroot_over_systemd_switch_from_disk_at_least * 1000 | round')" 217 "bound switch-root from the disk (500/2300)"
 assert_eq "$(q '.ratios | has("shell_over_sealroot") and has("systemd_over_sealroot") and has("shell_over_sealroot_busy")')" true "the ratios keys kept"
 assert_eq "$(q '.variants.sealroot.max_peak_rss_kib')" 4000 "peak RSS"
 assert_eq "$(q '.variants.sealroot.tpm_commands.GetRandom // "none"')" none "GetRandom not counted"
