@@ -14,6 +14,7 @@
 #include "options.h"
 #include "persist.h"
 #include "persist_mount.h"
+#include "persist_warm.h"
 #include "provision.h"
 #include "report.h"
 #include "secret.h"
@@ -315,6 +316,12 @@ static int do_open(const struct args *a, enum verb verb)
 	if (a->device)
 		devnode = strdup(a->device);
 	else {
+		/* While the partition is not there yet.  A library that fails
+		 * to load logs it here, once; the stage's own call gets the
+		 * same result back and handles it. */
+		r = persist_warm_up();
+		if (r < 0)
+			log_debug_errno(r, "Warm-up before the partition appears failed: %m");
 		discover_error =
 		    discover_device(cfg.persist.spec, cfg.device_timeout_usec, &devnode);
 		if (discover_error < 0) {

@@ -83,3 +83,22 @@ assert_grep "NOT locked" "$TMP/out"
 run_expect_rc 0 verify "$SEALROOT_TEST"
 run_expect_rc 1 lock "$SEALROOT_TEST"
 assert_no_grep "Cannot load|has no symbol" "$TMP/out"
+
+note "persist unlock loads its libraries while it waits for the partition"
+# The partition never appears (discover gives up after 1 s), no TPM listens:
+# the stage fails closed.  libcryptsetup is loaded all the same, before the
+# wait: nothing after a missing partition needs it (the lock opens it only for
+# an open volume), so only the warm-up loads it (persist_warm.h).
+unlock() { "$1" persist unlock --cmdline "sealroot.persist=PARTLABEL=sealroot-test-absent-$$ sealroot.device_timeout=1s" \
+	--tpm2-device "swtpm:host=127.0.0.1,port=$port"; }
+LD_DEBUG=libs LD_DEBUG_OUTPUT=$TMP/ld run_expect_rc 1 unlock "$SEALROOT"
+assert_grep "was not found" "$TMP/out"
+libs_of "$TMP/ld" >"$TMP/libs"
+assert_grep '^libcryptsetup\.so\.12$' "$TMP/libs"
+assert_grep '^libtss2-esys\.so\.0$' "$TMP/libs"
+assert_grep '^libcrypto\.so\.3$' "$TMP/libs"
+# A library missing at the warm-up: one message, and the stage still ends as
+# it would have (failed closed, the partition reported missing).
+missing libcryptsetup.so.12 "Cannot load libcryptsetup.so.12, needed for dm-verity and LUKS2" \
+	unlock "$SEALROOT_TEST"
+assert_grep "was not found" "$TMP/out"

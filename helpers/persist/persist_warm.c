@@ -1,0 +1,32 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <errno.h>
+
+#include "dl_crypto.h"
+#include "dl_cryptsetup.h"
+#include "dl_tss2.h"
+#include "persist_warm.h"
+
+int persist_warm_up(void)
+{
+	/* Kept for the life of the process, as the library it comes from. */
+	static EVP_MD *sha256;
+	int r;
+
+	r = dl_cryptsetup_load();
+	if (r < 0)
+		return r;
+	r = dl_tss2_load();
+	if (r < 0)
+		return r;
+	r = dl_crypto_load();
+	if (r < 0)
+		return r;
+	if (!sha256) {
+		/* OpenSSL initialises itself as it would at tpm2-tss's first
+		 * fetch (configuration included), only earlier. */
+		sha256 = EVP_MD_fetch(NULL, "SHA256", NULL);
+		if (!sha256)
+			return -ENOMEM;
+	}
+	return 0;
+}
