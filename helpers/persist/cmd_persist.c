@@ -296,7 +296,7 @@ static int do_open(const struct args *a, enum verb verb)
 	_cleanup_free_ char *devnode = NULL, *mount_point = NULL;
 	struct persist_result res = {};
 	enum persist_state state = PERSIST_STATE_BLANK;
-	int classified = 0;
+	int classified = -ENODATA; /* set by provision_classify() before any use */
 	char pcrs[96];
 	int r;
 
