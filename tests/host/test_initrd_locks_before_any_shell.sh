@@ -102,9 +102,9 @@ grep -q '^Before=.*initrd-fs\.target' "$root/usr/lib/systemd/system/sealroot-lay
 	fail "sealroot-layout.service is not ordered before initrd-fs.target"
 # (Not the lock, but this initramfs is at hand: systemd-modules-load loads the
 # dm targets at sysinit, off the critical path, and both units wait for it.)
-[ "$(grep -v '^#' "$root/usr/lib/modules-load.d/sealroot.conf" | sort | tr '\n' ' ')" = "dm_crypt dm_verity ecb xts " ] ||
-	fail "the systemd initramfs does not preload dm_verity, dm_crypt and the xts/ecb templates of the persistent partition's cipher (usr/lib/modules-load.d/sealroot.conf)"
-for m in dm-verity dm-crypt xts ecb; do
+[ "$(grep -v '^#' "$root/usr/lib/modules-load.d/sealroot.conf" | sort | tr '\n' ' ')" = "dm_crypt dm_verity ecb erofs ext4 overlay xts " ] ||
+	fail "the systemd initramfs does not preload dm_verity, dm_crypt, the xts/ecb templates of the persistent partition's cipher and the erofs/ext4/overlay filesystems (usr/lib/modules-load.d/sealroot.conf)"
+for m in dm-verity dm-crypt xts ecb erofs ext4 overlay; do
 	grep -q "/$m\.ko" "$TMP/list-systemd" || fail "the systemd initramfs lacks the $m module it preloads"
 done
 for u in sealroot-persist.service sealroot-verity.service; do

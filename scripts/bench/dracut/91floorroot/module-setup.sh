@@ -51,10 +51,10 @@ ExecStartPre=modprobe -a dm_mod dm_verity
 ExecStart=dmsetup create root --readonly --table "$table"
 ExecStartPost=/usr/lib/bench/bench-rusage --mark verity-ready
 UNIT
-    # dm-verity loaded at sysinit, beside udev's coldplug, as sealroot's own
-    # modules-load.d does: the floor must not pay a module load after the
-    # disk that the variant it bounds does not pay.
+    # dm-verity and the root's filesystem loaded at sysinit, beside udev's
+    # coldplug, as sealroot's own modules-load.d does: the floor must not pay
+    # a module load after the disk that the variant it bounds does not pay.
     mkdir -p "$initdir/usr/lib/modules-load.d"
-    printf '%s\n' dm_verity >"$initdir/usr/lib/modules-load.d/bench-floor.conf"
+    printf '%s\n' dm_verity erofs >"$initdir/usr/lib/modules-load.d/bench-floor.conf"
     $SYSTEMCTL -q --root "$initdir" add-wants initrd-root-device.target bench-floor-verity.service
 }
