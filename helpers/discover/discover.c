@@ -3,10 +3,14 @@
  * discover.c — find a block device by PARTUUID=/PARTLABEL=/UUID=/LABEL= or a
  * /dev path, see discover.h.
  *
- * Tags are matched by probing every entry of /sys/class/block with libblkid
- * (partition table entry and filesystem superblock), so nothing depends on
- * udev having created /dev/disk/by-* symlinks; /dev/disk/by-partuuid and
- * by-uuid are only a fast path.  Polls until the timeout.
+ * Tags are matched with libblkid, so nothing depends on udev having created
+ * /dev/disk/by-* symlinks; /dev/disk/by-partuuid and by-uuid are only a fast
+ * path.  UUID= and LABEL= probe every entry of /sys/class/block (partition
+ * entry and filesystem superblock).  PARTUUID= and PARTLABEL= only read the
+ * partition table of each whole disk and take the kernel's device for the
+ * matching entry: every superblock prober on every partition would cost
+ * dozens of reads per partition and poll, for values that are all in one
+ * table.  Polls until the timeout.
  */
 #include <blkid.h>
 #include <ctype.h>
@@ -173,6 +177,114 @@ static int scan_once(enum tag tag, const char *want, bool ignore_case, char **ma
 	return n;
 }
 
+/* The /dev node of partition PARTNO of whole disk DISK (a /sys/class/block
+ * name), from sysfs.  1 found (*ret set), 0 not (yet), negative errno. */
+static int partition_devnode(const char *disk, int partno, char **ret)
+{
+	char path[PATH_MAX];
+	int found = 0;
+
+	(void)snprintf(path, sizeof(path), SYS_CLASS_BLOCK "/%s", disk);
+	DIR *d = opendir(path);
+	if (!d)
+		return 0; /* the disk went away */
+	struct dirent *de;
+	while (!found && (de = readdir(d))) {
+		if (!valid_block_name(de->d_name) || !startswith(de->d_name, disk))
+			continue;
+		(void)snprintf(path, sizeof(path), SYS_CLASS_BLOCK "/%s/%s/partition", disk,
+			       de->d_name);
+		FILE *f = fopen(path, "re");
+		if (!f)
+			continue;
+		int n = -1;
+		bool same = fscanf(f, "%d", &n) == 1 && n == partno;
+		(void)fclose(f);
+		if (!same)
+			continue;
+		char devnode[PATH_MAX];
+		(void)snprintf(devnode, sizeof(devnode), "/dev/%s", de->d_name);
+		if (!is_block_device(devnode))
+			break; /* the kernel has it, devtmpfs not yet */
+		*ret = strdup(devnode);
+		found = *ret ? 1 : -ENOMEM;
+	}
+	closedir(d);
+	return found;
+}
+
+/* Match TAG (PARTUUID or PARTLABEL) against the partition table of whole
+ * disk NAME; adds each matching partition's devnode to matches after the
+ * n_before already there.  Returns the number added (counting those past
+ * max_matches) or a negative errno. */
+static int scan_disk_table(const char *name, enum tag tag, const char *want, bool ignore_case,
+			   char **matches, size_t max_matches, size_t n_before)
+{
+	char devnode[PATH_MAX];
+	int added = 0;
+
+	(void)snprintf(devnode, sizeof(devnode), "/dev/%s", name);
+	if (!is_block_device(devnode))
+		return 0;
+	blkid_probe pr = blkid_new_probe_from_filename(devnode);
+	if (!pr)
+		return 0; /* unreadable now; the next poll retries */
+	blkid_partlist parts = blkid_probe_get_partitions(pr);
+	int count = parts ? blkid_partlist_numof_partitions(parts) : 0;
+	for (int i = 0; i < count; i++) {
+		blkid_partition par = blkid_partlist_get_partition(parts, i);
+		const char *v = !par		       ? NULL
+				: tag == TAG_PARTLABEL ? blkid_partition_get_name(par)
+						       : blkid_partition_get_uuid(par);
+		if (!v || !v[0] || (ignore_case ? strcasecmp(v, want) : strcmp(v, want)) != 0)
+			continue;
+		char *node = NULL;
+		int r = partition_devnode(name, blkid_partition_get_partno(par), &node);
+		if (r < 0) {
+			blkid_free_probe(pr);
+			return r;
+		}
+		if (r == 0)
+			continue;
+		if (n_before + (size_t)added < max_matches)
+			matches[n_before + (size_t)added] = node;
+		else
+			free(node);
+		added++;
+	}
+	blkid_free_probe(pr);
+	return added;
+}
+
+/* PARTUUID=/PARTLABEL=: the partition tables of the whole disks.  As
+ * scan_once. */
+static int scan_tables_once(enum tag tag, const char *want, bool ignore_case, char **matches,
+			    size_t max_matches)
+{
+	DIR *d = opendir(SYS_CLASS_BLOCK);
+	if (!d)
+		return -errno;
+	int n = 0;
+	struct dirent *de;
+	while ((de = readdir(d))) {
+		char path[PATH_MAX];
+		if (!valid_block_name(de->d_name))
+			continue;
+		(void)snprintf(path, sizeof(path), SYS_CLASS_BLOCK "/%s/partition", de->d_name);
+		if (access(path, F_OK) == 0 || sysfs_size_bytes(de->d_name) == 0)
+			continue; /* a partition (its disk has the table), or empty */
+		int r = scan_disk_table(de->d_name, tag, want, ignore_case, matches, max_matches,
+					(size_t)n);
+		if (r < 0) {
+			closedir(d);
+			return r;
+		}
+		n += r;
+	}
+	closedir(d);
+	return n;
+}
+
 static void list_block_devices(void)
 {
 	DIR *d = opendir(SYS_CLASS_BLOCK);
@@ -267,9 +379,16 @@ int discover_device(const char *spec, usec_t timeout_usec, char **ret_devnode)
 			char *matches[MAX_MATCHES] = {};
 			if (try_by_dir(by_dir, want, ret_devnode) > 0)
 				return 0;
-			int n = scan_once(tag, want, ignore_case, matches, ELEMENTSOF(matches));
-			if (n < 0)
+			bool in_table = tag == TAG_PARTUUID || tag == TAG_PARTLABEL;
+			int n = in_table ? scan_tables_once(tag, want, ignore_case, matches,
+							    ELEMENTSOF(matches))
+					 : scan_once(tag, want, ignore_case, matches,
+						     ELEMENTSOF(matches));
+			if (n < 0) {
+				for (size_t i = 0; i < ELEMENTSOF(matches); i++)
+					free(matches[i]);
 				return n;
+			}
 			if (n == 1) {
 				*ret_devnode = matches[0];
 				return 0;

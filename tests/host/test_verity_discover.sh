@@ -83,6 +83,9 @@ SF
 LOOP=$(losetup -f --show -P disk.img)
 cleanup_add "losetup -d $LOOP"
 for _ in $(seq 1 20); do [ -b "${LOOP}p2" ] && break; sleep 0.1; done
+# A loop driver without partition scanning (max_part=0) still takes the
+# partitions from BLKPG, which partx uses.
+[ -b "${LOOP}p2" ] || partx -a "$LOOP" 2>/dev/null || true
 [ -b "${LOOP}p2" ] ||
 	skip "GPT discovery (PARTLABEL=, PARTUUID=, PARTUUIDs from the root hash) not run: this kernel makes no partitions on $LOOP; the checks before it passed"
 dd if=/dev/urandom of="${LOOP}p1" bs=1M count=16 status=none
@@ -94,6 +97,36 @@ HASH_UUID=$(uuid_of "${PRH:32:32}")
 sfdisk -q --part-uuid "$LOOP" 1 "$DATA_UUID"
 sfdisk -q --part-uuid "$LOOP" 2 "$HASH_UUID"
 partx -u "$LOOP" 2>/dev/null || true
+
+note "a PARTLABEL=/PARTUUID= scan reads the disk's table, never a partition"
+# The superblock probers on every partition, every poll, are most of a
+# LABEL= scan; the partition-table tags are all in the whole disk's table.
+command -v strace >/dev/null || fail "strace is missing (scripts/install-deps installs it)"
+# Opens of the partitions before the timeout (whose device list probes all).
+opens_of_partitions() {
+	strace -f -qq -e trace=openat,write -o "$TMP/trace" "${OPEN[@]}" \
+		--cmdline "roothash=$PRH systemd.verity_root_data=$1 sealroot.device_timeout=1ms" \
+		>/dev/null 2>&1 || true # the spec matches nothing: the open fails by design
+	grep -q 'write(.*Timed out' "$TMP/trace" || fail "$1 did not time out"
+	sed '/write(.*Timed out/q' "$TMP/trace" | grep -cE "openat\(AT_FDCWD, \"${LOOP}p[12]\"" || true
+}
+[ "$(opens_of_partitions "LABEL=st-none-$$")" -gt 0 ] ||
+	fail "a LABEL= scan opened no partition of $LOOP: the trace does not see the probes"
+for spec in "PARTLABEL=st-none-$$" "PARTUUID=$(cat /proc/sys/kernel/random/uuid)"; do
+	n=$(opens_of_partitions "$spec")
+	[ "$n" -eq 0 ] || fail "the $spec scan opened partitions of $LOOP $n times: it probes them one by one"
+done
+
+note "two disks with the same PARTLABEL: refuse to guess"
+cp disk.img disk2.img
+LOOP2=$(losetup -f --show -P disk2.img)
+cleanup_add "losetup -d $LOOP2"
+for _ in $(seq 1 20); do [ -b "${LOOP2}p2" ] && break; sleep 0.1; done
+[ -b "${LOOP2}p2" ] || partx -a "$LOOP2"
+run_expect_rc 1 "${OPEN[@]}" --cmdline "roothash=$PRH systemd.verity_root_data=PARTLABEL=st-pdata-$$ sealroot.device_timeout=1s"
+assert_grep "PARTLABEL=st-pdata-$$ matches 2 block devices" "$TMP/out"
+assert_grep "${LOOP2}p1" "$TMP/out"
+losetup -d "$LOOP2"
 
 note "PARTLABEL= finds the partitions"
 run_expect_rc 0 "${OPEN[@]}" --cmdline "roothash=$PRH systemd.verity_root_data=PARTLABEL=st-pdata-$$ systemd.verity_root_hash=PARTLABEL=st-phash-$$ sealroot.device_timeout=2s"
