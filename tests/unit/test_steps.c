@@ -103,6 +103,11 @@ static void test_steps_small_buffer_keeps_whole_items(void **state)
 	/* 10 + ",…" (4 bytes) + NUL fit; the second item does not. */
 	assert_int_equal(steps_format(marks, n, dropped, 0, buf, sizeof(buf)), -ENOBUFS);
 	assert_string_equal(buf, "device@1.0,…");
+	/* Room for two items but not for two and the ellipsis: one and "…", never a
+	 * cut list that looks whole. */
+	char two[sizeof("device@1.0,classified@2.0") + 1];
+	assert_int_equal(steps_format(marks, n, dropped, 0, two, sizeof(two)), -ENOBUFS);
+	assert_string_equal(two, "device@1.0,…");
 	/* Exactly enough for all three: no ellipsis, 0. */
 	char exact[sizeof("device@1.0,classified@2.0,tpm@3.0")];
 	assert_int_equal(steps_format(marks, n, dropped, 0, exact, sizeof(exact)), 0);
