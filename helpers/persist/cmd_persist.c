@@ -18,6 +18,7 @@
 #include "provision.h"
 #include "report.h"
 #include "secret.h"
+#include "steps.h"
 #include "token.h"
 #include "token_policy.h"
 
@@ -313,9 +314,10 @@ static int do_open(const struct args *a, enum verb verb)
 	struct report_stage *stage = report_stage_begin("persist");
 
 	int discover_error = 0;
-	if (a->device)
+	if (a->device) {
 		devnode = strdup(a->device);
-	else {
+		step_mark("device");
+	} else {
 		/* While the partition is not there yet.  A library that fails
 		 * to load logs it here, once; the stage's own call gets the
 		 * same result back and handles it. */
@@ -329,7 +331,8 @@ static int do_open(const struct args *a, enum verb verb)
 					"The persistent partition %s was not found: %m",
 					cfg.persist.spec);
 			devnode = strdup(cfg.persist.spec);
-		}
+		} else
+			step_mark("device");
 	}
 	if (a->mount_point)
 		mount_point = strdup(a->mount_point);
@@ -389,6 +392,7 @@ static int do_open(const struct args *a, enum verb verb)
 		r = persist_handoff_write(PERSIST_HANDOFF_PROVISION);
 		report_stage_set(stage, "device", devnode);
 		report_stage_set(stage, "action", r < 0 ? "failed" : "deferred");
+		report_stage_take_steps(stage);
 		report_stage_end(stage, r);
 		sealroot_config_done(&cfg);
 		if (r < 0) {
@@ -433,6 +437,7 @@ static int do_open(const struct args *a, enum verb verb)
 	persist_report_svn(stage, &res.svn);
 	if (!provision_only)
 		lock_record_report(&res.lock, stage);
+	report_stage_take_steps(stage);
 	report_stage_end(stage, r < 0 ? r : 0);
 	if (r >= 0)
 		log_info("persist: %s %s%s%s", persist_action_to_string(res.action), devnode,
@@ -481,6 +486,7 @@ static int do_mount(const struct args *a)
 	report_stage_set(stage, "volume", name);
 	report_stage_set(stage, "action", action);
 	report_stage_set(stage, "mount_point", mount_point ? mount_point : "");
+	report_stage_take_steps(stage);
 	report_stage_end(stage, r);
 	if (r >= 0)
 		log_info("persist: %s /dev/mapper/%s on %s", action, name, mount_point);

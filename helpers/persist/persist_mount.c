@@ -9,6 +9,7 @@
 
 #include "fileio.h"
 #include "log.h"
+#include "steps.h"
 
 static const char *run_dir(void)
 {
@@ -66,6 +67,7 @@ int persist_mount_fs(const char *src, const char *where, const char *fstype, con
 	if (mount(src, where, fstype, MS_NOSUID | MS_NODEV, opts) < 0)
 		return log_error_errno(-errno, "Failed to mount %s (%s) on %s: %m", src, fstype,
 				       where);
+	step_mark("mounted");
 	return 0;
 }
 

@@ -20,6 +20,7 @@
 #include "provision.h"
 #include "svn.h"
 #include "recovery_key.h"
+#include "steps.h"
 #include "token.h"
 #include "token_policy.h"
 #include "tpm2.h"
@@ -140,6 +141,7 @@ int persist_apply_failure_policy(const struct persist_options *o, struct tpm2_co
 			  SEALROOT_TPM2_LOCK_PCR, o->device);
 		return error;
 	}
+	step_mark("measured");
 	r = leave_initrd_phase(o, tpm, res);
 	if (r < 0) {
 		/* A failure, even under the volatile policy. */
@@ -205,6 +207,7 @@ static int finish_open(const struct persist_options *o, struct crypt_device *cd,
 		return log_error_errno(r, "Failed to activate %s as /dev/mapper/%s: %m", o->device,
 				       o->name);
 	*activated = true;
+	step_mark("activated");
 	(void)snprintf(dev, sizeof(dev), "/dev/mapper/%s", o->name);
 
 	bool provisioning = streq(luks_subsystem(cd), LUKS_SUBSYSTEM_PROVISIONING);
@@ -219,12 +222,14 @@ static int finish_open(const struct persist_options *o, struct crypt_device *cd,
 			r = make_filesystem(dev);
 			if (r < 0)
 				return r;
+			step_mark("mkfs");
 			fault_point("after-mkfs");
 		}
 	}
 	r = check_filesystem(dev);
 	if (r < 0)
 		return r;
+	step_mark("fsck");
 	if (o->mount) {
 		r = persist_mount_fs(dev, o->mount_point, "ext4", NULL);
 		if (r < 0)
@@ -285,12 +290,14 @@ int persist_open_classified(const struct persist_options *o, int classified,
 		r = provision_new(o, tpm, &cd, &pass, &keyslot, &res->svn);
 		if (r < 0)
 			goto fail;
+		step_mark("provisioned");
 		r = luks_volume_key_get(cd, keyslot, pass.data, pass.size, &vk);
 		if (r < 0) {
 			r = log_error_errno(r, "Keyslot %d of %s does not accept the new key: %m",
 					    keyslot, o->device);
 			goto fail;
 		}
+		step_mark("keyslot");
 		res->action = PERSIST_ACTION_PROVISIONED;
 		res->token_type = TOKEN_TYPE_TPM2;
 		res->pcr_mask = o->pcr_mask | UINT32_C(1) << SEALROOT_TPM2_LOCK_PCR;
@@ -334,6 +341,7 @@ int persist_open_classified(const struct persist_options *o, int classified,
 		r = lock_after_unlock(o, tpm, cd, &vk, res);
 		if (r < 0)
 			goto fail;
+		step_mark("measured");
 		r = leave_initrd_phase(o, tpm, res);
 		if (r < 0)
 			goto fail;
@@ -343,6 +351,7 @@ int persist_open_classified(const struct persist_options *o, int classified,
 		r = provision_resume(o, cd, &pass, keyslot);
 		if (r < 0)
 			goto fail;
+		step_mark("provisioned");
 	}
 
 	r = finish_open(o, cd, &vk, &activated);

@@ -22,6 +22,7 @@
 #include "process.h"
 #include "provision.h"
 #include "recovery_key.h"
+#include "steps.h"
 #include "token.h"
 #include "token_policy.h"
 #include "tpm2.h"
@@ -47,6 +48,7 @@ int persist_connect_tpm(const char *tcti, const char *device, struct tpm2_contex
 		    "enabled in the firmware and its driver (tpm_tis/tpm_crb) in "
 		    "the initramfs? Nothing on %s was changed.",
 		    tcti, device, device);
+	step_mark("tpm");
 	return 0;
 }
 
@@ -283,6 +285,8 @@ static int unlock_tokens(struct crypt_device *cd, const char *device, struct tpm
 			r = unseal_token(tpm, &tok, sigs, t, device, &secret, &logged);
 			if (r < 0 && !logged)
 				explain_unseal_failure(tpm, &tok, t, device, r);
+			if (r >= 0)
+				step_mark("unsealed");
 		}
 		if (r < 0) {
 			*last = r;
@@ -318,6 +322,7 @@ static int unlock_tokens(struct crypt_device *cd, const char *device, struct tpm
 			*last = r;
 			continue;
 		}
+		step_mark("keyslot");
 		fault_point("after-unseal");
 		*ret_pass = pass;
 		pass = (struct secret){};
@@ -394,6 +399,7 @@ int persist_unlock_with_recovery_key(struct crypt_device *cd, const char *device
 					       device);
 		r = luks_volume_key_get(cd, CRYPT_ANY_SLOT, key.data, key.size, ret_vk);
 		if (r >= 0) {
+			step_mark("keyslot");
 			log_notice("Recovery key accepted by keyslot %d of %s.", r, device);
 			*ret_keyslot = r;
 			*ret_pass = key;

@@ -12,6 +12,7 @@
 #include "pcr_files.h"
 #include "pcr_pubkey.h"
 #include "provision.h"
+#include "steps.h"
 #include "recovery_key.h"
 #include "secret.h"
 #include "token.h"
@@ -367,8 +368,10 @@ int provision_classify(const char *device, enum persist_state *ret)
 {
 	int r = classify(device, ret);
 
-	if (r >= 0)
+	if (r >= 0) {
 		log_debug("%s: %s", device, persist_state_to_string(*ret));
+		step_mark("classified");
+	}
 	return r;
 }
 

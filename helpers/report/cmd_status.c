@@ -78,7 +78,8 @@ static bool is_stage_key(const char *key)
 	return false;
 }
 
-/* "key=value key=value" of the stage's own fields; long values are shortened. */
+/* "key=value key=value" of the stage's own fields; long values are shortened,
+ * except "steps" (steps.h): its every time is the point of it. */
 static void print_fields(json_object *stage, FILE *out)
 {
 	bool first = true;
@@ -89,7 +90,7 @@ static void print_fields(json_object *stage, FILE *out)
 			continue; /* lists ("migration") and the merge get their own table */
 		const char *text = val ? json_object_get_string(val) : "null";
 		size_t len = strlen(text);
-		if (len > 40)
+		if (len > 40 && !streq(key, "steps"))
 			fprintf(out, "%s%s=%.16s…%s", first ? "" : " ", key, text, text + len - 8);
 		else
 			fprintf(out, "%s%s=%s", first ? "" : " ", key, text);

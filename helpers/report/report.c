@@ -5,7 +5,8 @@
  * File format (version 1):
  *   {"version":1,"boot_id":"…","stages":[{"name":"verity","start_us":…,
  *    "end_us":…,"duration_us":…,"result":"ok"|"failed","error":null|"text",
- *    "errno":0|N, <string or integer fields set by the stage; one named like
+ *    "errno":0|N, <string or integer fields set by the stage, e.g. "steps"
+ *    (steps.h) and "overlaps" (below); one named like
  *    a key of the stage itself ("name", "result", …) is stored as "field_KEY">,
  *    "entries":[{"path":…,"kind":…,"result":…,"message":…}]}]}
  *
@@ -26,6 +27,7 @@
 #include "fileio.h"
 #include "log.h"
 #include "report.h"
+#include "steps.h"
 
 #define REPORT_VERSION 1
 #define REPORT_FILE_MAX (4 * 1024 * 1024)
@@ -168,6 +170,24 @@ void report_stage_append(struct report_stage *s, const char *list, ...)
 		return;
 	json_object_put(item);
 	log_warning("report: out of memory recording an item of '%s' in stage '%s'", list, s->name);
+}
+
+void report_stage_take_steps(struct report_stage *s)
+{
+	const struct step_mark *marks;
+	char text[STEPS_TEXT_MAX];
+	size_t dropped, n = steps_get(&marks, &dropped);
+
+	if (!s) {
+		steps_reset();
+		return;
+	}
+	if (steps_format(marks, n, dropped, s->start_us, text, sizeof(text)) < 0)
+		log_warning("report: stage '%s' had more steps than its report holds; the "
+			    "list ends in \"…\"",
+			    s->name);
+	steps_reset();
+	report_stage_set(s, "steps", text);
 }
 
 static const char *report_path(void)

@@ -30,6 +30,9 @@ void report_stage_add_entry(struct report_stage *s, const char *path, const char
  * on first use, e.g. "migration"); the arguments after LIST are KEY, VALUE
  * string pairs ended by a NULL key (a NULL value is JSON null). */
 void report_stage_append(struct report_stage *s, const char *list, ...) _sentinel_;
+/* Set the field "steps" from the marks of steps.h ("device@812.3,…", ms
+ * since this stage began; "" when there are none) and forget them. */
+void report_stage_take_steps(struct report_stage *s);
 /* Record the end time and result (r: 0 or negative errno), merge into the
  * report file and free s. */
 void report_stage_end(struct report_stage *s, int r);

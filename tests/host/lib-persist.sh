@@ -55,3 +55,18 @@ token_json() { cryptsetup token export --token-id "$2" "$1"; }
 
 # Number of keyslots in use.
 keyslot_count() { cryptsetup luksDump "$1" | grep -cE '^  [0-9]+: luks2$'; }
+
+# assert_steps STAGE "NAME…": the report's stage STAGE lists exactly these
+# steps ("steps": "name@ms,…"), in this order, each at most the stage's
+# total time and none before the one listed ahead of it.
+assert_steps() {
+	local stage=$1 want=$2 got
+	got=$(jq -r --arg s "$stage" '.stages[] | select(.name == $s) | .steps' "$SEALROOT_REPORT")
+	assert_eq "$(printf '%s' "$got" | tr ',' '\n' | sed 's/@.*//' | tr '\n' ' ' | sed 's/ $//')" \
+		"$want" "steps of stage $stage ($got)"
+	jq -e --arg s "$stage" '.stages[] | select(.name == $s) |
+		(.duration_us / 1000) as $total | [.steps | split(",")[] | select(. != "") | split("@")[1] |
+		tonumber] | . as $t | all(.[]; . >= 0 and . <= $total + 0.05) and
+		([range(1; length)] | all(.[]; $t[.] >= $t[. - 1]))' "$SEALROOT_REPORT" >/dev/null ||
+		{ cat "$SEALROOT_REPORT"; fail "steps of stage $stage: a time beyond the stage or out of order"; }
+}

@@ -6,7 +6,9 @@
 # the ratios, peak RSS; the overlap of the verity stage with the persistent
 # partition's unlock (split into "persist" and "persist-mount"); the floor
 # variant and every variant's switch-root relative to it; kernel-log lines
-# behind systemd's console escape codes; a boot that never finished is refused.
+# behind systemd's console escape codes; a boot that never finished is refused;
+# the steps of sealroot's unlock and mount (`sealroot status` "steps=" on the
+# console) on the kernel-log clock and after the disk, medians per step.
 source "$(dirname "$0")/../lib.sh"
 R=$TMP/runs
 mkdir -p "$R"
@@ -47,6 +49,10 @@ cat >"$R/sealroot-1.log" <<'L'
 [   13.810000] bench: rss sealroot-persist 4000 rc=0
 [   13.820000] bench: rss sealroot-layout 2000 rc=0
 [   14.000000] bench: stage switch-root
+SEALROOT-E2E-STATUS: STAGE      RESULT    DURATION  DETAILS
+SEALROOT-E2E-STATUS: persist    ok        900.0 ms  device=/dev/vda4 pcr11_phase=not measured steps=device@40.0,classified@52.5,tpm@100.0,unsealed@300.0,keyslot@600.0,measured@650.0,activated@700.0,fsck@880.0 overlaps=verity 900.0 ms
+SEALROOT-E2E-STATUS: persist-mount ok        100.0 ms  volume=sealroot-persist steps=mounted@90.0 overlaps=
+SEALROOT-E2E-STATUS: layout     ok        100.0 ms  file=/sysroot/etc/sealroot/layout.env overlaps=
 SEALROOT-E2E: DONE
 L
 cat >"$R/shell-1.log" <<'L'
@@ -120,6 +126,18 @@ assert_eq "$(q '.variants.sealroot.tpm_commands.GetRandom // "none"')" none "Get
 assert_eq "$(q '.initrd.sealroot.uncompressed_bytes')" 1 "uncompressed initrd size"
 assert_eq "$(q '.targets.peak_rss_under_8MiB')" true "RSS target"
 assert_grep 'shell/sealroot 2.68' "$TMP/out"
+# The unlock began at 10.1 s, the mount step at 12.9 s, the disk appeared at 12.0 s.
+assert_eq "$(q '.variants.sealroot.persist_steps | keys | join(" ")')" \
+	"activated classified device fsck keyslot measured mount.mounted tpm unsealed" "sealroot steps"
+# The table lists them in the order they happened.
+assert_eq "$(awk '/unlock steps/ {on = 1; next} on && NF == 3 {printf "%s ", $1} on && NF != 3 {on = 0}' "$TMP/out")" \
+	"device classified tpm unsealed keyslot measured activated fsck mount.mounted " "sealroot steps, in order"
+assert_eq "$(q '.variants.sealroot.persist_steps.tpm * 1000 | round')" 10200 "tpm connected (kernel-log ms)"
+assert_eq "$(q '.variants.sealroot.persist_steps.classified * 10000 | round')" 101525 "classified (kernel-log 0.1 ms)"
+assert_eq "$(q '.variants.sealroot.persist_steps_from_disk_ms.keyslot | round')" -1300 "keyslot after the disk"
+assert_eq "$(q '.variants.sealroot.persist_steps_from_disk_ms["mount.mounted"] | round')" 990 "mounted after the disk"
+assert_eq "$(q '.variants.shell.persist_steps')" "{}" "no steps for the shell variant"
+assert_grep '^ +unsealed +10\.400 +-1600$' "$TMP/out"
 
 # A floor slower to its verity root than sealroot (0.8 s vs 0.5 s): the bound
 # uses sealroot's own.
@@ -127,6 +145,24 @@ sed -i 's/^\[   12.300000\] bench: stage verity-ready/[   12.800000] bench: stag
 run_expect_rc 0 python3 "$TOP/scripts/bench/bench-report" --runs "$R" --n 1 --floor --out "$j"
 assert_eq "$(q '.bounds.verity_basis')" sealroot "bound from sealroot's own verity"
 assert_eq "$(q '.bounds.systemd_over_sealroot_at_most * 1000 | round')" 4370 "bound systemd/sealroot (2185/500)"
+
+# Two boots: the median per step, over the boots that reached it; a step done
+# twice counts at its last time; a boot without steps (an older sealroot) is
+# still a boot.
+R2=$TMP/runs2
+mkdir -p "$R2"
+for i in 1 2 3 4; do
+	sed '/SEALROOT-E2E-STATUS/d' "$R/sealroot-1.log" >"$R2/sealroot-$i.log"
+done
+sed -i 's/^SEALROOT-E2E: DONE/SEALROOT-E2E-STATUS: persist    ok        900.0 ms  steps=device@1950.0,tpm@2000.0,unsealed@2100.0,unsealed@2300.0 overlaps=\n&/' "$R2/sealroot-1.log"
+sed -i 's/^SEALROOT-E2E: DONE/SEALROOT-E2E-STATUS: persist    ok        900.0 ms  steps=device@2100.0,tpm@2200.0,unsealed@2500.0 overlaps=\n&/' "$R2/sealroot-2.log"
+sed -i 's/^SEALROOT-E2E: DONE/SEALROOT-E2E-STATUS: persist    ok        900.0 ms  steps=device@5000.0 overlaps=\n&/' "$R2/sealroot-3.log"
+run_expect_rc 0 python3 "$TOP/scripts/bench/bench-report" --runs "$R2" --n 4 --variants sealroot --out "$j"
+# device 50, 200 and 3100 ms after the disk (12.0 s): the median, not the mean.
+assert_eq "$(q '.variants.sealroot.persist_steps_from_disk_ms.device | round')" 200 "median device after the disk"
+# unsealed (boots 1 and 2 only): 400 ms (the retry; 200 ms the first try) and 600 ms.
+assert_eq "$(q '.variants.sealroot.persist_steps_from_disk_ms.unsealed | round')" 500 "median unsealed (the retry's time)"
+assert_eq "$(q '.boots.sealroot[3].persist_steps')" "{}" "a boot without steps"
 
 # A boot that did not reach the test init is an error, not a number.
 sed -i '/SEALROOT-E2E: DONE/d' "$R/shell-1.log"

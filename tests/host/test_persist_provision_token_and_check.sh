@@ -2,7 +2,11 @@
 # Provisioning a blank image writes a LUKS2 header (marker set, 4 KiB
 # sectors, PBKDF2-1000 keyslot) with a systemd-tpm2 token carrying every
 # systemd field plus sealroot-pcr-values; 'persist check' then passes; the
-# report names the action; systemd's own token plugin validates the token.
+# report names the action and when each step ended (provisioning: the new
+# keyslot and token, then the keyslot gives up the volume key; nothing is
+# measured by 'provision'); systemd's own token plugin validates the token.
+# At the end 'persist open --no-activate' of the provisioned image reports
+# its unlock's steps: device, classified, tpm, unsealed, keyslot, measured.
 source "$(dirname "$0")/lib-persist.sh"
 persist_setup
 img=$(new_image img)
@@ -39,6 +43,7 @@ assert_eq "$(jq -r '."sealroot-pcr-values"."15"' "$TMP/token.json")" \
 jq -e '.stages[] | select(.name == "persist") | .action == "provisioned" and .pcrs == "7,15"
 	and .token_type == "systemd-tpm2" and .result == "ok"' "$SEALROOT_REPORT" >/dev/null ||
 	{ cat "$SEALROOT_REPORT"; fail "report stage"; }
+assert_steps persist "device classified tpm provisioned keyslot"
 
 run_expect_rc 0 "$SEALROOT" persist check "$img" --tpm2-device "$TCTI"
 assert_grep "OK: this TPM2 unseals token 0 .* keyslot 0" "$TMP/out"
@@ -71,4 +76,12 @@ run_expect_rc 1 provision "$img" --pcrs 7
 assert_grep "already a provisioned LUKS2 volume; refusing" "$TMP/out"
 assert_eq "$(header_sum "$img")" "$before" "header after refused provisioning"
 run_expect_rc 0 "$SEALROOT" persist check "$img" --tpm2-device "$TCTI"
-echo "ok: provision + token + check"
+
+# The unlock of a provisioned volume, step by step; 'status' shows the list whole.
+run_expect_rc 0 "$SEALROOT" persist open --cmdline "" --device "$img" --tpm2-device "$TCTI" \
+	--no-activate
+assert_steps persist "device classified tpm unsealed keyslot measured"
+run_expect_rc 0 "$SEALROOT" status
+assert_grep "^persist .* steps=device@[0-9]+\.[0-9],classified@[0-9.]+,tpm@[0-9.]+,unsealed@[0-9.]+,keyslot@[0-9.]+,measured@[0-9]+\.[0-9] " \
+	"$TMP/out"
+echo "ok: provision + token + check + open's steps"

@@ -2,7 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # The console recovery key prompt gives up after sealroot.recovery_timeout=
 # (a failure, so the unlock-failure policy applies) instead of waiting
-# forever; a key typed in time is still accepted.  The prompt runs on a
+# forever; a key typed in time is still accepted.  The report's steps show
+# the way each took: the volatile tmpfs "mounted" after PCR 15 was
+# "measured", the recovery key's "keyslot" with nothing "unsealed".  The prompt runs on a
 # pseudo-terminal made by script(1) (SEALROOT_TEST_CONSOLE=/dev/tty, test
 # builds only) on a volume with no TPM2 token, so the TPM cannot unlock it.
 source "$(dirname "$0")/lib-persist.sh"
@@ -38,10 +40,12 @@ run_expect_rc 0 prompt "sealroot.recovery=ask sealroot.recovery_timeout=1 sealro
 	sealroot.sysroot=$TMP/sysroot" < <(sleep 30)
 assert_grep "No recovery key was entered" "$TMP/out"
 assert_eq "$(jq -r '.stages[-1].action' "$SEALROOT_REPORT")" volatile "action after the timeout"
+assert_steps persist "device classified tpm measured mounted"
 
 note "a key typed in time unlocks"
 run_expect_rc 0 prompt "sealroot.recovery=ask sealroot.recovery_timeout=10" \
 	< <(sleep 1; printf '%s\n' "$key"; sleep 30)
 assert_grep "Recovery key accepted by keyslot 0 of $img" "$TMP/out"
 assert_eq "$(jq -r '.stages[-1].token_type' "$SEALROOT_REPORT")" recovery "token type"
+assert_steps persist "device classified tpm keyslot measured"
 echo "ok: the recovery prompt times out"

@@ -18,7 +18,12 @@
 #   mount of exactly that device fails);
 # - under sealroot.on_unlock_failure=volatile an unlock that fails extends
 #   PCR 15 with "volatile", mounts nothing and says "volatile"; the mount
-#   step then puts an empty tmpfs (nosuid,nodev) there, with the warning.
+#   step then puts an empty tmpfs (nosuid,nodev) there, with the warning;
+# - the report says when each step of the unlock and of the mount ended
+#   ("steps"): an unlock device, classified, tpm, unsealed, keyslot,
+#   measured; a deferred one device, classified; a volatile one device,
+#   classified, tpm, measured (nothing unsealed); a mount that failed
+#   nothing, one that mounted "mounted".
 source "$(dirname "$0")/lib-lock.sh"
 persist_setup
 export SEALROOT_RUN_DIR=$TMP/run
@@ -50,11 +55,13 @@ assert_eq "$(cat "$handoff")" unlocked "handoff after the unlock"
 	fail "the sealed key still unseals after 'persist unlock'"
 jq -e '.stages[] | select(.name == "persist") | .action == "unlocked" and .mount == "deferred"
 	and .mount_point == ""' "$SEALROOT_REPORT" >/dev/null || { cat "$SEALROOT_REPORT"; fail "report: unlock"; }
+assert_steps persist "device classified tpm unsealed keyslot measured"
 [ ! -e "$mp" ] || fail "the unlock created or mounted $mp"
 mount_step 1
 assert_grep "Failed to mount /dev/mapper/sealroot-persist \(ext4\) on $mp" "$TMP/out"
 jq -e '.stages[] | select(.name == "persist-mount") | .result == "failed"' "$SEALROOT_REPORT" >/dev/null ||
 	{ cat "$SEALROOT_REPORT"; fail "report: failed mount"; }
+assert_steps persist-mount ""
 
 for kind in blank interrupted; do
 	note "$kind partition: the unlock leaves it to the mount step"
@@ -69,6 +76,7 @@ for kind in blank interrupted; do
 	assert_eq "$(cat "$handoff")" provision "$kind: handoff"
 	jq -e '.stages[] | select(.name == "persist") | .action == "deferred"' "$SEALROOT_REPORT" >/dev/null ||
 		{ cat "$SEALROOT_REPORT"; fail "report: $kind"; }
+	assert_steps persist "device classified"
 done
 
 note "a failed unlock leaves no handoff: the mount fails closed"
@@ -94,9 +102,11 @@ run_expect_rc 0 unshare -m sh -c '"$1" persist unlock --cmdline sealroot.on_unlo
 expect_pcr15 "$(extend $ZERO32 "$(event_digest volatile)")" "volatile unlock"
 assert_eq "$(cat "$handoff")" volatile "handoff after a volatile unlock"
 assert_no_grep "EMPTY tmpfs" "$TMP/out"
+assert_steps persist "device classified tpm measured"
 mount_step 0 findmnt -n -o FSTYPE,OPTIONS "$mp"
 assert_grep '^tmpfs .*nosuid,nodev' "$TMP/out"
 assert_grep "EMPTY tmpfs" "$TMP/out"
 jq -e '.stages[] | select(.name == "persist-mount") | .action == "volatile" and .result == "ok"' \
 	"$SEALROOT_REPORT" >/dev/null || { cat "$SEALROOT_REPORT"; fail "report: volatile mount"; }
+assert_steps persist-mount "mounted"
 echo "ok: unlock and mount hand over through $handoff, fail closed without it"

@@ -10,6 +10,7 @@
 #include "commands.h"
 #include "log.h"
 #include "report.h"
+#include "steps.h"
 
 struct fixture {
 	char dir[64];
@@ -290,6 +291,20 @@ static int run_status(const char *opt1, const char *opt2)
 	return run_status_to("/dev/null", opt1, opt2);
 }
 
+/* The table 'sealroot status' prints (exit 0 expected) into BUF. */
+static void status_text(const struct fixture *f, char *buf, size_t size)
+{
+	char out[256];
+	snprintf(out, sizeof(out), "%s/status.txt", f->dir);
+	assert_int_equal(run_status_to(out, NULL, NULL), 0);
+	FILE *in = fopen(out, "r");
+	assert_non_null(in);
+	size_t n = fread(buf, 1, size - 1, in);
+	assert_true(n > 0);
+	buf[n] = '\0';
+	fclose(in);
+}
+
 static void test_status_missing_report_fails(void **state)
 {
 	(void)state;
@@ -311,24 +326,75 @@ static void test_status_ok_report_succeeds(void **state)
 static void test_status_shows_the_migration_list(void **state)
 {
 	struct fixture *f = *state;
-	char out[256], buf[4096] = "";
+	char buf[4096] = "";
 	struct report_stage *s = report_stage_begin("layout");
 	report_stage_append(s, "migration", "from", "/p/etc-ssh.bind", "to", "/p/etc/ssh", "result",
 			    "conflict", "message", "both kept", NULL);
 	report_stage_end(s, 0);
 
-	snprintf(out, sizeof(out), "%s/status.txt", f->dir);
-	assert_int_equal(run_status_to(out, NULL, NULL), 0);
-	FILE *in = fopen(out, "r");
-	assert_non_null(in);
-	assert_true(fread(buf, 1, sizeof(buf) - 1, in) > 0);
-	fclose(in);
+	status_text(f, buf, sizeof(buf));
 	assert_non_null(strstr(buf, "MIGRATION"));
 	assert_non_null(strstr(buf, "conflict"));
 	assert_non_null(strstr(buf, "/p/etc-ssh.bind"));
 	assert_non_null(strstr(buf, "both kept"));
 	/* The list is a table of its own, not squeezed into the stage's fields. */
 	assert_null(strstr(buf, "migration="));
+}
+
+/* The marks of steps.h become the stage's "steps", counted from its start,
+ * and are forgotten; status shows the list whole, however long. */
+static void test_report_stage_takes_the_steps(void **state)
+{
+	struct fixture *f = *state;
+	char buf[4096] = "";
+	const struct step_mark *marks;
+
+	steps_reset();
+	step_mark("stale"); /* before the stage: counts as 0.0 */
+	struct report_stage *s = report_stage_begin("persist");
+	step_mark("device");
+	step_mark("classified");
+	step_mark("unsealed");
+	step_mark("keyslot");
+	report_stage_take_steps(s);
+	assert_int_equal(steps_get(&marks, NULL), 0);
+	report_stage_end(s, 0);
+
+	json_object *root = load(f), *st = stage_at(root, 0);
+	char text[STEPS_TEXT_MAX];
+	snprintf(text, sizeof(text), "%s", json_object_get_string(get(st, "steps")));
+	unsigned a, b, c, d, e;
+	char tail[8] = "";
+	/* Each NAME@MS with one decimal, in order; none after the stage's end. */
+	assert_int_equal(sscanf(text,
+				"stale@0.0,device@%u.%1u,classified@%*u.%1u,unsealed@%*u.%1u,"
+				"keyslot@%u.%1u%7s",
+				&a, &b, &c, &d, &e, &e, tail),
+			 6);
+	double last = 0, total = (double)json_object_get_uint64(get(st, "duration_us")) / 1000.0;
+	for (const char *p = strchr(text, '@'); p; p = strchr(p + 1, '@')) {
+		double ms = strtod(p + 1, NULL);
+		assert_true(ms >= last);
+		last = ms;
+	}
+	assert_true(last <= total + 0.05);
+	json_object_put(root);
+
+	status_text(f, buf, sizeof(buf));
+	char want[STEPS_TEXT_MAX + 8];
+	snprintf(want, sizeof(want), "steps=%s ", text);
+	assert_non_null(strstr(buf, want));
+
+	/* A stage with no marks says so with an empty list; a NULL stage only forgets them. */
+	s = report_stage_begin("persist-mount");
+	report_stage_take_steps(s);
+	report_stage_end(s, 0);
+	root = load(f);
+	assert_string_equal(json_object_get_string(get(stage_at(root, 1), "steps")), "");
+	json_object_put(root);
+	step_mark("x");
+	report_stage_take_steps(NULL);
+	assert_int_equal(steps_get(&marks, NULL), 0);
 }
 
 static void test_status_failed_stage_exits_1(void **state)
@@ -397,6 +463,7 @@ int main(void)
 		T(test_status_missing_report_fails),
 		T(test_status_ok_report_succeeds),
 		T(test_status_shows_the_migration_list),
+		T(test_report_stage_takes_the_steps),
 		T(test_status_failed_stage_exits_1),
 		T(test_report_every_error_is_failed),
 		T(test_status_invalid_report_exits_1),
