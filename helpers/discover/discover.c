@@ -137,44 +137,27 @@ static bool valid_block_name(const char *name)
 	return true;
 }
 
-/* Scan all block devices once.  Fills matches (strdup'ed devnodes); returns
- * the number of matches or a negative errno. */
-static int scan_once(enum tag tag, const char *want, bool ignore_case, char **matches,
-		     size_t max_matches)
+/* UUID=/LABEL=: probe block device NAME's superblock; adds its devnode to
+ * matches after the n_before already there when it matches.  Returns the
+ * number added (0 or 1, counting one past max_matches) or a negative errno. */
+static int match_superblock(const char *name, enum tag tag, const char *want, bool ignore_case,
+			    char **matches, size_t max_matches, size_t n_before)
 {
-	DIR *d = opendir(SYS_CLASS_BLOCK);
-	if (!d)
-		return -errno;
-	int n = 0;
-	struct dirent *de;
-	while ((de = readdir(d))) {
-		if (!valid_block_name(de->d_name))
-			continue;
-		if (sysfs_size_bytes(de->d_name) == 0)
-			continue; /* unattached loop devices, empty drives */
-		char devnode[PATH_MAX];
-		snprintf(devnode, sizeof(devnode), "/dev/%s", de->d_name);
-		if (!is_block_device(devnode))
-			continue;
-		struct probe_info info;
-		if (probe_device(devnode, &info) < 0)
-			continue;
-		const char *v = probe_value(&info, tag);
-		if (!v[0])
-			continue;
-		if (ignore_case ? strcasecmp(v, want) != 0 : strcmp(v, want) != 0)
-			continue;
-		if ((size_t)n < max_matches) {
-			matches[n] = strdup(devnode);
-			if (!matches[n]) {
-				closedir(d);
-				return -ENOMEM;
-			}
-		}
-		n++;
+	char devnode[PATH_MAX];
+	struct probe_info info;
+
+	(void)snprintf(devnode, sizeof(devnode), "/dev/%s", name);
+	if (!is_block_device(devnode) || probe_device(devnode, &info) < 0)
+		return 0;
+	const char *v = probe_value(&info, tag);
+	if (!v[0] || (ignore_case ? strcasecmp(v, want) : strcmp(v, want)) != 0)
+		return 0;
+	if (n_before < max_matches) {
+		matches[n_before] = strdup(devnode);
+		if (!matches[n_before])
+			return -ENOMEM;
 	}
-	closedir(d);
-	return n;
+	return 1;
 }
 
 /* The /dev node of partition PARTNO of whole disk DISK (a /sys/class/block
@@ -256,33 +239,35 @@ static int scan_disk_table(const char *name, enum tag tag, const char *want, boo
 	return added;
 }
 
-/* PARTUUID=/PARTLABEL=: the partition tables of the whole disks.  As
- * scan_once. */
-static int scan_tables_once(enum tag tag, const char *want, bool ignore_case, char **matches,
-			    size_t max_matches)
+/* Scan all block devices once: the partition tables of the whole disks for
+ * PARTUUID=/PARTLABEL=, every device's superblock for UUID=/LABEL=.  Fills
+ * matches (strdup'ed devnodes); returns the number of matches or a negative
+ * errno. */
+static int scan_once(enum tag tag, const char *want, bool ignore_case, char **matches,
+		     size_t max_matches)
 {
+	bool in_table = tag == TAG_PARTUUID || tag == TAG_PARTLABEL;
 	DIR *d = opendir(SYS_CLASS_BLOCK);
 	if (!d)
 		return -errno;
-	int n = 0;
+	int n = 0, r = 0;
 	struct dirent *de;
-	while ((de = readdir(d))) {
+	while (r >= 0 && (de = readdir(d))) {
 		char path[PATH_MAX];
-		if (!valid_block_name(de->d_name))
-			continue;
+		if (!valid_block_name(de->d_name) || sysfs_size_bytes(de->d_name) == 0)
+			continue; /* unattached loop devices, empty drives */
 		(void)snprintf(path, sizeof(path), SYS_CLASS_BLOCK "/%s/partition", de->d_name);
-		if (access(path, F_OK) == 0 || sysfs_size_bytes(de->d_name) == 0)
-			continue; /* a partition (its disk has the table), or empty */
-		int r = scan_disk_table(de->d_name, tag, want, ignore_case, matches, max_matches,
-					(size_t)n);
-		if (r < 0) {
-			closedir(d);
-			return r;
-		}
-		n += r;
+		if (in_table && access(path, F_OK) == 0)
+			continue; /* a partition: its disk has the table */
+		r = in_table ? scan_disk_table(de->d_name, tag, want, ignore_case, matches,
+					       max_matches, (size_t)n)
+			     : match_superblock(de->d_name, tag, want, ignore_case, matches,
+						max_matches, (size_t)n);
+		if (r > 0)
+			n += r;
 	}
 	closedir(d);
-	return n;
+	return r < 0 ? r : n;
 }
 
 static void list_block_devices(void)
@@ -379,11 +364,7 @@ int discover_device(const char *spec, usec_t timeout_usec, char **ret_devnode)
 			char *matches[MAX_MATCHES] = {};
 			if (try_by_dir(by_dir, want, ret_devnode) > 0)
 				return 0;
-			bool in_table = tag == TAG_PARTUUID || tag == TAG_PARTLABEL;
-			int n = in_table ? scan_tables_once(tag, want, ignore_case, matches,
-							    ELEMENTSOF(matches))
-					 : scan_once(tag, want, ignore_case, matches,
-						     ELEMENTSOF(matches));
+			int n = scan_once(tag, want, ignore_case, matches, ELEMENTSOF(matches));
 			if (n < 0) {
 				for (size_t i = 0; i < ELEMENTSOF(matches); i++)
 					free(matches[i]);
