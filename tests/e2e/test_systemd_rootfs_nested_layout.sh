@@ -90,6 +90,11 @@ check_boot() {
 		fail "no sysroot.mount on the console: the check below would prove nothing"
 	[ -z "$(_first_line 'Starting .*systemd-fsck-root')" ] ||
 		fail "systemd-fsck-root.service ran on the erofs root (rootfstype= missing from the command line?)"
+	# sealroot's modules-load.d list (dm targets, cipher templates, erofs,
+	# ext4, overlay) loads on this CPU: a name that cannot load would fail
+	# the unit on every boot.
+	[ -n "$(_first_line 'Finished .*Load Kernel Modules')" ] ||
+		fail "systemd-modules-load.service did not finish (a module of sealroot's modules-load.d list failed?)"
 	# The layout is part of initrd-fs.target: applied before it is reached,
 	# not after initrd-parse-etc.service's daemon-reload.
 	local layout_ok fs_target
@@ -126,4 +131,8 @@ check_writes 2
 assert_marker machine_id "$id1"
 assert_marker ssh_host_key_sha256 "$key1"
 [ "$(marker boot_id)" != "$boot1" ] || fail "boot 2 has the boot_id of boot 1"
+# The report times each step of an unlock (the device-mapper ones only exist
+# in a boot): boot 2 unlocks, then the mount step mounts.
+assert_grep 'SEALROOT-E2E-STATUS: persist +ok .* steps=device@[0-9.]+,classified@[0-9.]+,tpm@[0-9.]+,unsealed@[0-9.]+,keyslot@[0-9.]+,measured@[0-9.]+,activated@[0-9.]+,fsck@[0-9.]+([[:space:]]|$)' "$BOOT_LOG"
+assert_grep 'SEALROOT-E2E-STATUS: persist-mount +ok .* steps=mounted@[0-9.]+([[:space:]]|$)' "$BOOT_LOG"
 grep -a 'SEALROOT-E2E-KMSG\|sealroot: stage' "$BOOT_LOG" | tail -3 >&2 || true
