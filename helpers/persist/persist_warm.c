@@ -1,32 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-#include <errno.h>
-
-#include "dl_crypto.h"
-#include "dl_cryptsetup.h"
+/* persist_warm.c — the unlock's start-up before its partition appears, see
+ * persist_warm.h. */
 #include "dl_tss2.h"
 #include "persist_warm.h"
+#include "warm.h"
 
 int persist_warm_up(void)
 {
-	/* Kept for the life of the process, as the library it comes from. */
-	static EVP_MD *sha256;
-	int r;
-
-	r = dl_cryptsetup_load();
+	int r = crypto_warm_up();
 	if (r < 0)
 		return r;
-	r = dl_tss2_load();
-	if (r < 0)
-		return r;
-	r = dl_crypto_load();
-	if (r < 0)
-		return r;
-	if (!sha256) {
-		/* OpenSSL initialises itself as it would at tpm2-tss's first
-		 * fetch (configuration included), only earlier. */
-		sha256 = EVP_MD_fetch(NULL, "SHA256", NULL);
-		if (!sha256)
-			return -ENOMEM;
-	}
-	return 0;
+	return dl_tss2_load();
 }

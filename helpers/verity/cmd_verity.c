@@ -19,6 +19,7 @@
 #include "report.h"
 #include "verity.h"
 #include "verity_sig.h"
+#include "warm.h"
 
 struct verity_args {
 	const char *cmdline;
@@ -215,6 +216,12 @@ static int verity_open(const struct opts *o, const struct verity_args *args)
 	if (r < 0)
 		goto out;
 
+	/* While the disk is not there yet (warm.h).  A library that fails to
+	 * load logs it here, once; the stage's own call gets the same result
+	 * back and handles it. */
+	int warm = crypto_warm_up();
+	if (warm < 0)
+		log_debug_errno(warm, "Warm-up before the disk appears failed: %m");
 	r = verity_find_devices(&c.verity, c.device_timeout_usec, &d);
 	if (r < 0)
 		goto out;

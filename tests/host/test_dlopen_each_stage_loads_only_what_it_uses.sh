@@ -102,3 +102,17 @@ assert_grep '^libcrypto\.so\.3$' "$TMP/libs"
 missing libcryptsetup.so.12 "Cannot load libcryptsetup.so.12, needed for dm-verity and LUKS2" \
 	unlock "$SEALROOT_TEST"
 assert_grep "was not found" "$TMP/out"
+
+note "verity open whose disk never appears: its libraries loaded while it waited"
+# The verity stage warms up the same way (warm.h): libcryptsetup and
+# libcrypto before the wait, no tpm2-tss.
+vopen() { "$1" verity open --cert-dir "$TMP/nocerts" --cmdline "roothash=$RH systemd.verity_root_data=PARTLABEL=sealroot-test-absent-$$ sealroot.device_timeout=1s"; }
+LD_DEBUG=libs LD_DEBUG_OUTPUT=$TMP/ld run_expect_rc 1 vopen "$SEALROOT"
+assert_grep "data device PARTLABEL=sealroot-test-absent-$$ not found" "$TMP/out"
+libs_of "$TMP/ld" >"$TMP/libs"
+assert_grep '^libcryptsetup\.so\.12$' "$TMP/libs"
+assert_grep '^libcrypto\.so\.3$' "$TMP/libs"
+assert_no_grep "$TSS2" "$TMP/libs"
+missing libcryptsetup.so.12 "Cannot load libcryptsetup.so.12, needed for dm-verity and LUKS2" \
+	vopen "$SEALROOT_TEST"
+assert_grep "not found" "$TMP/out"

@@ -1,0 +1,29 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* warm.c — the crypto libraries' start-up before the disk, see warm.h. */
+#include <errno.h>
+
+#include "dl_crypto.h"
+#include "dl_cryptsetup.h"
+#include "warm.h"
+
+int crypto_warm_up(void)
+{
+	/* Kept for the life of the process, as the library it comes from. */
+	static EVP_MD *sha256;
+	int r;
+
+	r = dl_cryptsetup_load();
+	if (r < 0)
+		return r;
+	r = dl_crypto_load();
+	if (r < 0)
+		return r;
+	if (!sha256) {
+		/* OpenSSL initialises itself as it would at the stage's first
+		 * fetch (configuration included), only earlier. */
+		sha256 = EVP_MD_fetch(NULL, "SHA256", NULL);
+		if (!sha256)
+			return -ENOMEM;
+	}
+	return 0;
+}
