@@ -92,9 +92,13 @@ check_boot() {
 		fail "systemd-fsck-root.service ran on the erofs root (rootfstype= missing from the command line?)"
 	# sealroot's modules-load.d list (dm targets, cipher templates, erofs,
 	# ext4, overlay) loads on this CPU: a name that cannot load would fail
-	# the unit on every boot.
-	[ -n "$(_first_line 'Finished .*Load Kernel Modules')" ] ||
-		fail "systemd-modules-load.service did not finish (a module of sealroot's modules-load.d list failed?)"
+	# the unit on every boot.  The initramfs's run is the first on the
+	# console, before the booted system's.
+	local modules_done modules_failed
+	modules_done=$(_first_line 'Finished .*Load Kernel Modules')
+	modules_failed=$(_first_line 'Failed to start .*Load Kernel Modules')
+	[ -n "$modules_done" ] && { [ -z "$modules_failed" ] || [ "$modules_done" -lt "$modules_failed" ]; } ||
+		fail "systemd-modules-load.service failed in the initramfs (a module of sealroot's modules-load.d list did not load?)"
 	# The layout is part of initrd-fs.target: applied before it is reached,
 	# not after initrd-parse-etc.service's daemon-reload.
 	local layout_ok fs_target
