@@ -71,8 +71,7 @@ install() {
 
     if dracut_module_included "systemd"; then
         local u
-        for u in sealroot-verity.service sealroot-persist.service sealroot-persist-mount.service \
-            sealroot-layout.service; do
+        for u in sealroot-verity.service sealroot-persist.service sealroot-layout.service; do
             inst_simple "$moddir/$u" "$systemdsystemunitdir/$u"
         done
         # dm-verity and dm-crypt loaded early, beside udev's coldplug.
@@ -85,7 +84,6 @@ install() {
         $SYSTEMCTL -q --root "$initdir" add-wants initrd-root-device.target sealroot-verity.service
         # The unlock is not ordered after the root: it runs beside the verity stage.
         $SYSTEMCTL -q --root "$initdir" add-wants initrd-fs.target sealroot-persist.service
-        $SYSTEMCTL -q --root "$initdir" add-wants initrd-fs.target sealroot-persist-mount.service
         $SYSTEMCTL -q --root "$initdir" add-wants initrd.target sealroot-layout.service
     else
         inst_hook cmdline 90 "$moddir/sealroot-cmdline.sh"

@@ -27,7 +27,7 @@ source "$(dirname "$0")/lib.sh"
 
 e2e_disk "$E2E_DEBIAN/img"
 e2e_variant no-sealroot-persist "$E2E_DEBIAN/rootfs" "$E2E_ARTIFACTS/initrd-systemd.img" \
-	"rd.systemd.mask=sealroot-persist.service rd.systemd.mask=sealroot-persist-mount.service rd.systemd.mask=sealroot-layout.service rd.modules_load=dm_crypt,xts,algif_skcipher,ext4 rd.systemd.mask=systemd-pcrphase-initrd.service systemd.mask=systemd-pcrphase-sysinit.service systemd.mask=systemd-pcrphase.service"
+	"rd.systemd.mask=sealroot-persist.service rd.systemd.mask=sealroot-layout.service rd.modules_load=dm_crypt,xts,algif_skcipher,ext4 rd.systemd.mask=systemd-pcrphase-initrd.service systemd.mask=systemd-pcrphase-sysinit.service systemd.mask=systemd-pcrphase.service"
 [ "$(cat "$VARIANT/roothash.txt")" = "$(cat "$E2E_DEBIAN/img/roothash.txt")" ] ||
 	fail "the variant image has another root hash than the Debian image: mkimage is not reproducible?"
 

@@ -7,11 +7,13 @@
 #   reads it (systemd-analyze verify --root on the unpacked initramfs), the
 #   ExecStartPre= "sealroot --kmsg lock --reason emergency" (not "-"-prefixed,
 #   so a failing lock fails the unit before its shell), FailureAction=
-#   reboot-force and an ordering after sealroot-persist.service (the unlock
+#   reboot-force and an ordering after sealroot-persist.service and
+#   sealroot-layout.service (which runs the mount step; the unlock
 #   runs beside the verity stage: when a stage fails and emergency.target is
 #   isolated, systemd stops a still-running unlock before the lock runs);
 # - systemd: the unlock is ordered after neither the root nor the verity
-#   stage; the mount step needs both the root and the unlock;
+#   stage, nor before initrd-root-fs.target; the mount step needs both the
+#   root and the unlock and runs in the layout's unit, before the layout;
 # - both: the first hook of "emergency" and "shutdown-emergency" is the lock,
 #   run here in a chroot of the unpacked initramfs with a stub sealroot and a
 #   stub reboot: lock ok -> the caller continues; lock failed -> reboot -f is
@@ -67,6 +69,8 @@ for unit in "$root"/usr/lib/systemd/system/*.service; do
 		fail "$u: the lock's ExecStartPre= is missing or '-'-prefixed (a failed lock would not stop the shell)"
 	grep -qP '^\t\tAfter: sealroot-persist\.service ' "$TMP/unit-$u" ||
 		{ cat "$TMP/unit-$u" >&2; fail "$u: not ordered after sealroot-persist.service (a running unlock could outlive the lock)"; }
+	grep -qP '^\t\tAfter: sealroot-layout\.service ' "$TMP/unit-$u" ||
+		{ cat "$TMP/unit-$u" >&2; fail "$u: not ordered after sealroot-layout.service (its persist mount, which may provision, could outlive the lock)"; }
 done
 
 # The sealroot units' own dependencies (systemd-analyze verify cannot load
@@ -86,14 +90,23 @@ for d in sysroot.mount sealroot-verity.service initrd-root-fs.target initrd-root
 	! grep -qE "^(After|Requires): $d\$" "$TMP/deps-unlock" ||
 		fail "sealroot-persist.service (the unlock) waits for $d: it would not overlap the verity stage"
 done
-deps sealroot-persist-mount.service >"$TMP/deps-mount"
-for d in "After: sysroot.mount" "After: sealroot-persist.service" "Requires: sysroot.mount" \
-	"Requires: sealroot-persist.service" "WantedBy: initrd-fs.target"; do
-	grep -qx "$d" "$TMP/deps-mount" || { cat "$TMP/deps-mount" >&2; fail "sealroot-persist-mount.service: no $d"; }
-done
+# Nothing waits for the unlock to reach initrd-root-fs.target: that target
+# starts initrd-parse-etc.service (a daemon-reload), which then runs beside
+# the unlock instead of after it, on the critical path.
+grep -q '^Before=.*initrd-root-fs\.target' "$root/usr/lib/systemd/system/sealroot-persist.service" &&
+	fail "sealroot-persist.service is ordered before initrd-root-fs.target: initrd-parse-etc would wait for the unlock"
+# The mount step (which may provision) and the layout: one unit, mount first.
+[ ! -e "$root/usr/lib/systemd/system/sealroot-persist-mount.service" ] ||
+	fail "sealroot-persist-mount.service is still installed: a job transition on the critical path"
 deps sealroot-layout.service >"$TMP/deps-layout"
-grep -qx 'After: sealroot-persist-mount.service' "$TMP/deps-layout" ||
-	fail "sealroot-layout.service does not wait for the persistent partition's mount"
+for d in "After: sysroot.mount" "After: sealroot-persist.service" "Requires: sysroot.mount" \
+	"Requires: sealroot-persist.service" "WantedBy: initrd.target"; do
+	grep -qx "$d" "$TMP/deps-layout" || { cat "$TMP/deps-layout" >&2; fail "sealroot-layout.service: no $d"; }
+done
+assert_eq "$(grep '^ExecStart=' "$root/usr/lib/systemd/system/sealroot-layout.service")" \
+	"ExecStart=/usr/sbin/sealroot --kmsg persist mount
+ExecStart=/usr/sbin/sealroot --kmsg layout apply --root /sysroot" \
+	"sealroot-layout.service: the persistent mount, then the layout"
 # The layout is part of initrd-fs.target, as systemd's own x-initrd mounts are:
 # not after it, where it would wait for initrd-parse-etc.service's daemon-reload.
 grep -qx 'After: initrd-fs.target' "$TMP/deps-layout" &&
