@@ -14,6 +14,12 @@ int cmd_persist(int argc, char **argv);
 int cmd_status(int argc, char **argv);
 int cmd_lock(int argc, char **argv);
 
+/* `sealroot persist mount --cmdline CMDLINE --mount-point MOUNT_POINT` (both
+ * may be NULL: /proc/cmdline, <sysroot>/opt), for `layout apply
+ * --mount-persist`: the same step, report stage and lock on failure, in the
+ * calling process.  Returns the exit status as cmd_persist() does. */
+int cmd_persist_mount(const char *cmdline, const char *mount_point);
+
 /* A stage command (verity open, persist open, layout apply) failed: inside
  * the initramfs, lock as `sealroot lock --reason REASON` does (CMDLINE and
  * TPM2_DEVICE: the command's own overrides, may be NULL); elsewhere (a

@@ -29,12 +29,15 @@ static const struct opt_verb verbs[] = {
 	  "Print the mount operations FILE describes, in the order they are done:\n"
 	  "the tmpfs first, then parents before children, ties in file order.\n",
 	  "Exit status: 0 printed, 1 invalid layout, 2 usage error.\n" },
-	{ VERB_APPLY, "apply", " --root DIR [--cmdline S] [FILE]",
+	{ VERB_APPLY, "apply", " --root DIR [--cmdline S] [--mount-persist] [FILE]",
 	  "Parse FILE and perform its mounts beneath DIR (in the initramfs: the\n"
 	  "verified root, e.g. /sysroot).  Nothing is mounted when FILE is invalid.\n"
 	  "Without FILE, the layout is DIR + sealroot.layout= from the kernel command\n"
 	  "line (default /etc/sealroot/layout.env), read without following symlinks.\n"
-	  "The result is recorded as the 'layout' stage of the boot report.\n",
+	  "The result is recorded as the 'layout' stage of the boot report.\n"
+	  "With --mount-persist, first mount the persistent partition at DIR/opt as\n"
+	  "'sealroot persist mount' does (its own 'persist-mount' stage); when that\n"
+	  "fails, nothing of the layout is applied.\n",
 	  "Entries the image cannot take are skipped with a warning, and a\n"
 	  "persistent copy whose type disagrees with the image is kept and not\n"
 	  "mounted (a conflict), unless the entry is in REQUIRED_PATHS.  Before a\n"
@@ -45,7 +48,7 @@ static const struct opt_verb verbs[] = {
 	  "or an entry failed, 2 usage error.\n" },
 };
 
-enum { OPT_ROOT = 'r', OPT_JSON = 'j', OPT_HELP = 'h', OPT_CMDLINE = 0x100 };
+enum { OPT_ROOT = 'r', OPT_JSON = 'j', OPT_HELP = 'h', OPT_CMDLINE = 0x100, OPT_MOUNT_PERSIST };
 
 static const struct opt_def options[] = {
 	{ "root", OPT_ROOT, "DIR", VERB_CHECK,
@@ -61,7 +64,11 @@ static const struct opt_def options[] = {
 	  "print a JSON array of {op, target, source|upper/work, line,\n"
 	  "required, file}" },
 	{ "cmdline", OPT_CMDLINE, "S", VERB_APPLY,
-	  "read sealroot.layout= from S, not /proc/cmdline" },
+	  "read sealroot.layout= (and, with --mount-persist, the\n"
+	  "persistent partition's settings) from S, not /proc/cmdline" },
+	{ "mount-persist", OPT_MOUNT_PERSIST, NULL, VERB_APPLY,
+	  "first mount what 'sealroot persist unlock' opened at DIR/opt\n"
+	  "(the systemd initramfs: one process, no unit in between)" },
 	{ "help", OPT_HELP, NULL, 0, "show this help" },
 };
 
@@ -83,6 +90,7 @@ struct layout_args {
 	const char *file;
 	const char *cmdline; /* apply: --cmdline S instead of /proc/cmdline */
 	bool json;
+	bool mount_persist; /* apply: 'persist mount' first, in this process */
 };
 
 static int set_option(void *userdata, int id, const char *arg)
@@ -102,6 +110,9 @@ static int set_option(void *userdata, int id, const char *arg)
 		break;
 	case OPT_CMDLINE:
 		a->cmdline = arg;
+		break;
+	case OPT_MOUNT_PERSIST:
+		a->mount_persist = true;
 		break;
 	}
 	return 0;
@@ -340,6 +351,18 @@ int cmd_layout(int argc, char **argv)
 		return layout_check(&a);
 	if (r == 0 && o.verb->verb == VERB_PLAN)
 		return layout_plan(&a);
+	if (r == 0 && a.mount_persist) {
+		_cleanup_free_ char *mount_point = NULL;
+		int rc;
+
+		if (asprintf(&mount_point, "%s/opt", a.root) < 0) {
+			log_error("Out of memory for the persistent partition's mount point.");
+			rc = 1;
+		} else
+			rc = cmd_persist_mount(a.cmdline, mount_point);
+		if (rc != 0)
+			return rc; /* it locked, as 'persist mount' does */
+	}
 	int rc = r < 0 ? EXIT_USAGE : layout_apply_run(&a);
 	/* A failed layout in the initramfs ends the boot: lock first. */
 	if (rc != 0 && o.verb && o.verb->verb == VERB_APPLY)

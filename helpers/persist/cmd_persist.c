@@ -500,6 +500,20 @@ static int do_mount(const struct args *a)
 	return 0;
 }
 
+int cmd_persist_mount(const char *cmdline, const char *mount_point)
+{
+	const struct args a = { .verb = "mount", .cmdline = cmdline, .mount_point = mount_point };
+	/* It may provision, as cmd_persist() would. */
+	int r = secret_protect_process();
+
+	if (r < 0) {
+		log_error_errno(r, "Failed to make the process non-dumpable: %m");
+		(void)cmd_lock_after_failure("persist", cmdline, NULL);
+		return 1;
+	}
+	return do_mount(&a);
+}
+
 int cmd_persist(int argc, char **argv)
 {
 	struct args a = {};

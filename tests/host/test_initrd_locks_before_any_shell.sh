@@ -104,8 +104,7 @@ for d in "After: sysroot.mount" "After: sealroot-persist.service" "Requires: sys
 	grep -qx "$d" "$TMP/deps-layout" || { cat "$TMP/deps-layout" >&2; fail "sealroot-layout.service: no $d"; }
 done
 assert_eq "$(grep '^ExecStart=' "$root/usr/lib/systemd/system/sealroot-layout.service")" \
-	"ExecStart=/usr/sbin/sealroot --kmsg persist mount
-ExecStart=/usr/sbin/sealroot --kmsg layout apply --root /sysroot" \
+	"ExecStart=/usr/sbin/sealroot --kmsg layout apply --mount-persist --root /sysroot" \
 	"sealroot-layout.service: the persistent mount, then the layout"
 # The layout is part of initrd-fs.target, as systemd's own x-initrd mounts are:
 # not after it, where it would wait for initrd-parse-etc.service's daemon-reload.

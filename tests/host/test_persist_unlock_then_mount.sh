@@ -23,7 +23,10 @@
 #   ("steps"): an unlock device, classified, tpm, unsealed, keyslot,
 #   measured; a deferred one device, classified; a volatile one device,
 #   classified, tpm, measured (nothing unsealed); a mount that failed
-#   nothing, one that mounted "mounted".
+#   nothing, one that mounted "mounted";
+# - 'layout apply --mount-persist' (sealroot-layout.service): the mount step,
+#   then the layout, in one process; without the unlock's word it fails
+#   closed and applies nothing of the layout (no 'layout' stage).
 source "$(dirname "$0")/lib-lock.sh"
 persist_setup
 export SEALROOT_RUN_DIR=$TMP/run
@@ -89,6 +92,14 @@ assert_grep "persist-unlocked is missing: 'sealroot persist unlock' did not comp
 echo opened >"$handoff"
 mount_step 1
 assert_grep "holds 'opened', not unlocked/provisioned/volatile/provision" "$TMP/out"
+mkdir -p "$TMP/sysroot/etc/sealroot" "$TMP/sysroot/var"
+echo 'TMPFS_OVERLAYS_PATHS="/var"' >"$TMP/sysroot/etc/sealroot/layout.env"
+rm -f "$handoff" "$SEALROOT_REPORT"
+run_expect_rc 1 unshare -m sh -c '"$1" layout apply --mount-persist --root "$2" --cmdline "" ||
+	{ rc=$?; findmnt "$2/var" && exit 9; exit $rc; }' - "$SEALROOT" "$TMP/sysroot"
+assert_grep "persist-unlocked is missing: 'sealroot persist unlock' did not complete" "$TMP/out"
+jq -e '[.stages[] | .name] == ["persist-mount"]' "$SEALROOT_REPORT" >/dev/null ||
+	{ cat "$SEALROOT_REPORT"; fail "report: a failed --mount-persist applied the layout"; }
 
 note "volatile policy: the unlock fails over without mounting, the mount step puts the tmpfs up"
 bad=$TMP/corrupted
@@ -109,4 +120,11 @@ assert_grep "EMPTY tmpfs" "$TMP/out"
 jq -e '.stages[] | select(.name == "persist-mount") | .action == "volatile" and .result == "ok"' \
 	"$SEALROOT_REPORT" >/dev/null || { cat "$SEALROOT_REPORT"; fail "report: volatile mount"; }
 assert_steps persist-mount "mounted"
+note "layout apply --mount-persist: the mount step, then the layout, one process"
+echo volatile >"$handoff"
+run_expect_rc 0 unshare -m sh -c '"$1" layout apply --mount-persist --root "$2" --cmdline "" &&
+	findmnt -n -o FSTYPE "$2/opt" && findmnt -n -o FSTYPE "$2/var"' - "$SEALROOT" "$TMP/sysroot"
+assert_eq "$(grep -cxE 'tmpfs|overlay' "$TMP/out")" 2 "file systems at /opt and /var"
+jq -e '[.stages[] | select(.name == "persist-mount" or .name == "layout") | .result] == ["ok", "ok"]' \
+	"$SEALROOT_REPORT" >/dev/null || { cat "$SEALROOT_REPORT"; fail "report: --mount-persist"; }
 echo "ok: unlock and mount hand over through $handoff, fail closed without it"

@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 # dracut module "benchsealroot" (scripts/bench): variant (a) of the boot
-# benchmark -- modules.d/90sealroot as it is, each of its four commands run under
+# benchmark -- modules.d/90sealroot as it is, each of its three commands run under
 # bench-rusage (peak RSS in the kernel log).  Stage times come from sealroot's
 # own "sealroot: stage X started/ok" kernel-log lines.
 # shellcheck disable=SC2154  # moddir, initdir, systemd*dir: set by dracut
@@ -14,8 +14,8 @@ depends() {
 }
 
 install() {
-    # Each command of a unit under bench-rusage, named as the report's stage;
-    # sealroot-layout.service runs the persistent mount, then the layout.
+    # Each unit's command under bench-rusage (sealroot-layout.service's
+    # mounts the persistent partition, then applies the layout).
     local bench=/usr/lib/bench/bench-rusage
     dropin() { # UNIT LINES
         mkdir -p "$initdir$systemdsystemunitdir/$1.d"
@@ -23,6 +23,5 @@ install() {
     }
     dropin sealroot-verity.service "ExecStart=$bench sealroot-verity /usr/sbin/sealroot --kmsg verity open"
     dropin sealroot-persist.service "ExecStart=$bench sealroot-persist /usr/sbin/sealroot --kmsg persist unlock"
-    dropin sealroot-layout.service "ExecStart=$bench sealroot-persist-mount /usr/sbin/sealroot --kmsg persist mount
-ExecStart=$bench sealroot-layout /usr/sbin/sealroot --kmsg layout apply --root /sysroot /sysroot/etc/sealroot/layout.env"
+    dropin sealroot-layout.service "ExecStart=$bench sealroot-layout /usr/sbin/sealroot --kmsg layout apply --mount-persist --root /sysroot /sysroot/etc/sealroot/layout.env"
 }
