@@ -119,6 +119,7 @@ assert_eq "$(q '.variants.floor.verity_from_disk_ms | round')" 300 "floor verity
 assert_eq "$(q '.bounds.systemd_over_sealroot_at_most * 1000 | round')" 7283 "bound systemd/sealroot (2185/300)"
 assert_eq "$(q '.bounds.shell_over_sealroot_at_most * 1000 | round')" 15950 "bound shell/sealroot (4785/300)"
 assert_eq "$(q '.bounds.sealroot_over_systemd_switch_from_disk_at_least * 1000 | round')" 217 "bound switch-root from the disk (500/2300)"
+assert_eq "$(q '.bounds.sealroot_over_systemd_switch_root_at_least * 1000 | round')" 874 "bound switch-root (floor 12.5 s / systemd 14.3 s)"
 assert_eq "$(q '.bounds.verity_basis')" floor "bound from the floor's verity (0.3 s, sealroot's 0.5 s)"
 assert_eq "$(q '.ratios | has("shell_over_sealroot") and has("systemd_over_sealroot") and has("shell_over_sealroot_busy")')" true "the ratios keys kept"
 assert_eq "$(q '.variants.sealroot.max_peak_rss_kib')" 4000 "peak RSS"
