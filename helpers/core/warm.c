@@ -6,16 +6,21 @@
 #include "dl_cryptsetup.h"
 #include "warm.h"
 
+int crypto_libs_load(void)
+{
+	int r = dl_cryptsetup_load();
+
+	if (r < 0)
+		return r;
+	return dl_crypto_load();
+}
+
 int crypto_warm_up(void)
 {
 	/* Kept for the life of the process, as the library it comes from. */
 	static EVP_MD *sha256;
-	int r;
+	int r = crypto_libs_load();
 
-	r = dl_cryptsetup_load();
-	if (r < 0)
-		return r;
-	r = dl_crypto_load();
 	if (r < 0)
 		return r;
 	if (!sha256) {

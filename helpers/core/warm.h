@@ -14,5 +14,11 @@
  */
 #pragma once
 
-/* Returns 0, or the first loader's negative errno (already logged). */
+/* Load libcryptsetup, then libcrypto: what every path that uses either
+ * needs first.  Returns 0, or the first loader's negative errno (already
+ * logged). */
+int crypto_libs_load(void);
+
+/* crypto_libs_load(), then OpenSSL's first digest fetch.  Returns as
+ * crypto_libs_load() does, or -ENOMEM. */
 int crypto_warm_up(void);

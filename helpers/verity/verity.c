@@ -9,6 +9,7 @@
 #include "encoding.h"
 #include "log.h"
 #include "verity.h"
+#include "warm.h"
 
 #define VERITY_SB_SIZE 512 /* struct verity_sb, before the hash tree */
 
@@ -162,10 +163,7 @@ static int verity_load(const struct verity_config *v, const struct verity_device
 
 	/* Every verity path starts here: load libcryptsetup, and libcrypto for
 	 * verity_check_root(). */
-	r = dl_cryptsetup_load();
-	if (r < 0)
-		return r;
-	r = dl_crypto_load();
+	r = crypto_libs_load();
 	if (r < 0)
 		return r;
 	crypt_set_log_callback(NULL, verity_crypt_log, NULL);
