@@ -10,7 +10,9 @@
 #   unlocks;
 # - a token whose primary is RSA (systemd's fallback on TPMs without ECC,
 #   here made with tpm2-tools from the same templates): the pre-started ECC
-#   primary is put away, the RSA one created, and the volume unlocks.
+#   primary is put away, the RSA one created, and the volume unlocks;
+# - no TPM at the pre-start: nothing said about it (debug only), and the
+#   unlock fails as it did without a pre-start, naming the missing TPM2.
 source "$(dirname "$0")/lib-persist.sh"
 source "$(dirname "$0")/lib-pcrsig.sh"
 command -v systemd-cryptenroll >/dev/null || fail "systemd-cryptenroll missing (package systemd)"
@@ -76,4 +78,14 @@ cryptsetup token import --token-id 0 --json-file "$TMP/rsa.json" "$img"
 unlock "$img"
 assert_grep "Unsealed token 0 of $img with the TPM2; keyslot 1 accepts it" "$TMP/out"
 assert_no_grep "$prestarted" "$TMP/out"
+
+note "no TPM: the pre-start says nothing, the unlock names the missing TPM2"
+nowhere="swtpm:host=127.0.0.1,port=$(free_port)"
+run_expect_rc 1 "$SEALROOT" persist unlock --cmdline "" --device "$img" --tpm2-device "$nowhere" \
+	--no-activate
+assert_grep "No TPM2 reachable through \"$nowhere\" for $img" "$TMP/out"
+assert_no_grep "pre-start" "$TMP/out"
+run_expect_rc 1 "$SEALROOT" --verbose persist unlock --cmdline "" --device "$img" \
+	--tpm2-device "$nowhere" --no-activate
+assert_grep "debug: TPM2 pre-start through \"$nowhere\" failed" "$TMP/out"
 echo "ok: the pre-started session serves one attempt of an ECC token"
