@@ -11,8 +11,11 @@
 # - a token whose primary is RSA (systemd's fallback on TPMs without ECC,
 #   here made with tpm2-tools from the same templates): the pre-started ECC
 #   primary is put away, the RSA one created, and the volume unlocks;
+# - a blank partition (the unlock defers it): the pre-start is put away;
 # - no TPM at the pre-start: nothing said about it (debug only), and the
 #   unlock fails as it did without a pre-start, naming the missing TPM2.
+# After every unlock no object and no session is left in the TPM (swtpm has
+# no resource manager that would flush them when the connection closes).
 source "$(dirname "$0")/lib-persist.sh"
 source "$(dirname "$0")/lib-pcrsig.sh"
 command -v systemd-cryptenroll >/dev/null || fail "systemd-cryptenroll missing (package systemd)"
@@ -27,6 +30,10 @@ luks_image() { # NAME: a LUKS2 image whose keyslot 0 takes $TMP/pass
 		--key-file "$TMP/pass" "$img"
 	echo "$img"
 }
+nothing_left() { # WHAT: no transient object or session left in the TPM
+	assert_eq "$(tpm2_getcap handles-transient)" "" "transient objects left after $1"
+	assert_eq "$(tpm2_getcap handles-loaded-session)" "" "sessions left after $1"
+}
 unlock() { # IMG [CMDLINE]: a new boot, then the unlock
 	swtpm_reboot
 	uki_enter_initrd
@@ -34,6 +41,7 @@ unlock() { # IMG [CMDLINE]: a new boot, then the unlock
 		--tpm2-device "$TCTI" --no-activate
 	assert_grep "persist: unlocked" "$TMP/out"
 	assert_steps persist "device classified tpm unsealed keyslot measured"
+	nothing_left "the unlock of $1"
 }
 printf 'initial-passphrase' >"$TMP/pass"
 
@@ -78,6 +86,14 @@ cryptsetup token import --token-id 0 --json-file "$TMP/rsa.json" "$img"
 unlock "$img"
 assert_grep "Unsealed token 0 of $img with the TPM2; keyslot 1 accepts it" "$TMP/out"
 assert_no_grep "$prestarted" "$TMP/out"
+
+note "a blank partition: the unlock defers it and puts the pre-start away"
+blank=$(new_image blank)
+swtpm_reboot
+run_expect_rc 0 "$SEALROOT" persist unlock --cmdline "" --device "$blank" --tpm2-device "$TCTI" \
+	--no-activate
+assert_steps persist "device classified"
+nothing_left "the deferred unlock"
 
 note "no TPM: the pre-start says nothing, the unlock names the missing TPM2"
 nowhere="swtpm:host=127.0.0.1,port=$(free_port)"
