@@ -8,6 +8,9 @@
 #   signature was altered: TPM2_VerifySignature fails after PolicyPCR in that
 #   session); token 1 then unseals in a session of its own, and the volume
 #   unlocks;
+# - the PCRs change between PolicyPCR and Unseal in the pre-started session
+#   (a relay extends PCR 9 right before the first Unseal reaches the swtpm:
+#   TPM_RC_PCR_CHANGED): the retry runs in a new session and unseals;
 # - a token whose primary is RSA (systemd's fallback on TPMs without ECC,
 #   here made with tpm2-tools from the same templates): the pre-started ECC
 #   primary is put away, the RSA one created, and the volume unlocks;
@@ -63,6 +66,25 @@ unlock "$img" "sealroot.tpm2_pcr_signature=$TMP/bad-sig.json"
 assert_grep "The TPM2 refused the PCR signature for token 0 of $img" "$TMP/out"
 assert_grep "Unsealed token 1 of $img with the TPM2" "$TMP/out"
 assert_eq "$(grep -c "$prestarted" "$TMP/out")" 1 "unseals in the pre-started session"
+
+note "PCRs changed during the first attempt: the retry starts its own session"
+swtpm_reboot # PCR 15 back to zero, for the seal and the unseal
+img=$(new_image retry)
+run_expect_rc 0 provision "$img"
+cryptsetup config --subsystem "" "$img" # provisioned: as after its first mount
+relay_port=$(free_port)
+python3 "$(dirname "$0")/swtpm-extend-before-unseal.py" "$relay_port" "$SWTPM_PORT" \
+	>"$TMP/relay.out" 2>"$TMP/relay.err" &
+cleanup_add "kill $!"
+for _ in $(seq 1 50); do grep -qs ready "$TMP/relay.out" && break; sleep 0.1; done
+assert_grep ready "$TMP/relay.out"
+run_expect_rc 0 "$SEALROOT" --verbose persist unlock --cmdline "" --device "$img" \
+	--tpm2-device "swtpm:host=127.0.0.1,port=$relay_port" --no-activate
+assert_grep "injected PCR_Extend\(9\): rc 0x0" "$TMP/relay.err"
+assert_grep "TPM2 PCRs changed during unseal, retrying" "$TMP/out"
+assert_eq "$(grep -c "$prestarted" "$TMP/out")" 1 "unseals in the pre-started session"
+assert_grep "persist: unlocked" "$TMP/out"
+nothing_left "the unlock with a retry"
 
 note "an RSA primary: the pre-started ECC one is put away"
 tpm2_createpolicy -Q --policy-pcr -l sha256:7 -L "$TMP/policy.bin"
