@@ -21,6 +21,7 @@
 #include "steps.h"
 #include "token.h"
 #include "token_policy.h"
+#include "tpm2_prestart.h"
 
 enum verb {
 	VERB_OPEN = 1 << 0,
@@ -295,6 +296,7 @@ static int do_open(const struct args *a, enum verb verb)
 	const bool provision_only = verb == VERB_PROVISION, unlock = verb == VERB_UNLOCK;
 	struct sealroot_config cfg;
 	_cleanup_free_ char *devnode = NULL, *mount_point = NULL;
+	_cleanup_tpm2_ struct tpm2_context *prestarted = NULL;
 	struct persist_result res = {};
 	enum persist_state state = PERSIST_STATE_BLANK;
 	int classified = -ENODATA; /* set by provision_classify() before any use */
@@ -312,18 +314,29 @@ static int do_open(const struct args *a, enum verb verb)
 	fault_set(cfg.persist.fault_inject);
 
 	struct report_stage *stage = report_stage_begin("persist");
+	const char *tcti = a->tpm2_device ? a->tpm2_device : cfg.persist.tpm2_device;
 
-	int discover_error = 0;
-	if (a->device) {
-		devnode = strdup(a->device);
-		step_mark("device");
-	} else {
+	if (!a->device) {
 		/* While the partition is not there yet.  A library that fails
 		 * to load logs it here, once; the stage's own call gets the
 		 * same result back and handles it. */
 		r = persist_warm_up();
 		if (r < 0)
 			log_debug_errno(r, "Warm-up before the partition appears failed: %m");
+	}
+	/* The unseal's primary and session, too (tpm2_prestart.h): used only
+	 * by persist_open_classified(), and freed before any other path talks
+	 * to the TPM (a TPM without a resource manager takes one connection
+	 * at a time).  A failure here changes nothing: the unlock connects
+	 * later as it would without it. */
+	if (unlock)
+		(void)tpm2_prestart(tcti, &prestarted);
+
+	int discover_error = 0;
+	if (a->device) {
+		devnode = strdup(a->device);
+		step_mark("device");
+	} else {
 		discover_error =
 		    discover_device(cfg.persist.spec, cfg.device_timeout_usec, &devnode);
 		if (discover_error < 0) {
@@ -339,6 +352,7 @@ static int do_open(const struct args *a, enum verb verb)
 	else if (asprintf(&mount_point, "%s/opt", cfg.sysroot) < 0)
 		mount_point = NULL;
 	if (!devnode || !mount_point) {
+		tpm2_context_freep(&prestarted);
 		sealroot_config_done(&cfg);
 		report_stage_end(stage, -ENOMEM);
 		if (!provision_only)
@@ -348,7 +362,7 @@ static int do_open(const struct args *a, enum verb verb)
 
 	struct persist_options o = {
 		.device = devnode,
-		.tpm2_device = a->tpm2_device ? a->tpm2_device : cfg.persist.tpm2_device,
+		.tpm2_device = tcti,
 		.pcr_mask = a->have_pcrs ? a->pcr_mask : cfg.persist.tpm2_pcr_mask,
 		.require_srk_pin = cfg.persist.tpm2_srk_pin_required,
 		.pcr_pubkey = cfg.persist.tpm2_pcr_pubkey,
@@ -387,6 +401,8 @@ static int do_open(const struct args *a, enum verb verb)
 		classified = provision_classify(devnode, &state);
 		defer = classified >= 0 && state != PERSIST_STATE_PROVISIONED;
 	}
+	if (r < 0 || discover_error < 0 || defer)
+		tpm2_context_freep(&prestarted);
 	if (defer) {
 		/* Nothing unsealed, nothing written: the mount step provisions. */
 		r = persist_handoff_write(PERSIST_HANDOFF_PROVISION);
@@ -411,7 +427,7 @@ static int do_open(const struct args *a, enum verb verb)
 		res = (struct persist_result){ .svn = SVN_STATE_INIT(o.svn) };
 		r = persist_apply_failure_policy(&o, NULL, &res, discover_error);
 	} else if (unlock)
-		r = persist_open_classified(&o, classified, state, &res);
+		r = persist_open_classified(&o, TAKE_PTR(prestarted), classified, state, &res);
 	else
 		r = persist_open(&o, &res);
 

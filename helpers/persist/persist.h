@@ -93,9 +93,11 @@ int persist_open(const struct persist_options *o, struct persist_result *ret);
  * what provision_classify(o->device, &STATE) returned (a failure it logged
  * is handled as persist_open() handles it: policy, lock).  'persist unlock'
  * classifies first to decide whether to defer, and must not read and log
- * the device twice. */
-int persist_open_classified(const struct persist_options *o, int classified,
-			    enum persist_state state, struct persist_result *ret);
+ * the device twice.  PRESTARTED (may be NULL) is a TPM2 context from
+ * tpm2_prestart() for o->tpm2_device, owned from here on: used in place of a
+ * new connection to unseal a provisioned volume, freed before anything else. */
+int persist_open_classified(const struct persist_options *o, struct tpm2_context *prestarted,
+			    int classified, enum persist_state state, struct persist_result *ret);
 /* After a failure ERROR: extend the lock PCR (through TPM, or a new
  * connection when NULL) with "volatile" when the volatile policy applies (and
  * we mount), else with "failure:persist".  Then, under the volatile policy,

@@ -24,6 +24,7 @@
 #include "token.h"
 #include "token_policy.h"
 #include "tpm2.h"
+#include "tpm2_prestart.h"
 
 const char *persist_action_to_string(enum persist_action a)
 {
@@ -245,13 +246,13 @@ int persist_open(const struct persist_options *o, struct persist_result *res)
 	enum persist_state state = PERSIST_STATE_BLANK;
 	int r = provision_classify(o->device, &state);
 
-	return persist_open_classified(o, r, state, res);
+	return persist_open_classified(o, NULL, r, state, res);
 }
 
-int persist_open_classified(const struct persist_options *o, int classified,
-			    enum persist_state state, struct persist_result *res)
+int persist_open_classified(const struct persist_options *o, struct tpm2_context *prestarted,
+			    int classified, enum persist_state state, struct persist_result *res)
 {
-	_cleanup_tpm2_ struct tpm2_context *tpm = NULL;
+	_cleanup_tpm2_ struct tpm2_context *tpm = prestarted;
 	_cleanup_crypt_ struct crypt_device *cd = NULL;
 	_cleanup_secret_ struct secret pass = {}, vk = {};
 	bool activated = false;
@@ -262,6 +263,10 @@ int persist_open_classified(const struct persist_options *o, int classified,
 					.svn = SVN_STATE_INIT(o->svn) };
 	struct lock_record *lock = o->provision_only ? NULL : &res->lock;
 
+	/* Only the unseal of a provisioned volume uses a pre-started TPM2;
+	 * every other way runs, and connects, exactly as without it. */
+	if (classified < 0 || state != PERSIST_STATE_PROVISIONED || o->provision_only)
+		tpm2_context_freep(&tpm);
 	r = classified;
 	if (r < 0)
 		goto fail;
@@ -274,9 +279,13 @@ int persist_open_classified(const struct persist_options *o, int classified,
 		goto fail;
 	}
 
-	r = persist_connect_tpm(o->tpm2_device, o->device, &tpm);
-	if (r < 0)
-		goto fail;
+	if (tpm)
+		step_mark("tpm"); /* connected before the partition appeared */
+	else {
+		r = persist_connect_tpm(o->tpm2_device, o->device, &tpm);
+		if (r < 0)
+			goto fail;
+	}
 	r = enter_initrd_phase(o, tpm);
 	if (r < 0)
 		goto fail;
@@ -314,6 +323,8 @@ int persist_open_classified(const struct persist_options *o, int classified,
 		struct unlocked_token used = {};
 		r = persist_unlock_with_tpm(cd, o->device, tpm, lock, &policy, o->pcr_signature,
 					    &pass, &vk, &keyslot, &used, &res->svn);
+		/* No token took them: free the TPM's slots for what follows. */
+		tpm2_prestart_drop(tpm);
 		if (r >= 0) {
 			res->token_type = TOKEN_TYPE_TPM2;
 			res->pcr_mask = used.pcr_mask;

@@ -14,6 +14,7 @@
 #include "log.h"
 #include "pcr_pubkey.h"
 #include "secret.h"
+#include "tpm2_prestart.h"
 #include "tpm2_private.h"
 #include "tpm2_svn.h"
 
@@ -150,6 +151,7 @@ int tpm2_context_new(const char *tcti, struct tpm2_context **ret)
 	c = calloc(1, sizeof(*c));
 	if (!c)
 		return -ENOMEM;
+	c->pre_primary = c->pre_session = ESYS_TR_NONE;
 
 	rc = Tss2_TctiLdr_Initialize(tcti, &c->tcti);
 	if (rc != TSS2_RC_SUCCESS) {
@@ -185,8 +187,10 @@ void tpm2_context_free(struct tpm2_context *c)
 {
 	if (!c)
 		return;
-	if (c->esys)
+	if (c->esys) {
+		tpm2_prestart_drop(c);
 		Esys_Finalize(&c->esys);
+	}
 	if (c->tcti)
 		Tss2_TctiLdr_Finalize(&c->tcti);
 	free(c);
@@ -330,7 +334,7 @@ int tpm2_pcr_extend_digest(struct tpm2_context *c, unsigned pcr,
 /* The storage primary key systemd-cryptenroll uses: created afresh under the
  * owner hierarchy from a fixed template, so it is the same key every time on
  * the same TPM (until the owner seed changes) and is never persisted. */
-static int tpm2_create_primary(struct tpm2_context *c, uint16_t alg, ESYS_TR *ret)
+int tpm2_create_primary(struct tpm2_context *c, uint16_t alg, ESYS_TR *ret)
 {
 	static const TPM2B_PUBLIC template_ecc = {
 	    .size = sizeof(TPMT_PUBLIC),
@@ -432,8 +436,7 @@ void tpm2_flush(struct tpm2_context *c, ESYS_TR *h)
 /* A session salted with the primary key (so its session key is unknown to
  * anyone watching the bus) doing AES-128-CFB parameter encryption both ways.
  * type: TPM2_SE_HMAC, TPM2_SE_POLICY. */
-static int tpm2_start_salted_session(struct tpm2_context *c, ESYS_TR primary, TPM2_SE type,
-				     ESYS_TR *ret)
+int tpm2_start_salted_session(struct tpm2_context *c, ESYS_TR primary, TPM2_SE type, ESYS_TR *ret)
 {
 	TSS2_RC rc;
 
@@ -1045,22 +1048,29 @@ static int tpm2_policy_authorize(struct tpm2_context *c, ESYS_TR session, ESYS_T
 }
 
 /* One policy session attempt: PolicyPCR on the current values, compare, and
- * Unseal.  Returns -EAGAIN when the PCRs changed between check and use. */
-static int tpm2_unseal_once(struct tpm2_context *c, ESYS_TR primary, ESYS_TR object,
-			    const struct tpm2_sealed *sealed, const TPM2B_DIGEST *auth_policy,
-			    ESYS_TR key_handle, const struct pcr_pubkey *key,
-			    const struct tpm2_policy_signature *sig, struct secret *ret)
+ * Unseal.  Returns -EAGAIN when the PCRs changed between check and use.  The
+ * session is *PRESTARTED when that is not ESYS_TR_NONE (taken: set to
+ * ESYS_TR_NONE, so no other attempt can use it), else a new one; flushed
+ * either way. */
+static int tpm2_unseal_once(struct tpm2_context *c, ESYS_TR primary, ESYS_TR *prestarted,
+			    ESYS_TR object, const struct tpm2_sealed *sealed,
+			    const TPM2B_DIGEST *auth_policy, ESYS_TR key_handle,
+			    const struct pcr_pubkey *key, const struct tpm2_policy_signature *sig,
+			    struct secret *ret)
 {
 	_cleanup_esys_ TPM2B_DIGEST *digest = NULL;
 	_cleanup_esys_ TPM2B_SENSITIVE_DATA *data = NULL;
-	ESYS_TR session = ESYS_TR_NONE;
+	ESYS_TR session = *prestarted;
 	TPML_PCR_SELECTION sel;
 	TSS2_RC rc;
 	int r;
 
-	r = tpm2_start_salted_session(c, primary, TPM2_SE_POLICY, &session);
-	if (r < 0)
-		return r;
+	*prestarted = ESYS_TR_NONE;
+	if (session == ESYS_TR_NONE) {
+		r = tpm2_start_salted_session(c, primary, TPM2_SE_POLICY, &session);
+		if (r < 0)
+			return r;
+	}
 
 	if (key) {
 		r = tpm2_policy_authorize(c, session, key_handle, key, sealed->pubkey_pcr_mask,
@@ -1139,6 +1149,7 @@ int tpm2_unseal_signed(struct tpm2_context *c, const struct tpm2_sealed *sealed,
 	TPM2B_PRIVATE private = {};
 	TPM2B_PUBLIC public = {};
 	ESYS_TR primary = ESYS_TR_NONE, object = ESYS_TR_NONE, key_handle = ESYS_TR_NONE;
+	ESYS_TR session = ESYS_TR_NONE;
 	struct pcr_pubkey key;
 	bool is_signed;
 	TSS2_RC rc;
@@ -1170,12 +1181,25 @@ int tpm2_unseal_signed(struct tpm2_context *c, const struct tpm2_sealed *sealed,
 	if (r < 0)
 		return r;
 
-	r = tpm2_create_primary(c, sealed->primary_alg, &primary);
-	if (r < 0)
-		return r;
+	/* The primary and policy session started before the partition appeared
+	 * (tpm2_prestart.h), when this token's primary is the ECC one they were
+	 * made with; else both are flushed and the primary is created now. */
+	tpm2_prestart_take(c, sealed->primary_alg, &primary, &session);
+	if (primary != ESYS_TR_NONE)
+		log_debug("TPM2: unsealing under the primary key and with the policy session "
+			  "started before the partition appeared");
+	else {
+		r = tpm2_create_primary(c, sealed->primary_alg, &primary);
+		if (r < 0)
+			return r;
+	}
 	/* Pinned: the salt of the session the secret travels in is encrypted
 	 * to this key, so it must be the key the object was sealed under and
-	 * not one an interposer answered with. */
+	 * not one an interposer answered with.  A pre-started session is
+	 * salted to it already, before this check: that is harmless because
+	 * until here nothing has been sent in it (it exists, nothing more),
+	 * and on a mismatch it is flushed unused.  So this check comes before
+	 * Load and before any command in the session, for every primary. */
 	if (sealed->primary_name_size > 0) {
 		uint8_t name[TPM2_NAME_SHA256_SIZE];
 		r = tpm2_primary_name(c, primary, name);
@@ -1207,8 +1231,9 @@ int tpm2_unseal_signed(struct tpm2_context *c, const struct tpm2_sealed *sealed,
 	}
 
 	for (unsigned attempt = 1;; attempt++) {
-		r = tpm2_unseal_once(c, primary, object, sealed, &public.publicArea.authPolicy,
-				     key_handle, is_signed ? &key : NULL, sig, ret);
+		r = tpm2_unseal_once(c, primary, &session, object, sealed,
+				     &public.publicArea.authPolicy, key_handle,
+				     is_signed ? &key : NULL, sig, ret);
 		if (r != -EAGAIN)
 			break;
 		if (attempt >= TPM2_UNSEAL_RETRIES) {
@@ -1218,6 +1243,7 @@ int tpm2_unseal_signed(struct tpm2_context *c, const struct tpm2_sealed *sealed,
 		log_debug("TPM2 PCRs changed during unseal, retrying");
 	}
 out:
+	tpm2_flush(c, &session); /* a pre-started one not used: refused before */
 	tpm2_flush(c, &key_handle);
 	tpm2_flush(c, &object);
 	tpm2_flush(c, &primary);

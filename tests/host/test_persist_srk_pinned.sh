@@ -8,8 +8,12 @@
 # nothing changes on disk; systemd-cryptenroll tokens (no pin) still unlock
 # (test_persist_cryptenroll_interop.sh) unless sealroot.tpm2_srk_pin=required,
 # which refuses any token without the pin (a header writer can delete it).
+# 'persist unlock' creates the primary key and salts its policy session
+# before the partition appears (tpm2_prestart.h): the same pin guards that
+# key, before anything is loaded under it or sent in the session.
 source "$(dirname "$0")/lib-persist.sh"
 persist_setup
+export SEALROOT_RUN_DIR=$TMP/run # the unlock's handoff
 
 open_img() { # IMG [CMDLINE]
 	"$SEALROOT" persist open --cmdline "${2:-}" --device "$1" --tpm2-device "$TCTI" --no-activate
@@ -38,6 +42,16 @@ assert_grep "The TPM2's storage key is not the one token 0 of $img was sealed un
 assert_no_grep "persist: unlocked" "$TMP/out"
 assert_eq "$(sha256sum <"$img")" "$before" "image after the refusal"
 swtpm_reboot # the refusal extended the lock PCR 15: a new boot
+note "the same through 'persist unlock', whose primary key was created before the disk appeared"
+cryptsetup config --subsystem "" "$img" # provisioned: as after its first mount
+before=$(sha256sum <"$img")
+run_expect_rc 1 "$SEALROOT" --verbose persist unlock --cmdline "" --device "$img" --tpm2-device "$TCTI" \
+	--no-activate
+assert_grep "unsealing under the primary key and with the policy session started before" "$TMP/out"
+assert_grep "The TPM2's storage key is not the one token 0 of $img was sealed under \(sealroot-srk-name\)" "$TMP/out"
+assert_no_grep "persist: unlocked" "$TMP/out"
+assert_eq "$(sha256sum <"$img")" "$before" "image after the refusal (unlock)"
+swtpm_reboot
 run_expect_rc 1 "$SEALROOT" persist check "$img" --tpm2-device "$TCTI"
 assert_grep "storage key is not the one token 0" "$TMP/out"
 
