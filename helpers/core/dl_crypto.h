@@ -27,6 +27,7 @@
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
+#include <openssl/objects.h>
 #include <openssl/pem.h>
 #include <openssl/pkcs7.h>
 #include <openssl/x509.h>
@@ -67,6 +68,7 @@
 	X(EVP_sha256)                                                                              \
 	X(EXTENDED_KEY_USAGE_free)                                                                 \
 	X(HMAC)                                                                                    \
+	X(OBJ_NAME_get)                                                                            \
 	X(OBJ_cmp)                                                                                 \
 	X(OBJ_obj2nid)                                                                             \
 	X(OBJ_txt2obj)                                                                             \
@@ -134,6 +136,7 @@ int dl_crypto_load(void);
 #define EVP_sha256 dl_EVP_sha256
 #define EXTENDED_KEY_USAGE_free dl_EXTENDED_KEY_USAGE_free
 #define HMAC dl_HMAC
+#define OBJ_NAME_get dl_OBJ_NAME_get
 #define OBJ_cmp dl_OBJ_cmp
 #define OBJ_obj2nid dl_OBJ_obj2nid
 #define OBJ_txt2obj dl_OBJ_txt2obj

@@ -19,6 +19,20 @@
  * logged). */
 int crypto_libs_load(void);
 
+/* For a process whose crypto users all look algorithms up by provider fetch
+ * (the unlock: libcryptsetup 2.6, tpm2-tss 3.2 and sealroot's persist code
+ * use EVP_*_fetch() and EVP_sha256() and friends, never a lookup by name):
+ * keep OpenSSL's legacy table of cipher and digest names empty.  OpenSSL
+ * copies that whole table into the name map of every new library context
+ * (about 2.5 M instructions each); tpm2-tss 3.2 makes a new context for
+ * every hash, HMAC and key exchange of a session, libcryptsetup one of its
+ * own.  It must come before the process's first fetch, which fills the
+ * table otherwise.  Not for the verity stage: EVP_get_digestbyname() and
+ * the X.509 and PKCS#7 checks built on it find nothing without the table.
+ * Returns 0; -EALREADY (nothing changed) when the table was filled already;
+ * or the loader's negative errno (logged). */
+int crypto_legacy_names_off(void);
+
 /* crypto_libs_load(), then OpenSSL's first digest fetch.  Returns as
  * crypto_libs_load() does, or -ENOMEM. */
 int crypto_warm_up(void);
