@@ -19,6 +19,7 @@
 # - under sealroot.on_unlock_failure=volatile an unlock that fails extends
 #   PCR 15 with "volatile", mounts nothing and says "volatile"; the mount
 #   step then puts an empty tmpfs (nosuid,nodev) there, with the warning;
+# - the unlock keeps OpenSSL's legacy name table empty (it fetches only);
 # - the report says when each step of the unlock and of the mount ended
 #   ("steps"): an unlock device, classified, tpm, unsealed, keyslot,
 #   measured; a deferred one device, classified; a volatile one device,
@@ -52,6 +53,9 @@ mount_step() { # RC [CMD…]: persist mount, then CMD, in one private mount name
 note "provisioned volume"
 unlock 0 "$genuine" --verbose
 assert_eq "$(grep -c "$genuine: provisioned\$" "$TMP/out")" 1 "classifications of the provisioned volume"
+# Before its first fetch (warm.h): no new OpenSSL library context of the
+# unlock (libcryptsetup's, tpm2-tss's per hash) copies the legacy name table.
+assert_grep "OpenSSL's legacy name table is left empty in this process" "$TMP/out"
 expect_pcr15 "$(extend $ZERO32 "$(volume_digest "$genuine" "$rk")")" "unlock"
 assert_eq "$(cat "$handoff")" unlocked "handoff after the unlock"
 "$SEALROOT" persist check "$genuine" --tpm2-device "$TCTI" >"$TMP/check" 2>&1 &&
