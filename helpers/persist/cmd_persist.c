@@ -22,7 +22,7 @@
 #include "steps.h"
 #include "token.h"
 #include "token_policy.h"
-#include "tpm2_prestart.h"
+#include "tpm2_prestart_job.h"
 
 enum verb {
 	VERB_OPEN = 1 << 0,
@@ -312,6 +312,7 @@ static int do_open(const struct args *a, enum verb verb)
 	struct sealroot_config cfg;
 	_cleanup_free_ char *devnode = NULL, *mount_point = NULL;
 	_cleanup_tpm2_ struct tpm2_context *prestarted = NULL;
+	struct tpm2_prestart_job prestart = {};
 	struct persist_result res = {};
 	enum persist_state state = PERSIST_STATE_BLANK;
 	int classified = -ENODATA; /* set by provision_classify() before any use */
@@ -344,9 +345,10 @@ static int do_open(const struct args *a, enum verb verb)
 	 * by persist_open_classified(), and freed before any other path talks
 	 * to the TPM (a TPM without a resource manager takes one connection
 	 * at a time).  A failure here changes nothing: the unlock connects
-	 * later as it would without it. */
+	 * later as it would without it.  On its own thread, beside the wait
+	 * for the partition and the classification (tpm2_prestart_job.h). */
 	if (unlock)
-		(void)tpm2_prestart(tcti, &prestarted);
+		tpm2_prestart_job_begin(&prestart, tcti);
 
 	int discover_error = 0;
 	if (a->device) {
@@ -368,6 +370,7 @@ static int do_open(const struct args *a, enum verb verb)
 	else if (asprintf(&mount_point, "%s/opt", cfg.sysroot) < 0)
 		mount_point = NULL;
 	if (!devnode || !mount_point) {
+		prestarted = tpm2_prestart_job_end(&prestart);
 		tpm2_context_freep(&prestarted);
 		sealroot_config_done(&cfg);
 		report_stage_end(stage, -ENOMEM);
@@ -417,6 +420,7 @@ static int do_open(const struct args *a, enum verb verb)
 		classified = provision_classify(devnode, &state);
 		defer = classified >= 0 && state != PERSIST_STATE_PROVISIONED;
 	}
+	prestarted = tpm2_prestart_job_end(&prestart);
 	if (r < 0 || discover_error < 0 || defer)
 		tpm2_context_freep(&prestarted);
 	if (defer) {

@@ -1,0 +1,52 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* tpm2_prestart_job.c — the TPM2 pre-start on its own thread, see
+ * tpm2_prestart_job.h. */
+#include <errno.h>
+#include <string.h>
+
+#include "log.h"
+#include "tpm2_prestart.h"
+#include "tpm2_prestart_job.h"
+
+static void *prestart_thread(void *userdata)
+{
+	struct tpm2_prestart_job *j = userdata;
+
+	(void)tpm2_prestart(j->tcti, &j->context);
+	return NULL;
+}
+
+void tpm2_prestart_job_begin(struct tpm2_prestart_job *j, const char *tcti)
+{
+	int r;
+
+	*j = (struct tpm2_prestart_job){ .tcti = tcti };
+	r = pthread_create(&j->thread, NULL, prestart_thread, j);
+	if (r == 0) {
+		j->running = true;
+		return;
+	}
+	log_debug("TPM2 pre-start: no thread (%s); running it now", strerror(r));
+	(void)tpm2_prestart(tcti, &j->context);
+}
+
+struct tpm2_context *tpm2_prestart_job_end(struct tpm2_prestart_job *j)
+{
+	struct tpm2_context *c;
+
+	if (j->running) {
+		int r = pthread_join(j->thread, NULL);
+		/* Joining a thread this job started cannot fail; should it,
+		 * the context may still be in use: leave it, unused. */
+		if (r != 0) {
+			log_debug("TPM2 pre-start: join failed (%s)", strerror(r));
+			j->running = false;
+			j->context = NULL;
+			return NULL;
+		}
+		j->running = false;
+	}
+	c = j->context;
+	j->context = NULL;
+	return c;
+}
