@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // fuzz-sources: persist/tpm2.c persist/pcr_pubkey.c core/secret.c core/log.c
 // fuzz-sources: persist/dl_tss2.c core/dl_crypto.c core/dlopen_lib.c persist/tpm2_svn.c
+// fuzz-sources: persist/tpm2_prestart.c
 /* Fuzz the unmarshalling of a sealed blob as it comes from a LUKS2 token
  * (untrusted): tpm2_blob_validate and tpm2_blob_auth_policy must answer 0 or
  * -EBADMSG, never crash; a policy only comes from a valid blob. */
