@@ -319,7 +319,6 @@ static int do_open(const struct args *a, enum verb verb)
 	char pcrs[96];
 	int r;
 
-	persist_crypto_setup();
 	r = cmdline_load_config(a->cmdline, &cfg);
 	if (r < 0) {
 		if (!provision_only)
@@ -328,6 +327,8 @@ static int do_open(const struct args *a, enum verb verb)
 	}
 	if (cfg.debug)
 		log_set_max_level(LOG_LEVEL_DEBUG);
+	/* After sealroot.debug= took effect, so that its line is seen. */
+	persist_crypto_setup();
 	fault_set(cfg.persist.fault_inject);
 
 	struct report_stage *stage = report_stage_begin("persist");
