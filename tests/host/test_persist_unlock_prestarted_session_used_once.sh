@@ -73,7 +73,7 @@ img=$(new_image retry)
 run_expect_rc 0 provision "$img"
 cryptsetup config --subsystem "" "$img" # provisioned: as after its first mount
 relay_port=$(free_port)
-python3 "$(dirname "$0")/swtpm-extend-before-unseal.py" "$relay_port" "$SWTPM_PORT" \
+python3 "$(dirname "$0")/swtpm-relay.py" "$relay_port" "$SWTPM_PORT" extend-before-unseal \
 	>"$TMP/relay.out" 2>"$TMP/relay.err" &
 cleanup_add "kill $!"
 for _ in $(seq 1 50); do grep -qs ready "$TMP/relay.out" && break; sleep 0.1; done

@@ -1,24 +1,35 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0-or-later
-"""Test-only relay between a tpm2-tss "swtpm:" TCTI and a swtpm, for
-tests/host/test_persist_unlock_prestarted_session_used_once.sh.
+"""Test-only relay between a tpm2-tss "swtpm:" TCTI and a swtpm, for the
+host tests of 'persist unlock' (test_persist_unlock_*.sh).
 
-Usage: swtpm-extend-before-unseal.py LISTEN_PORT SWTPM_PORT
+Usage: swtpm-relay.py LISTEN_PORT SWTPM_PORT extend-before-unseal
+       swtpm-relay.py LISTEN_PORT SWTPM_PORT hold-primary FILE SECONDS
 
 Relays the command port (LISTEN_PORT -> SWTPM_PORT) and the control port
-(LISTEN_PORT+1 -> SWTPM_PORT+1) on 127.0.0.1.  Right before it relays the
-first TPM2_Unseal, it sends the swtpm a TPM2_PCR_Extend of PCR 9 of its own
-and drops the answer: the TPM's PCR update counter moves between the policy
-session's PolicyPCR and the Unseal, so that Unseal fails with
-TPM_RC_PCR_CHANGED and the client has to try again in a new session.  PCR 9
-is in no policy the test uses, so the second attempt succeeds.  Prints
-"ready" once both ports listen; "injected" on stderr when it extended.
+(LISTEN_PORT+1 -> SWTPM_PORT+1) on 127.0.0.1, and prints "ready" once both
+ports listen.  What it does besides, by mode:
+
+extend-before-unseal  Right before it relays the first TPM2_Unseal, it sends
+    the swtpm a TPM2_PCR_Extend of PCR 9 of its own and drops the answer: the
+    TPM's PCR update counter moves between the policy session's PolicyPCR and
+    the Unseal, so that Unseal fails with TPM_RC_PCR_CHANGED and the client
+    has to try again in a new session.  PCR 9 is in no policy the tests use,
+    so the second attempt succeeds.  "injected" on stderr when it extended.
+hold-primary  When the first TPM2_CreatePrimary arrives it prints
+    "create-primary" and holds that command until FILE exists (at most
+    SECONDS), then relays it: "released" on stderr, or "timed out" when FILE
+    did not appear.  A client that waits for that answer before doing
+    anything else stalls for SECONDS.
 """
+import os
 import socket
 import struct
 import sys
 import threading
+import time
 
+CC_CREATE_PRIMARY = 0x131
 CC_UNSEAL = 0x15E
 CC_PCR_EXTEND = 0x182
 TPM_ST_SESSIONS = 0x8002
@@ -27,6 +38,8 @@ TPM_ALG_SHA256 = 0x000B
 PCR = 9
 
 injected = threading.Event()
+held = threading.Event()
+mode, mode_args = None, []
 
 
 def close(*socks):
@@ -65,12 +78,26 @@ def pcr_extend_command():
     return struct.pack(">HII", TPM_ST_SESSIONS, 10 + len(body), CC_PCR_EXTEND) + body
 
 
+def hold_until(path, seconds):
+    print("create-primary", flush=True)
+    deadline = time.monotonic() + float(seconds)
+    while not os.path.exists(path):
+        if time.monotonic() >= deadline:
+            print("timed out", file=sys.stderr, flush=True)
+            return
+        time.sleep(0.02)
+    print("released", file=sys.stderr, flush=True)
+
+
 def relay_commands(client, upstream):
     try:
         while True:
             cmd = read_message(client)
             cc = struct.unpack(">I", cmd[6:10])[0]
-            if cc == CC_UNSEAL and not injected.is_set():
+            if mode == "hold-primary" and cc == CC_CREATE_PRIMARY and not held.is_set():
+                held.set()
+                hold_until(*mode_args)
+            if mode == "extend-before-unseal" and cc == CC_UNSEAL and not injected.is_set():
                 upstream.sendall(pcr_extend_command())
                 rc = struct.unpack(">I", read_message(upstream)[6:10])[0]
                 injected.set()
@@ -117,7 +144,13 @@ def listen(port):
 
 
 def main():
+    global mode, mode_args
+    if len(sys.argv) < 4:
+        sys.exit(__doc__)
     listen_port, swtpm_port = int(sys.argv[1]), int(sys.argv[2])
+    mode, mode_args = sys.argv[3], sys.argv[4:]
+    if (mode, len(mode_args)) not in (("extend-before-unseal", 0), ("hold-primary", 2)):
+        sys.exit(__doc__)
     data, ctrl = listen(listen_port), listen(listen_port + 1)
     threading.Thread(target=serve, args=(ctrl, swtpm_port + 1, relay_control), daemon=True).start()
     print("ready", flush=True)
