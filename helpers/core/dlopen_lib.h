@@ -5,8 +5,10 @@
  *
  * A library module (dl_tss2.c, dl_cryptsetup.c, dl_crypto.c) lists its
  * symbols once in an X-macro and calls dlopen_lib_load() from its
- * dl_*_load().  dlopen_lib_load() opens the soname (RTLD_NOW, so a missing
- * dependency fails here and not on a later call), resolves every symbol
+ * dl_*_load(), once per process under pthread_once() (the first result is
+ * kept, and a thread that calls in while another loads waits for it; the
+ * unlock loads from two threads, tpm2_prestart_job.h).  dlopen_lib_load() opens the soname
+ * (RTLD_NOW, so a missing dependency fails here and not on a later call), resolves every symbol
  * into its pointer and returns 0; the library stays loaded for the life of
  * the process.  On failure it logs one error naming the soname or the
  * missing symbol and what to do, clears every pointer of the table and
