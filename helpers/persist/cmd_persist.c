@@ -334,22 +334,20 @@ static int do_open(const struct args *a, enum verb verb)
 	struct report_stage *stage = report_stage_begin("persist");
 	const char *tcti = a->tpm2_device ? a->tpm2_device : cfg.persist.tpm2_device;
 
-	if (!a->device) {
-		/* While the partition is not there yet.  A library that fails
-		 * to load logs it here, once; the stage's own call gets the
-		 * same result back and handles it. */
-		r = persist_warm_up();
-		if (r < 0)
-			log_debug_errno(r, "Warm-up before the partition appears failed: %m");
-	}
-	/* The unseal's primary and session, too (tpm2_prestart.h): used only
-	 * by persist_open_classified(), and freed before any other path talks
-	 * to the TPM (a TPM without a resource manager takes one connection
-	 * at a time).  A failure here changes nothing: the unlock connects
-	 * later as it would without it.  On its own thread, beside the wait
-	 * for the partition and the classification (tpm2_prestart_job.h). */
+	/* The libraries' warm-up while the partition is not there yet.  A
+	 * library that fails to load logs it then, once; the stage's own call
+	 * gets the same result back and handles it.  In the unlock, with the
+	 * unseal's primary and session (tpm2_prestart.h): used only by
+	 * persist_open_classified(), and freed before any other path talks to
+	 * the TPM (a TPM without a resource manager takes one connection at a
+	 * time).  A failure there changes nothing: the unlock connects later as
+	 * it would without it.  Both on their own thread, beside the wait for
+	 * the partition and the classification (tpm2_prestart_job.h). */
+	int (*warm_up)(void) = a->device ? NULL : persist_warm_up;
 	if (unlock)
-		tpm2_prestart_job_begin(&prestart, tcti);
+		tpm2_prestart_job_begin(&prestart, tcti, warm_up);
+	else if (warm_up)
+		(void)warm_up();
 
 	int discover_error = 0;
 	if (a->device) {

@@ -11,5 +11,6 @@
  */
 #pragma once
 
-/* Returns 0, or the first loader's negative errno (already logged). */
+/* Returns 0, or the first loader's negative errno (already logged; the
+ * warm-up's failure at debug level). */
 int persist_warm_up(void);

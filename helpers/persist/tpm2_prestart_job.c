@@ -8,26 +8,31 @@
 #include "tpm2_prestart.h"
 #include "tpm2_prestart_job.h"
 
+static void job_run(struct tpm2_prestart_job *j)
+{
+	if (j->warm_up)
+		(void)j->warm_up();
+	(void)tpm2_prestart(j->tcti, &j->context);
+}
+
 static void *prestart_thread(void *userdata)
 {
-	struct tpm2_prestart_job *j = userdata;
-
-	(void)tpm2_prestart(j->tcti, &j->context);
+	job_run(userdata);
 	return NULL;
 }
 
-void tpm2_prestart_job_begin(struct tpm2_prestart_job *j, const char *tcti)
+void tpm2_prestart_job_begin(struct tpm2_prestart_job *j, const char *tcti, int (*warm_up)(void))
 {
 	int r;
 
-	*j = (struct tpm2_prestart_job){ .tcti = tcti };
+	*j = (struct tpm2_prestart_job){ .tcti = tcti, .warm_up = warm_up };
 	r = pthread_create(&j->thread, NULL, prestart_thread, j);
 	if (r == 0) {
 		j->running = true;
 		return;
 	}
 	log_debug("TPM2 pre-start: no thread (%s); running it now", strerror(r));
-	(void)tpm2_prestart(tcti, &j->context);
+	job_run(j);
 }
 
 struct tpm2_context *tpm2_prestart_job_end(struct tpm2_prestart_job *j)
