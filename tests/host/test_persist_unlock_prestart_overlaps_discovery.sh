@@ -5,8 +5,9 @@
 # - the pre-start starts before the partition is there: the test attaches the
 #   partition's loop device only once TPM2_CreatePrimary reached the TPM;
 # - the wait and the classification do not wait for the pre-start: a relay
-#   holds that CreatePrimary until the unlock has found and classified the
-#   partition, which it could not do if the pre-start ran in line;
+#   holds that CreatePrimary (up to 60 s) until the unlock has found and
+#   classified the partition, which it could not do within the test's 20 s
+#   if the pre-start ran in line;
 # - the unlock then unseals in the pre-started session.
 source "$(dirname "$0")/lib-persist.sh"
 persist_setup
@@ -27,7 +28,7 @@ cryptsetup config --subsystem "" --label "$label" "$img"
 swtpm_reboot
 
 relay_port=$(free_port)
-python3 "$(dirname "$0")/swtpm-relay.py" "$relay_port" "$SWTPM_PORT" hold-primary "$TMP/go" 20 \
+python3 "$(dirname "$0")/swtpm-relay.py" "$relay_port" "$SWTPM_PORT" hold-primary "$TMP/go" 60 \
 	>"$TMP/relay.out" 2>"$TMP/relay.err" &
 cleanup_add "kill $!"
 wait_for_line ready "$TMP/relay.out" "the relay's start"
