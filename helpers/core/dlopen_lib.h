@@ -7,12 +7,13 @@
  * symbols once in an X-macro and calls dlopen_lib_load() from its
  * dl_*_load(), once per process under pthread_once() (the first result is
  * kept, and a thread that calls in while another loads waits for it; the
- * unlock loads from two threads, tpm2_prestart_job.h).  dlopen_lib_load() opens the soname
- * (RTLD_NOW, so a missing dependency fails here and not on a later call), resolves every symbol
- * into its pointer and returns 0; the library stays loaded for the life of
- * the process.  On failure it logs one error naming the soname or the
- * missing symbol and what to do, clears every pointer of the table and
- * returns -ENOPKG (library absent) or -ENOSYS (symbol absent).
+ * unlock loads from two threads, tpm2_prestart_job.h).  dlopen_lib_load()
+ * opens the soname (RTLD_NOW, so a missing dependency fails here and not on
+ * a later call), resolves every symbol into its pointer and returns 0; the
+ * library stays loaded for the life of the process.  On failure it logs one
+ * error naming the soname or the missing symbol and what to do, clears every
+ * pointer of the table and returns -ENOPKG (library absent) or -ENOSYS
+ * (symbol absent).
  *
  * Test builds (SEALROOT_TEST_HOOKS): SEALROOT_TEST_DLOPEN_MISSING=NAME makes
  * the library or symbol NAME look absent (dlopen/dlsym of a name that

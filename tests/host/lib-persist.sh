@@ -10,6 +10,9 @@
 #   swtpm_reboot            restart the swtpm with the same state: PCRs reset
 #   recovery_key_from FILE  the recovery key printed into FILE
 #   token_json IMG ID       the JSON of token ID
+#   wait_for_line RE FILE WHAT  until RE is in FILE (at most 20 s), else fail
+#   relay_start MODE [ARG…] swtpm-relay.py in MODE before the swtpm, ready;
+#                           sets RELAY_TCTI; its output in $TMP/relay.{out,err}
 source "$(dirname "${BASH_SOURCE[0]}")/lib-tpm2.sh"
 
 persist_setup() {
@@ -69,4 +72,21 @@ assert_steps() {
 		tonumber] | . as $t | all(.[]; . >= 0 and . <= $total + 0.05) and
 		([range(1; length)] | all(.[]; $t[.] >= $t[. - 1]))' "$SEALROOT_REPORT" >/dev/null ||
 		{ cat "$SEALROOT_REPORT"; fail "steps of stage $stage: a time beyond the stage or out of order"; }
+}
+
+wait_for_line() {
+	for _ in $(seq 1 200); do grep -qsE -- "$1" "$2" && return 0; sleep 0.1; done
+	cat "$2" >&2
+	fail "$3 did not happen within 20 s"
+}
+
+relay_start() {
+	local port
+	port=$(free_port)
+	python3 "$(dirname "${BASH_SOURCE[0]}")/swtpm-relay.py" "$port" "$SWTPM_PORT" "$@" \
+		>"$TMP/relay.out" 2>"$TMP/relay.err" &
+	cleanup_add "kill $!"
+	wait_for_line ready "$TMP/relay.out" "the relay's start"
+	# shellcheck disable=SC2034 # read by the tests that source this file
+	RELAY_TCTI="swtpm:host=127.0.0.1,port=$port"
 }

@@ -15,28 +15,18 @@ export SEALROOT_RUN_DIR=$TMP/run # the unlock's handoff
 prestarted="unsealing under the primary key and with the policy session started before"
 label="st-persist-$$"
 
-wait_for_line() { # PATTERN FILE WHAT: up to 20 s
-	for _ in $(seq 1 200); do grep -qsE -- "$1" "$2" && return 0; sleep 0.1; done
-	cat "$2" >&2
-	fail "$3 did not happen within 20 s"
-}
-
 img=$(new_image late)
 run_expect_rc 0 provision "$img"
 # Provisioned, as after its first mount; the label is what the unlock looks for.
 cryptsetup config --subsystem "" --label "$label" "$img"
 swtpm_reboot
 
-relay_port=$(free_port)
-python3 "$(dirname "$0")/swtpm-relay.py" "$relay_port" "$SWTPM_PORT" hold-primary "$TMP/go" 60 \
-	>"$TMP/relay.out" 2>"$TMP/relay.err" &
-cleanup_add "kill $!"
-wait_for_line ready "$TMP/relay.out" "the relay's start"
+relay_start hold-primary "$TMP/go" 60
 
 note "the pre-start reaches the TPM before the partition appears"
 "$SEALROOT" --verbose persist unlock --no-activate \
 	--cmdline "sealroot.persist=LABEL=$label sealroot.device_timeout=40s" \
-	--tpm2-device "swtpm:host=127.0.0.1,port=$relay_port" >"$TMP/out" 2>&1 &
+	--tpm2-device "$RELAY_TCTI" >"$TMP/out" 2>&1 &
 unlock_pid=$!
 cleanup_add "kill $unlock_pid 2>/dev/null"
 wait_for_line create-primary "$TMP/relay.out" "TPM2_CreatePrimary from the pre-start"

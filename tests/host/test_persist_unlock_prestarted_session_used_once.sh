@@ -72,14 +72,9 @@ swtpm_reboot # PCR 15 back to zero, for the seal and the unseal
 img=$(new_image retry)
 run_expect_rc 0 provision "$img"
 cryptsetup config --subsystem "" "$img" # provisioned: as after its first mount
-relay_port=$(free_port)
-python3 "$(dirname "$0")/swtpm-relay.py" "$relay_port" "$SWTPM_PORT" extend-before-unseal \
-	>"$TMP/relay.out" 2>"$TMP/relay.err" &
-cleanup_add "kill $!"
-for _ in $(seq 1 50); do grep -qs ready "$TMP/relay.out" && break; sleep 0.1; done
-assert_grep ready "$TMP/relay.out"
+relay_start extend-before-unseal
 run_expect_rc 0 "$SEALROOT" --verbose persist unlock --cmdline "" --device "$img" \
-	--tpm2-device "swtpm:host=127.0.0.1,port=$relay_port" --no-activate
+	--tpm2-device "$RELAY_TCTI" --no-activate
 assert_grep "injected PCR_Extend\(9\): rc 0x0" "$TMP/relay.err"
 assert_grep "TPM2 PCRs changed during unseal, retrying" "$TMP/out"
 assert_eq "$(grep -c "$prestarted" "$TMP/out")" 1 "unseals in the pre-started session"
